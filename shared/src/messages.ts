@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { BallotSchema } from './ballot';
+import { BatchSchema, CommandSchema, OpResultSchema, RequestIdSchema } from './command';
+import { ProcessIdSchema } from './ids';
+
+/**
+ * Every message that crosses the queue, one zod schema each, discriminated on `type`.
+ * `from` is the sending process. Slots start at 1.
+ */
+export const SlotSchema = z.number().int().min(1);
+export type Slot = z.infer<typeof SlotSchema>;
+
+/** <ballot, slot, value>: what an acceptor accepts and a commander proposes. */
+export const PValueSchema = z.object({
+  ballot: BallotSchema,
+  slot: SlotSchema,
+  value: BatchSchema,
+});
+export type PValue = z.infer<typeof PValueSchema>;
+
+const from = ProcessIdSchema;
+
+/** client -> replica. A batch of client commands (the HTTP shell coalesces what arrived together). */
+export const RequestSchema = z.object({
+  type: z.literal('request'),
+  from,
+  commands: z.array(CommandSchema).min(1).max(10_000),
+});
+
+/** replica -> client: the outcome of one command, sent once it is performed (or again, from the cache). */
+export const ResponseSchema = z.object({
+  type: z.literal('response'),
+  from,
+  clientId: ProcessIdSchema,
+  requestId: RequestIdSchema,
+  slot: SlotSchema,
+  result: OpResultSchema,
+});
+
+/** replica -> leaders: please decide `value` in `slot`. */
+export const ProposeSchema = z.object({
+  type: z.literal('propose'),
+  from,
+  slot: SlotSchema,
+  value: BatchSchema,
+});
+
+/** leader (commander) -> replicas: `slot` is decided as `value`. */
+export const DecisionSchema = z.object({
+  type: z.literal('decision'),
+  from,
+  slot: SlotSchema,
+  value: BatchSchema,
+});
+
+/** leader (scout) -> acceptors: phase 1a. */
+export const P1aSchema = z.object({ type: z.literal('p1a'), from, ballot: BallotSchema });
+
+/**
+ * acceptor -> leader: phase 1b. `ballot` is the acceptor's ballot after handling the p1a;
+ * `accepted` holds the highest-ballot pvalue per slot at or above `fromSlot`.
+ * `collectedBelow`: slots below it were garbage-collected (decided and applied by f+1 replicas).
+ */
+export const P1bSchema = z.object({
+  type: z.literal('p1b'),
+  from,
+  ballot: BallotSchema,
+  accepted: z.array(PValueSchema),
+  collectedBelow: SlotSchema.default(1),
+});
+
+/** leader (commander) -> acceptors: phase 2a. */
+export const P2aSchema = z.object({ type: z.literal('p2a'), from, pvalue: PValueSchema });
+
+/** acceptor -> leader: phase 2b. `ballot` is the acceptor's ballot after handling the p2a. */
+export const P2bSchema = z.object({
+  type: z.literal('p2b'),
+  from,
+  ballot: BallotSchema,
+  slot: SlotSchema,
+});
+
+/** scout -> its leader (internal to the leader's step): a majority adopted `ballot`. */
+export const AdoptedSchema = z.object({
+  type: z.literal('adopted'),
+  from,
+  ballot: BallotSchema,
+  accepted: z.array(PValueSchema),
+});
+
+/** scout or commander -> its leader (internal): a higher ballot was seen. */
+export const PreemptedSchema = z.object({
+  type: z.literal('preempted'),
+  from,
+  ballot: BallotSchema,
+});
+
+/**
+ * leader -> other leaders: liveness. An active leader announces its ballot periodically;
+ * a passive leader starts a new scout only after the holder of the highest ballot it knows
+ * has been silent for its failure-detection timeout (paper section 3: no dueling forever).
+ */
+export const HeartbeatSchema = z.object({
+  type: z.literal('heartbeat'),
+  from,
+  ballot: BallotSchema,
+  active: z.boolean(),
+});
+
+/**
+ * replica -> leaders: progress report. `slotOut` is the first slot the replica has not
+ * applied. Leaders use it to re-send decisions a replica is missing, and to compute the
+ * garbage-collection horizon (every slot below the minimum over f+1 replicas).
+ */
+export const ProgressSchema = z.object({
+  type: z.literal('progress'),
+  from,
+  slotOut: SlotSchema,
+});
+
+export const MessageSchema = z.discriminatedUnion('type', [
+  RequestSchema,
+  ResponseSchema,
+  ProposeSchema,
+  DecisionSchema,
+  P1aSchema,
+  P1bSchema,
+  P2aSchema,
+  P2bSchema,
+  AdoptedSchema,
+  PreemptedSchema,
+  HeartbeatSchema,
+  ProgressSchema,
+]);
+export type Message = z.infer<typeof MessageSchema>;
+export type MessageType = Message['type'];
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+export type Request = MessageOf<'request'>;
+export type Response = MessageOf<'response'>;
+export type Propose = MessageOf<'propose'>;
+export type Decision = MessageOf<'decision'>;
+export type P1a = MessageOf<'p1a'>;
+export type P1b = MessageOf<'p1b'>;
+export type P2a = MessageOf<'p2a'>;
+export type P2b = MessageOf<'p2b'>;
+export type Adopted = MessageOf<'adopted'>;
+export type Preempted = MessageOf<'preempted'>;
+export type Heartbeat = MessageOf<'heartbeat'>;
+export type Progress = MessageOf<'progress'>;
+
+/** Parses an untrusted payload; a failure carries a readable reason (for the dead-letter table). */
+export function parseMessage(
+  payload: unknown,
+): { ok: true; message: Message } | { ok: false; reason: string } {
+  const result = MessageSchema.safeParse(payload);
+  if (result.success) return { ok: true, message: result.data };
+  const reason = result.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  return { ok: false, reason };
+}

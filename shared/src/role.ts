@@ -1,0 +1,88 @@
+import type { ProcessId } from './ids';
+import type { Message } from './messages';
+
+/**
+ * The contract between a pure Paxos role and whatever runs it (the simulator or an HTTP
+ * service). A role never does I/O: it returns what must be persisted and what must be
+ * sent, and the runner makes `persist` durable *before or atomically with* releasing
+ * `send` (persist before you reply).
+ */
+
+/** One outgoing message. */
+export interface Envelope {
+  to: ProcessId;
+  message: Message;
+}
+
+/**
+ * A durable write. Durable state is a per-process map from key to value. Entries that
+ * belong to a slot carry it, so garbage collection can drop everything below a slot.
+ */
+export type PersistOp =
+  | { op: 'put'; key: string; slot: number | null; value: unknown }
+  | { op: 'truncate'; belowSlot: number };
+
+export interface DurableEntry {
+  slot: number | null;
+  value: unknown;
+}
+
+/** What survives a crash: exactly what a process persisted. */
+export type DurableState = ReadonlyMap<string, DurableEntry>;
+
+export interface StepResult<S> {
+  state: S;
+  persist: PersistOp[];
+  send: Envelope[];
+}
+
+/**
+ * A role. `step` and `tick` take ownership of `state` (they may update it in place and
+ * return it); a caller keeps only the returned state. `now` is milliseconds on a
+ * monotonic clock supplied by the runner. No randomness: where a role needs jitter it
+ * derives it from its id and state.
+ */
+export interface Role<S, C> {
+  /** Builds a process from its configuration and what it had persisted (empty when new). */
+  recover(config: C, durable: DurableState, now: number): StepResult<S>;
+  /** Handles one delivered message. Duplicates and stale messages are expected. */
+  step(state: S, message: Message, now: number): StepResult<S>;
+  /** Fires timers due at `now` (retransmission, failure detection, batching). */
+  tick(state: S, now: number): StepResult<S>;
+  /** The earliest time `tick` has something to do, or null when idle. */
+  nextDeadline(state: S): number | null;
+}
+
+/** Applies persist ops to a durable map (used by the simulator and by tests). */
+export function applyPersist(
+  durable: ReadonlyMap<string, DurableEntry>,
+  ops: readonly PersistOp[],
+): Map<string, DurableEntry> {
+  const next = new Map(durable);
+  for (const op of ops) {
+    if (op.op === 'put') {
+      next.set(op.key, { slot: op.slot, value: op.value });
+    } else {
+      for (const [key, entry] of next) {
+        if (entry.slot !== null && entry.slot < op.belowSlot) next.delete(key);
+      }
+    }
+  }
+  return next;
+}
+
+/** Combines the results of several steps taken one after another. */
+export class StepCollector<S> {
+  readonly persist: PersistOp[] = [];
+  readonly send: Envelope[] = [];
+  constructor(public state: S) {}
+  add(result: StepResult<S>): this {
+    this.state = result.state;
+    this.persist.push(...result.persist);
+    this.send.push(...result.send);
+    return this;
+  }
+  result(): StepResult<S> {
+    return { state: this.state, persist: this.persist, send: this.send };
+  }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, lint, then every jest suite. The last line is a plain
+// "N passed, N failed" (CI reads it); a run that executed no test fails.
+// Extra arguments go to jest (e.g. `npm test -- shared`).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const jestArgs = process.argv.slice(2);
+const skipStatic = process.env.SKIP_STATIC_CHECKS === '1';
+let passed = 0;
+let failed = 0;
+
+function run(label, cmd, args) {
+  const started = Date.now();
+  console.log(`\n== ${label}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const ok = r.status === 0;
+  console.log(
+    `== ${label}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
+  return ok;
+}
+
+if (!skipStatic) {
+  for (const [label, args] of [
+    ['typecheck', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+    ['lint', ['eslint', '.']],
+  ]) {
+    if (run(label, 'npx', args)) passed += 1;
+    else failed += 1;
+  }
+}
+
+const resultsDir = path.join(root, 'test-results');
+mkdirSync(resultsDir, { recursive: true });
+const jsonFile = path.join(resultsDir, 'jest.json');
+if (existsSync(jsonFile)) rmSync(jsonFile);
+run('jest', 'npx', ['jest', '--json', `--outputFile=${jsonFile}`, ...jestArgs]);
+
+let jestRan = 0;
+if (existsSync(jsonFile)) {
+  const report = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  jestRan = report.numPassedTests + report.numFailedTests;
+  // A suite that fails to load (syntax error, missing module) has no failed test of its own.
+  const brokenSuites = report.testResults.filter(
+    (s) => s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed'),
+  );
+  for (const s of brokenSuites) console.log(`suite failed to run: ${path.relative(root, s.name)}`);
+  failed += brokenSuites.length;
+} else {
+  console.log('jest wrote no report');
+  failed += 1;
+}
+if (jestRan === 0) {
+  console.log('no test was executed');
+  failed += 1;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
