@@ -12,10 +12,14 @@ const skipStatic = process.env.SKIP_STATIC_CHECKS === '1';
 let passed = 0;
 let failed = 0;
 
-function run(label, cmd, args) {
+function run(label, cmd, args, extraEnv = {}) {
   const started = Date.now();
   console.log(`\n== ${label}: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...extraEnv },
+  });
   const ok = r.status === 0;
   console.log(
     `== ${label}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
@@ -37,7 +41,10 @@ const resultsDir = path.join(root, 'test-results');
 mkdirSync(resultsDir, { recursive: true });
 const jsonFile = path.join(resultsDir, 'jest.json');
 if (existsSync(jsonFile)) rmSync(jsonFile);
-run('jest', 'npx', ['jest', '--json', `--outputFile=${jsonFile}`, ...jestArgs]);
+// PGlite loads its WebAssembly with a dynamic import, which jest's VM needs this flag for.
+run('jest', 'npx', ['jest', '--json', `--outputFile=${jsonFile}`, ...jestArgs], {
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim(),
+});
 
 let jestRan = 0;
 if (existsSync(jsonFile)) {

@@ -1,0 +1,33 @@
+/**
+ * The storage under the local Neurelo server: a real PostgreSQL (DATABASE_URL) or an
+ * embedded PGlite (in memory, or in a data folder so it survives restarts). Everything
+ * above this file speaks only this interface.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  /** Rows returned, or rows written for a statement without RETURNING. */
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs several statements in one transaction (migrations, admin work). */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** The database could not be reached or failed for a reason that is not the request's fault. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
