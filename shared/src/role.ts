@@ -34,6 +34,11 @@ export interface StepResult<S> {
   state: S;
   persist: PersistOp[];
   send: Envelope[];
+  /**
+   * Why a message was ignored or what notable thing happened (`duplicate p2b from acceptor-1`),
+   * for the runner's debug log and counters. Never needed for correctness.
+   */
+  notes?: string[];
 }
 
 /**
@@ -75,14 +80,16 @@ export function applyPersist(
 export class StepCollector<S> {
   readonly persist: PersistOp[] = [];
   readonly send: Envelope[] = [];
+  readonly notes: string[] = [];
   constructor(public state: S) {}
   add(result: StepResult<S>): this {
     this.state = result.state;
     this.persist.push(...result.persist);
     this.send.push(...result.send);
+    if (result.notes) this.notes.push(...result.notes);
     return this;
   }
   result(): StepResult<S> {
-    return { state: this.state, persist: this.persist, send: this.send };
+    return { state: this.state, persist: this.persist, send: this.send, notes: this.notes };
   }
 }
