@@ -1,0 +1,31 @@
+import { parseEnv } from '@paxos/runtime';
+import { z } from 'zod';
+import { defaultReplicaTimings, type ReplicaTimings } from '../role/config';
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Replica settings beyond the common ones; every variable is optional. */
+export const ReplicaEnvSchema = z.object({
+  WINDOW_SLOTS: int(defaultReplicaTimings.windowSlots, 1, 10_000),
+  BATCH_MAX_COMMANDS: int(defaultReplicaTimings.batchMaxCommands, 1, 10_000),
+  REPLICA_RETRY_MS: int(defaultReplicaTimings.retryMs, 10, 600_000),
+  SNAPSHOT_EVERY_SLOTS: int(defaultReplicaTimings.snapshotEverySlots, 1, 10_000_000),
+  COMMAND_TIMEOUT_MS: int(10_000, 100, 600_000),
+});
+
+export function replicaSettings(env: NodeJS.ProcessEnv): {
+  timings: ReplicaTimings;
+  commandTimeoutMs: number;
+} {
+  const e = parseEnv(ReplicaEnvSchema, env);
+  return {
+    timings: {
+      windowSlots: e.WINDOW_SLOTS,
+      batchMaxCommands: e.BATCH_MAX_COMMANDS,
+      retryMs: e.REPLICA_RETRY_MS,
+      snapshotEverySlots: e.SNAPSHOT_EVERY_SLOTS,
+    },
+    commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
+  };
+}

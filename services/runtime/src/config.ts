@@ -1,0 +1,69 @@
+import { ClusterSchema, ProcessIdSchema, type Cluster } from '@paxos/shared';
+import { z } from 'zod';
+
+/** A comma-separated list of process ids. */
+const idList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
+    .pipe(z.array(ProcessIdSchema).min(1));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Settings every role service reads from its environment. */
+export const ServiceEnvSchema = z.object({
+  PROCESS_ID: ProcessIdSchema,
+  ACCEPTORS: idList('acceptor-0,acceptor-1,acceptor-2'),
+  LEADERS: idList('leader-0,leader-1'),
+  REPLICAS: idList('replica-0,replica-1'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(8080, 0, 65535),
+  LEASE_MS: int(30_000, 1_000, 600_000),
+  CLAIM_BATCH: int(256, 1, 10_000),
+  MAX_ATTEMPTS: int(20, 1, 1_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Parses env with `schema`; a bad setting becomes one message naming every offending variable. */
+export function parseEnv<T extends z.ZodType>(
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<T> {
+  const r = schema.safeParse(env);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
+}
+
+export function clusterFromEnv(env: ServiceEnv): Cluster {
+  const cluster = ClusterSchema.parse({
+    acceptors: env.ACCEPTORS,
+    leaders: env.LEADERS,
+    replicas: env.REPLICAS,
+  });
+  const all = [...cluster.acceptors, ...cluster.leaders, ...cluster.replicas];
+  if (new Set(all).size !== all.length) {
+    throw new ConfigurationError('ACCEPTORS, LEADERS and REPLICAS must name distinct processes');
+  }
+  if (!all.includes(env.PROCESS_ID)) {
+    throw new ConfigurationError(
+      `PROCESS_ID ${env.PROCESS_ID} is not one of ACCEPTORS, LEADERS or REPLICAS`,
+    );
+  }
+  return cluster;
+}

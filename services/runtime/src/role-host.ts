@@ -1,0 +1,320 @@
+import {
+  StepCollector,
+  parseMessage,
+  type Cluster,
+  type Envelope,
+  type Message,
+  type Role,
+  type StepResult,
+} from '@paxos/shared';
+import type { Logger } from './logger';
+import { noteReason, type ServiceMetrics } from './metrics';
+import { toDurableWrites, type ClaimedMessage, type QueuePort } from './queue-port';
+import { Wakeup, sleep } from './wakeup';
+
+export interface RoleHostOptions<S, C> {
+  processId: string;
+  cluster: Cluster;
+  role: Role<S, C>;
+  config: C;
+  queue: QueuePort;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  leaseMs: number;
+  /** At most this many messages are leased ahead and handled in one step. */
+  claimBatch: number;
+  /** A message claimed more often than this is a poison message: dead-lettered, not retried. */
+  maxAttempts: number;
+  /** Messages for destinations outside the cluster (clients): delivered here after the commit. */
+  onLocalMessage?: (envelope: Envelope) => void;
+  /** A fatal condition (fenced by a newer incarnation, a broken invariant): the service exits. */
+  onFatal: (err: Error) => void;
+  now?: () => number;
+}
+
+/**
+ * Runs one pure role against the durable queue: lease messages, `step`, then commit the
+ * acks, the persist ops and the sends in ONE atomic step commit, and only then release
+ * anything to local clients. A crash at any instant leaves the commit whole or absent;
+ * unacked messages come back (to the next incarnation at once, via reclaim).
+ */
+export class RoleHost<S, C> {
+  private state!: S;
+  private epoch = 0;
+  private owner = '';
+  private inbox: ClaimedMessage[] = [];
+  private localInbox: Message[] = [];
+  private readonly wake = new Wakeup();
+  private readonly inboxSpace = new Wakeup();
+  private readonly abort = new AbortController();
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private lastDataApiOkAt = 0;
+  private started = false;
+  private readonly now: () => number;
+  readonly stats = { steps: 0, commits: 0, messagesHandled: 0, deadLetters: 0 };
+
+  constructor(private readonly o: RoleHostOptions<S, C>) {
+    this.now = o.now ?? (() => performance.now());
+  }
+
+  get isReady(): boolean {
+    return this.started && !this.stopping && this.now() - this.lastDataApiOkAt < 15_000;
+  }
+
+  get currentState(): S {
+    return this.state;
+  }
+
+  describeHost(): object {
+    return {
+      processId: this.o.processId,
+      epoch: this.epoch,
+      inbox: this.inbox.length,
+      ready: this.isReady,
+      ...this.stats,
+    };
+  }
+
+  async start(): Promise<void> {
+    const { queue, processId } = this.o;
+    this.epoch = await queue.claimEpoch(processId);
+    this.owner = `${processId}#${this.epoch}`;
+    this.o.metrics.epoch.set(this.epoch);
+    const reclaimed = await queue.reclaim(processId, this.owner);
+    const durable = await queue.loadDurable(processId);
+    this.lastDataApiOkAt = this.now();
+    this.o.logger.info(
+      { epoch: this.epoch, reclaimed, durableEntries: durable.size },
+      'recovered from durable state',
+    );
+    const recovered = this.o.role.recover(this.o.config, durable, this.now());
+    this.state = recovered.state;
+    await this.commit(recovered, []);
+    this.started = true;
+    this.loops = [this.runClaims(), this.runSteps()];
+  }
+
+  /** Hands a message to the role from this process (e.g. a client request over HTTP). */
+  submit(message: Message): void {
+    this.localInbox.push(message);
+    this.wake.notify();
+  }
+
+  /** Finishes the step in flight, hands leased messages back, and stops. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.abort.abort();
+    this.wake.notify();
+    this.inboxSpace.notify();
+    await Promise.allSettled(this.loops);
+    const leftovers = this.inbox.map((m) => m.id);
+    this.inbox = [];
+    if (leftovers.length > 0 && this.owner) {
+      await this.o.queue.release(this.owner, leftovers).catch(() => undefined);
+    }
+  }
+
+  private async runClaims(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      if (this.inbox.length >= this.o.claimBatch) {
+        await this.inboxSpace.wait(null);
+        continue;
+      }
+      try {
+        const started = this.now();
+        const rows = await this.o.queue.claim({
+          dst: this.o.processId,
+          owner: this.owner,
+          limit: this.o.claimBatch - this.inbox.length,
+          leaseMs: this.o.leaseMs,
+          signal: this.abort.signal,
+        });
+        failures = 0;
+        this.lastDataApiOkAt = this.now();
+        if (rows.length > 0) {
+          this.o.metrics.claimSeconds.observe((this.now() - started) / 1000);
+          const held = new Set(this.inbox.map((m) => m.id));
+          this.inbox.push(...rows.filter((r) => !held.has(r.id)).sort((a, b) => a.seq - b.seq));
+          this.o.metrics.inboxDepth.set(this.inbox.length);
+          this.wake.notify();
+        }
+      } catch (err) {
+        if (this.stopping) break;
+        failures += 1;
+        this.o.logger.warn({ err: describeError(err), failures }, 'lease request failed; retrying');
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  private async runSteps(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        if (this.inbox.length === 0 && this.localInbox.length === 0) {
+          const deadline = this.o.role.nextDeadline(this.state);
+          const waitMs = deadline === null ? null : deadline - this.now();
+          if (waitMs === null || waitMs > 0) {
+            await this.wake.wait(waitMs);
+            if (this.stopping) break;
+            continue;
+          }
+        }
+        await this.stepOnce();
+      }
+    } catch (err) {
+      this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private async stepOnce(): Promise<void> {
+    const { role, metrics } = this.o;
+    const claimed = this.inbox.splice(0, this.o.claimBatch);
+    const local = coalesceRequests(this.localInbox.splice(0));
+    metrics.inboxDepth.set(this.inbox.length);
+    if (claimed.length > 0) this.inboxSpace.notify();
+    const stepTimer = metrics.stepSeconds.startTimer();
+    const acc = new StepCollector(this.state);
+    const acks: string[] = [];
+    for (const m of claimed) {
+      const message = await this.admit(m);
+      if (message === null) continue;
+      acks.push(m.id);
+      metrics.messagesIn.inc({ type: message.type });
+      acc.add(role.step(acc.state, message, this.now()));
+    }
+    for (const message of local) acc.add(role.step(acc.state, message, this.now()));
+    const deadline = role.nextDeadline(acc.state);
+    if (deadline !== null && deadline <= this.now()) acc.add(role.tick(acc.state, this.now()));
+    stepTimer();
+    this.state = acc.state;
+    this.stats.steps += 1;
+    this.stats.messagesHandled += acks.length + local.length;
+    for (const note of acc.notes) {
+      metrics.ignored.inc({ reason: noteReason(note) });
+      this.o.logger.debug({ note }, 'role note');
+    }
+    await this.commit(acc.result(), acks);
+  }
+
+  /** Validates a queued payload; an invalid or poison message goes to the dead letters. */
+  private async admit(m: ClaimedMessage): Promise<Message | null> {
+    let reason: string | null = null;
+    let message: Message | null = null;
+    if (m.attempts > this.o.maxAttempts) {
+      reason = `claimed ${m.attempts} times without being acknowledged (poison message)`;
+    } else {
+      let json: unknown;
+      try {
+        json = JSON.parse(m.payload);
+      } catch {
+        reason = 'payload is not valid JSON';
+      }
+      if (reason === null) {
+        const parsed = parseMessage(json);
+        if (parsed.ok) message = parsed.message;
+        else reason = `payload is not a valid message: ${parsed.reason}`;
+      }
+    }
+    if (reason === null) return message;
+    this.o.logger.warn({ id: m.id, reason }, 'dead-lettering message');
+    this.o.metrics.deadLetters.inc();
+    this.stats.deadLetters += 1;
+    await this.withRetry('dead-letter', () => this.o.queue.deadLetter(this.owner, m.id, reason));
+    return null;
+  }
+
+  private async commit(result: StepResult<S>, acks: string[]): Promise<void> {
+    const members = clusterMembers(this.o.cluster);
+    const remote = result.send.filter((e) => members.has(e.to));
+    const local = result.send.filter((e) => !members.has(e.to));
+    const { puts, truncateBelow } = toDurableWrites(result.persist);
+    if (acks.length > 0 || puts.length > 0 || truncateBelow > 0 || remote.length > 0) {
+      const sends = remote.map((e) => ({ dst: e.to, payload: JSON.stringify(e.message) }));
+      const timer = this.o.metrics.commitSeconds.startTimer();
+      const { fenced } = await this.withRetry('step commit', () =>
+        this.o.queue.stepCommit({
+          processId: this.o.processId,
+          epoch: this.epoch,
+          acks,
+          puts,
+          truncateBelow,
+          sends,
+        }),
+      );
+      timer();
+      if (!fenced) {
+        throw new Error(
+          `fenced: a newer incarnation of ${this.o.processId} holds a later epoch than ${this.epoch}`,
+        );
+      }
+      this.stats.commits += 1;
+      for (const e of remote) this.o.metrics.messagesOut.inc({ type: e.message.type });
+    }
+    for (const e of local) this.o.onLocalMessage?.(e);
+  }
+
+  /**
+   * The data API being down is an expected condition: retry the same call (its ids make a
+   * retry idempotent) until it succeeds. The role's state has already moved on in memory,
+   * so giving up is not an option; a restart would also be correct, but slower.
+   */
+  private async withRetry<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = await call();
+        this.lastDataApiOkAt = this.now();
+        return r;
+      } catch (err) {
+        if (!isRetryable(err)) throw err;
+        this.o.metrics.commitRetries.inc();
+        this.o.logger.warn({ err: describeError(err), attempt }, `${what} failed; retrying`);
+        await sleep(Math.min(5_000, 50 * 2 ** Math.min(attempt, 7)));
+      }
+    }
+  }
+}
+
+/**
+ * Client requests that arrived together become one `request` message, so the replica
+ * proposes them as one batch in one slot instead of one slot each.
+ */
+export function coalesceRequests(messages: Message[], maxCommands = 10_000): Message[] {
+  const out: Message[] = [];
+  let current: Extract<Message, { type: 'request' }> | null = null;
+  for (const m of messages) {
+    if (m.type !== 'request') {
+      out.push(m);
+      continue;
+    }
+    if (current && current.commands.length + m.commands.length <= maxCommands) {
+      current.commands.push(...m.commands);
+    } else {
+      current = { ...m, commands: [...m.commands] };
+      out.push(current);
+    }
+  }
+  return out;
+}
+
+const memberCache = new WeakMap<Cluster, Set<string>>();
+function clusterMembers(cluster: Cluster): Set<string> {
+  let set = memberCache.get(cluster);
+  if (!set) {
+    set = new Set([...cluster.acceptors, ...cluster.leaders, ...cluster.replicas]);
+    memberCache.set(cluster, set);
+  }
+  return set;
+}
+
+/** A 4xx from the data API is a bug in our request, not an outage: do not retry it. */
+function isRetryable(err: unknown): boolean {
+  const status = (err as { status?: number } | null)?.status;
+  return !(typeof status === 'number' && status >= 400 && status < 500);
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

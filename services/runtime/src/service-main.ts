@@ -1,0 +1,166 @@
+import type { Cluster, Envelope, Message, Role } from '@paxos/shared';
+import type { Express } from 'express';
+import type { Server } from 'node:http';
+import {
+  ConfigurationError,
+  clusterFromEnv,
+  parseEnv,
+  ServiceEnvSchema,
+  type ServiceEnv,
+} from './config';
+import { createServiceApp } from './http-app';
+import { createLogger, type Logger } from './logger';
+import { ServiceMetrics } from './metrics';
+import type { QueuePort } from './queue-port';
+import { RoleHost } from './role-host';
+import { sleep } from './wakeup';
+
+/** What the acceptor, leader and replica services each add to the shared shell. */
+export interface RoleServiceSpec<S, C> {
+  roleName: 'acceptor' | 'leader' | 'replica';
+  role: Role<S, C>;
+  /** The role's configuration from its environment (throws ConfigurationError on bad input). */
+  makeConfig: (env: NodeJS.ProcessEnv, common: ServiceEnv, cluster: Cluster) => C;
+  describe: (state: S) => object;
+  /** Sets role gauges (ballot, active, slot_out) from the current state before a scrape. */
+  observe?: (state: S, metrics: ServiceMetrics) => void;
+  /** Adds role-specific routes; returns where messages for clients go. */
+  extend?: (ctx: RoleServiceContext<S>) => { onLocalMessage?: (e: Envelope) => void };
+}
+
+export interface RoleServiceContext<S> {
+  app: Express;
+  env: NodeJS.ProcessEnv;
+  common: ServiceEnv;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  submit: (m: Message) => void;
+  isReady: () => boolean;
+  currentState: () => S | undefined;
+}
+
+export interface RunningService {
+  server: Server;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts a role service: validates configuration (a bad setting stops it with a message
+ * naming the variable), serves HTTP at once (health while recovering), recovers the role
+ * from the data API (retrying until the data API answers), then runs it. SIGTERM finishes
+ * the step in flight and exits; SIGKILL at any instant is safe by construction.
+ */
+export async function runRoleService<S, C>(
+  spec: RoleServiceSpec<S, C>,
+  makeQueue: (env: NodeJS.ProcessEnv, logger: Logger) => QueuePort,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService> {
+  let common: ServiceEnv;
+  let cluster: Cluster;
+  let config: C;
+  let queue: QueuePort;
+  const logger = createLogger(env.PROCESS_ID ?? spec.roleName, env.LOG_LEVEL);
+  try {
+    common = parseEnv(ServiceEnvSchema, env);
+    cluster = clusterFromEnv(common);
+    config = spec.makeConfig(env, common, cluster);
+    queue = makeQueue(env, logger);
+  } catch (err) {
+    if (err instanceof ConfigurationError || (err as Error).name === 'ConfigError') {
+      logger.fatal((err as Error).message);
+      console.error(`${spec.roleName}: ${(err as Error).message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const metrics = new ServiceMetrics(common.PROCESS_ID, spec.roleName);
+  let host: RoleHost<S, C> | null = null;
+  const app = createServiceApp({
+    role: spec.roleName,
+    processId: common.PROCESS_ID,
+    metrics,
+    isReady: () => host?.isReady ?? false,
+    beforeScrape: () => {
+      const state = host?.currentState;
+      if (state !== undefined) spec.observe?.(state, metrics);
+    },
+    describe: () => {
+      const state = host?.currentState;
+      return {
+        host: host?.describeHost() ?? { starting: true },
+        state: state === undefined ? null : spec.describe(state),
+      };
+    },
+  });
+  const pending: Message[] = [];
+  const hooks =
+    spec.extend?.({
+      app,
+      env,
+      common,
+      logger,
+      metrics,
+      submit: (m) => (host ? host.submit(m) : pending.push(m)),
+      isReady: () => host?.isReady ?? false,
+      currentState: () => host?.currentState,
+    }) ?? {};
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(common.PORT, common.HOST, () => resolve(s));
+  });
+  logger.info({ port: common.PORT, cluster }, `${spec.roleName} listening`);
+
+  const fatal = (err: Error): void => {
+    logger.fatal(
+      { err: err.message, stack: err.stack },
+      'fatal; exiting so the supervisor restarts us',
+    );
+    process.exit(1);
+  };
+  const candidate = new RoleHost<S, C>({
+    processId: common.PROCESS_ID,
+    cluster,
+    role: spec.role,
+    config,
+    queue,
+    logger,
+    metrics,
+    leaseMs: common.LEASE_MS,
+    claimBatch: common.CLAIM_BATCH,
+    maxAttempts: common.MAX_ATTEMPTS,
+    onLocalMessage: hooks.onLocalMessage,
+    onFatal: fatal,
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await host?.stop();
+    await new Promise<void>((r) => server.close(() => r()));
+    server.closeAllConnections();
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'stopping');
+      void stop().then(() => process.exit(0));
+    });
+  }
+  for (let attempt = 1; !stopped; attempt++) {
+    try {
+      await candidate.start();
+      host = candidate;
+      for (const m of pending.splice(0)) host.submit(m);
+      logger.info('ready');
+      break;
+    } catch (err) {
+      if (
+        (err as { status?: number }).status !== undefined &&
+        (err as { status: number }).status < 500
+      ) {
+        fatal(err as Error);
+      }
+      logger.warn({ err: (err as Error).message, attempt }, 'data API not reachable yet; retrying');
+      await sleep(Math.min(5_000, 200 * attempt));
+    }
+  }
+  return { server, stop };
+}

@@ -1,0 +1,148 @@
+/**
+ * `npm run fleet -- up | down | status | kill <service> | restart <service> | logs <service>`
+ *
+ * Runs a local fleet in the background (each service a detached OS process, logs in
+ * .fleet/run/logs). The fleet's plan, pids and its per-run data-API key are kept in
+ * .fleet/run/fleet.json (readable by this user only) so later commands can act on it.
+ */
+import 'dotenv/config';
+import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { getJson, isAlive, spawnService } from './service-process';
+import { defaultFleetOptions, planFleet, type ServiceSpec } from './topology';
+
+interface FleetFile {
+  services: Array<ServiceSpec & { pid: number | null }>;
+  logDir: string;
+}
+
+const options = defaultFleetOptions();
+const runDir = path.join(options.workDir, 'run');
+const stateFile = path.join(runDir, 'fleet.json');
+const logDir = path.join(runDir, 'logs');
+
+function load(): FleetFile {
+  if (!existsSync(stateFile))
+    throw new Error('no fleet is running here (npm run fleet -- up starts one)');
+  return JSON.parse(readFileSync(stateFile, 'utf8')) as FleetFile;
+}
+
+function save(f: FleetFile): void {
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(stateFile, JSON.stringify(f, null, 2));
+  chmodSync(stateFile, 0o600);
+}
+
+function find(f: FleetFile, name: string | undefined): FleetFile['services'][number] {
+  const s = f.services.find((x) => x.name === name);
+  if (!s) throw new Error(`name a service: ${f.services.map((x) => x.name).join(', ')}`);
+  return s;
+}
+
+async function waitHealthy(s: ServiceSpec, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const body = (await getJson(s.port, s.kind === 'neurelo' ? '/healthz' : '/readyz')) as {
+      ready?: boolean;
+      status?: string;
+    } | null;
+    if (body && (body.ready === true || (s.kind === 'neurelo' && body.status === 'ok')))
+      return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function status(f: FleetFile): Promise<void> {
+  console.log('service      port   pid      up    ready');
+  for (const s of f.services) {
+    const up = s.pid !== null && isAlive(s.pid);
+    const body = up
+      ? ((await getJson(s.port, s.kind === 'neurelo' ? '/healthz' : '/readyz')) as {
+          ready?: boolean;
+          status?: string;
+        } | null)
+      : null;
+    const ready = !!body && (body.ready === true || body.status === 'ok');
+    console.log(
+      `${s.name.padEnd(12)} ${String(s.port).padEnd(6)} ${String(s.pid ?? '-').padEnd(8)} ${(up ? 'yes' : 'no').padEnd(5)} ${ready ? 'yes' : 'no'}`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, name] = process.argv.slice(2);
+  switch (command) {
+    case 'up': {
+      if (existsSync(stateFile) && load().services.some((s) => s.pid !== null && isAlive(s.pid))) {
+        throw new Error('a fleet is already running (npm run fleet -- down stops it)');
+      }
+      const plan = planFleet({ ...options, workDir: runDir });
+      const f: FleetFile = { services: plan.services.map((s) => ({ ...s, pid: null })), logDir };
+      for (const s of f.services) {
+        s.pid = spawnService(s, logDir, { detached: true }).pid ?? null;
+        save(f);
+        if (s.kind === 'neurelo' && !(await waitHealthy(s, 60_000))) {
+          throw new Error(
+            `the local Neurelo server did not start; see ${path.join(logDir, 'neurelo.log')}`,
+          );
+        }
+      }
+      for (const s of f.services) {
+        const ok = await waitHealthy(s, 60_000);
+        console.log(`${s.name.padEnd(12)} :${s.port} ${ok ? 'ready' : 'NOT READY (see its log)'}`);
+      }
+      console.log(`logs: ${logDir}`);
+      return;
+    }
+    case 'down': {
+      const f = load();
+      for (const s of [...f.services].reverse()) {
+        if (s.pid !== null && isAlive(s.pid)) process.kill(s.pid, 'SIGTERM');
+      }
+      const deadline = Date.now() + 8_000;
+      while (Date.now() < deadline && f.services.some((s) => s.pid !== null && isAlive(s.pid))) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (const s of f.services)
+        if (s.pid !== null && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
+      for (const s of f.services) s.pid = null;
+      save(f);
+      console.log('fleet stopped');
+      return;
+    }
+    case 'status':
+      await status(load());
+      return;
+    case 'kill': {
+      const f = load();
+      const s = find(f, name);
+      if (s.pid !== null && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
+      console.log(`${s.name} killed (SIGKILL)`);
+      s.pid = null;
+      save(f);
+      return;
+    }
+    case 'restart': {
+      const f = load();
+      const s = find(f, name);
+      if (s.pid !== null && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
+      s.pid = spawnService(s, logDir, { detached: true }).pid ?? null;
+      save(f);
+      console.log(
+        `${s.name} ${(await waitHealthy(s, 60_000)) ? 'restarted and ready' : 'restarted but NOT READY'}`,
+      );
+      return;
+    }
+    default:
+      console.log(
+        'usage: npm run fleet -- up | down | status | kill <service> | restart <service>',
+      );
+      process.exitCode = command ? 2 : 0;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,155 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { getJson, spawnService } from './service-process';
+import { planFleet, type FleetOptions, type ServiceSpec } from './topology';
+
+export interface ServiceStatus {
+  name: string;
+  kind: ServiceSpec['kind'];
+  port: number;
+  pid: number | null;
+  up: boolean;
+  ready: boolean;
+}
+
+/**
+ * A fleet whose processes are children of this one (npm start, chaos, tests). Every
+ * service is a separate OS process; kill() is a real SIGKILL.
+ */
+export class Fleet {
+  readonly services: ServiceSpec[];
+  readonly apiBase: string;
+  readonly apiKey: string;
+  private readonly children = new Map<string, ChildProcess>();
+  readonly logDir: string;
+
+  constructor(readonly options: FleetOptions) {
+    const plan = planFleet(options);
+    this.services = plan.services;
+    this.apiBase = plan.apiBase;
+    this.apiKey = plan.apiKey;
+    this.logDir = path.join(options.workDir, 'logs');
+    mkdirSync(options.workDir, { recursive: true });
+  }
+
+  spec(name: string): ServiceSpec {
+    const s = this.services.find((x) => x.name === name);
+    if (!s)
+      throw new Error(
+        `no service named ${name}; services: ${this.services.map((x) => x.name).join(', ')}`,
+      );
+    return s;
+  }
+
+  named(kind: ServiceSpec['kind']): ServiceSpec[] {
+    return this.services.filter((s) => s.kind === kind);
+  }
+
+  /** Starts the data API first (roles retry until it answers, but this is quicker), then the roles. */
+  async up(timeoutMs = 60_000): Promise<void> {
+    const neurelo = this.services.find((s) => s.kind === 'neurelo');
+    if (neurelo) {
+      this.start(neurelo.name);
+      await this.waitReady([neurelo.name], timeoutMs);
+    }
+    for (const s of this.services) if (s.kind !== 'neurelo') this.start(s.name);
+    await this.waitReady(
+      this.services.map((s) => s.name),
+      timeoutMs,
+    );
+  }
+
+  start(name: string): void {
+    const existing = this.children.get(name);
+    if (existing && existing.exitCode === null && existing.signalCode === null) return;
+    const child = spawnService(this.spec(name), this.logDir);
+    this.children.set(name, child);
+  }
+
+  /** SIGKILL: no chance to finish anything (a crash, a pod deleted). */
+  async kill(name: string): Promise<void> {
+    const child = this.children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async restart(name: string): Promise<void> {
+    await this.kill(name);
+    this.start(name);
+  }
+
+  isRunning(name: string): boolean {
+    const c = this.children.get(name);
+    return !!c && c.exitCode === null && c.signalCode === null;
+  }
+
+  pid(name: string): number | null {
+    return this.isRunning(name) ? (this.children.get(name)?.pid ?? null) : null;
+  }
+
+  async waitReady(names: string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const name of names) {
+      const spec = this.spec(name);
+      const probe = spec.kind === 'neurelo' ? '/healthz' : '/readyz';
+      for (;;) {
+        const body = (await getJson(spec.port, probe)) as {
+          ready?: boolean;
+          status?: string;
+        } | null;
+        if (body && (body.ready === true || (spec.kind === 'neurelo' && body.status === 'ok')))
+          break;
+        if (!this.isRunning(name)) {
+          throw new Error(
+            `${name} exited while starting; see ${path.join(this.logDir, `${name}.log`)}`,
+          );
+        }
+        if (Date.now() > deadline) {
+          throw new Error(
+            `${name} not ready after ${timeoutMs} ms; see ${path.join(this.logDir, `${name}.log`)}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  async status(): Promise<ServiceStatus[]> {
+    return Promise.all(
+      this.services.map(async (s) => {
+        const running = this.isRunning(s.name);
+        const ready = running
+          ? await getJson(s.port, s.kind === 'neurelo' ? '/healthz' : '/readyz')
+          : null;
+        const r = ready as { ready?: boolean; status?: string } | null;
+        return {
+          name: s.name,
+          kind: s.kind,
+          port: s.port,
+          pid: this.pid(s.name),
+          up: running,
+          ready: !!r && (r.ready === true || r.status === 'ok'),
+        };
+      }),
+    );
+  }
+
+  /** SIGTERM everything (roles first, then the data API), SIGKILL what lingers. */
+  async down(graceMs = 5_000): Promise<void> {
+    const order = [...this.services].sort(
+      (a, b) => (a.kind === 'neurelo' ? 1 : 0) - (b.kind === 'neurelo' ? 1 : 0),
+    );
+    for (const s of order) {
+      const child = this.children.get(s.name);
+      if (!child || !this.isRunning(s.name)) continue;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, type ServiceSpec } from './topology';
+
+/** Starts one service as its own OS process, its output appended to `<logDir>/<name>.log`. */
+export function spawnService(
+  spec: ServiceSpec,
+  logDir: string,
+  options: { detached?: boolean } = {},
+): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const log = openSync(path.join(logDir, `${spec.name}.log`), 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      ...spec.env,
+      LOG_LEVEL: spec.env.LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info',
+    },
+    stdio: ['ignore', log, log],
+    detached: options.detached ?? false,
+  });
+  closeSync(log);
+  if (options.detached) child.unref();
+  return child;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** GET a JSON endpoint of a service; null when it does not answer. */
+export async function getJson(port: number, urlPath: string, timeoutMs = 1_000): Promise<unknown> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok && res.status !== 503) return null;
+    return await res.json();
+  } catch {
+    return null;
+  }
+}

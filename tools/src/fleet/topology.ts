@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export type ServiceKind = 'neurelo' | 'acceptor' | 'leader' | 'replica';
+
+export interface ServiceSpec {
+  name: string;
+  kind: ServiceKind;
+  port: number;
+  /** Entry point, relative to the repo root. */
+  entry: string;
+  env: Record<string, string>;
+}
+
+export interface FleetOptions {
+  acceptors: number;
+  leaders: number;
+  replicas: number;
+  basePort: number;
+  /** Where the fleet keeps logs, PGlite data and its pid file. */
+  workDir: string;
+  /** postgres://... for the local Neurelo server; else PGlite in workDir. */
+  databaseUrl?: string | undefined;
+  /** A real Neurelo environment: no local server is started. */
+  neureloApiBase?: string | undefined;
+  neureloApiKey?: string | undefined;
+  /** Extra environment for every role service (timings, log level). */
+  roleEnv?: Record<string, string>;
+}
+
+export function defaultFleetOptions(env: NodeJS.ProcessEnv = process.env): FleetOptions {
+  return {
+    acceptors: Number(env.FLEET_ACCEPTORS ?? 3),
+    leaders: Number(env.FLEET_LEADERS ?? 2),
+    replicas: Number(env.FLEET_REPLICAS ?? 2),
+    basePort: Number(env.FLEET_BASE_PORT ?? 7070),
+    workDir: path.resolve(env.FLEET_DIR ?? path.join(REPO_ROOT, '.fleet')),
+    databaseUrl: env.DATABASE_URL || undefined,
+    neureloApiBase: env.NEURELO_API_BASE || env.NEURELO_API_BASE_PATH || undefined,
+    neureloApiKey: env.NEURELO_API_KEY || undefined,
+  };
+}
+
+/**
+ * The processes of a fleet and their settings. Ports: the local Neurelo server at
+ * basePort, acceptors from basePort+31, leaders from basePort+41, replicas from basePort+51.
+ */
+export function planFleet(o: FleetOptions): {
+  services: ServiceSpec[];
+  apiBase: string;
+  apiKey: string;
+} {
+  const useLocalNeurelo = !o.neureloApiBase;
+  // A local fleet makes a fresh key per run: nothing secret is ever written to the repo.
+  const apiKey = o.neureloApiKey ?? `neurelo_local_${randomBytes(18).toString('hex')}`;
+  const apiBase = o.neureloApiBase ?? `http://127.0.0.1:${o.basePort}`;
+  const ids = (role: string, n: number) => Array.from({ length: n }, (_, i) => `${role}-${i}`);
+  const acceptors = ids('acceptor', o.acceptors);
+  const leaders = ids('leader', o.leaders);
+  const replicas = ids('replica', o.replicas);
+  const common: Record<string, string> = {
+    NEURELO_API_BASE: apiBase,
+    NEURELO_API_KEY: apiKey,
+    ACCEPTORS: acceptors.join(','),
+    LEADERS: leaders.join(','),
+    REPLICAS: replicas.join(','),
+    HOST: '127.0.0.1',
+    ...(o.roleEnv ?? {}),
+  };
+  const services: ServiceSpec[] = [];
+  if (useLocalNeurelo) {
+    const env: Record<string, string> = {
+      PORT: String(o.basePort),
+      HOST: '127.0.0.1',
+      NEURELO_API_KEY: apiKey,
+    };
+    if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
+    else env.PGLITE_DATA_DIR = path.join(o.workDir, 'pglite');
+    services.push({
+      name: 'neurelo',
+      kind: 'neurelo',
+      port: o.basePort,
+      entry: 'services/neurelo-local/src/main.ts',
+      env,
+    });
+  }
+  const add = (kind: ServiceKind, names: string[], offset: number) =>
+    names.forEach((name, i) =>
+      services.push({
+        name,
+        kind,
+        port: o.basePort + offset + i,
+        entry: `services/${kind}/src/main.ts`,
+        env: { ...common, PROCESS_ID: name, PORT: String(o.basePort + offset + i) },
+      }),
+    );
+  add('acceptor', acceptors, 31);
+  add('leader', leaders, 41);
+  add('replica', replicas, 51);
+  return { services, apiBase, apiKey };
+}

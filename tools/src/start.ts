@@ -1,0 +1,176 @@
+/**
+ * `npm start`: the main job. Starts a whole fleet (the local Neurelo server on an embedded
+ * PGlite unless DATABASE_URL or NEURELO_API_BASE says otherwise, 3 acceptors, 2 leaders,
+ * 2 replicas, each its own OS process), runs a client workload over HTTP, SIGKILLs an
+ * acceptor and the active leader partway through, restarts them, and checks that nothing
+ * acknowledged was lost and every replica reached the same state.
+ */
+import 'dotenv/config';
+import { checkLinearizable } from '@paxos/sim/src/linearizability';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { Fleet } from './fleet/fleet';
+import { activeLeader, waitForConvergence } from './fleet/observe';
+import { defaultFleetOptions } from './fleet/topology';
+import { KvClient } from './workload/kv-client';
+import { findLostWrites } from './workload/lost-writes';
+import { Progress } from './workload/progress';
+import { runClients, wallClock } from './workload/run-clients';
+import { formatMs, percentile } from './workload/stats';
+
+const seconds = Number(process.env.START_SECONDS ?? 40);
+const clientCount = Number(process.env.START_CLIENTS ?? 8);
+const keysPerClient = 4;
+
+async function main(): Promise<number> {
+  const options = defaultFleetOptions();
+  options.workDir = path.join(options.workDir, 'start');
+  rmSync(options.workDir, { recursive: true, force: true });
+  const fleet = new Fleet(options);
+  const storage = options.neureloApiBase
+    ? `the Neurelo environment at ${options.neureloApiBase}`
+    : options.databaseUrl
+      ? 'the local Neurelo server on PostgreSQL (DATABASE_URL)'
+      : `the local Neurelo server on embedded PGlite (${path.join(options.workDir, 'pglite')})`;
+  console.log(`Starting a fleet on ${storage}`);
+  console.log(`  ${fleet.services.map((s) => `${s.name}:${s.port}`).join('  ')}`);
+  console.log(`  logs in ${fleet.logDir}`);
+  let stopping = false;
+  process.once('SIGINT', () => {
+    stopping = true;
+  });
+  try {
+    const startedAt = Date.now();
+    await fleet.up(90_000);
+    console.log(`Fleet ready in ${formatMs(Date.now() - startedAt)}`);
+    const replicaUrls = fleet.named('replica').map((s) => `http://127.0.0.1:${s.port}`);
+
+    const t0 = wallClock();
+    const endAt = t0 + seconds * 1000;
+    const killAt = t0 + seconds * 300;
+    const restartAt = t0 + seconds * 550;
+    const events: string[] = [];
+    let killedLeader: string | null = null;
+    let killTime = 0;
+    let newLeaderAfterMs: number | null = null;
+    let firstAckAfterKillMs: number | null = null;
+    const progress = new Progress('workload');
+    let acked = 0;
+
+    const nemesis = (async () => {
+      while (wallClock() < killAt && !stopping) await sleep(100);
+      if (stopping) return;
+      killedLeader = await activeLeader(fleet);
+      const acceptor = fleet.named('acceptor')[1]?.name ?? 'acceptor-0';
+      killTime = wallClock();
+      await fleet.kill(acceptor);
+      if (killedLeader) await fleet.kill(killedLeader);
+      events.push(
+        `t+${((killTime - t0) / 1000).toFixed(1)}s SIGKILL ${acceptor} and ${killedLeader ?? '(no active leader found)'}`,
+      );
+      while (wallClock() < restartAt && !stopping) {
+        if (newLeaderAfterMs === null) {
+          const now = await activeLeader(fleet);
+          if (now && now !== killedLeader) newLeaderAfterMs = wallClock() - killTime;
+        }
+        await sleep(200);
+      }
+      fleet.start(acceptor);
+      if (killedLeader) fleet.start(killedLeader);
+      events.push(
+        `t+${((wallClock() - t0) / 1000).toFixed(1)}s restarted ${acceptor}${killedLeader ? ` and ${killedLeader}` : ''}`,
+      );
+    })();
+
+    const run = await runClients({
+      clients: clientCount,
+      replicaUrls,
+      clientIdPrefix: 'start',
+      // Each client owns its keys: puts with unique values, and reads of its own keys.
+      nextOp: (i, n) => {
+        const key = `c${i}-k${n % keysPerClient}`;
+        return n % 3 === 2 ? { kind: 'get', key } : { kind: 'put', key, value: `c${i}-v${n}` };
+      },
+      shouldStop: () => stopping || wallClock() >= endAt,
+      onAcknowledged: (_latency, at) => {
+        acked += 1;
+        if (killTime > 0 && firstAckAfterKillMs === null && at > killTime)
+          firstAckAfterKillMs = at - killTime;
+        progress.update((at - t0) / (endAt - t0), `${acked} acknowledged`);
+      },
+    });
+    await nemesis;
+    progress.done();
+    for (const e of events) console.log(e);
+    const elapsedS = (wallClock() - t0) / 1000;
+
+    console.log('Waiting for the replicas to converge...');
+    await fleet.waitReady(
+      fleet.services.map((s) => s.name),
+      60_000,
+    );
+    const { converged, views } = await waitForConvergence(fleet, 60_000);
+
+    // Read every key back through the log.
+    const reader = new KvClient({
+      clientId: 'start-verifier',
+      replicaUrls,
+      commandDeadlineMs: 30_000,
+      attemptTimeoutMs: 10_000,
+      clock: wallClock,
+    });
+    const finalValues = new Map<string, string | null>();
+    for (let i = 0; i < clientCount; i++) {
+      for (let k = 0; k < keysPerClient; k++) {
+        const key = `c${i}-k${k}`;
+        const { result } = await reader.run({ kind: 'get', key });
+        if (result) finalValues.set(key, result.value);
+      }
+    }
+    const lost = findLostWrites(run.history, finalValues);
+    const unread = clientCount * keysPerClient - finalValues.size;
+    const lin = checkLinearizable([...run.history, ...reader.history], { timeoutMs: 30_000 });
+
+    const ok = lost.length === 0 && unread === 0 && converged && lin.linearizable === true;
+    console.log('');
+    console.log('Summary');
+    console.log(
+      `  commands acknowledged : ${run.acknowledged} (${run.unanswered} gave up after retries)`,
+    );
+    console.log(
+      `  throughput            : ${(run.acknowledged / elapsedS).toFixed(1)} commands/s over ${elapsedS.toFixed(1)} s`,
+    );
+    console.log(
+      `  latency               : p50 ${formatMs(percentile(run.latenciesMs, 50))}, p99 ${formatMs(percentile(run.latenciesMs, 99))}`,
+    );
+    console.log(
+      `  failover              : ${newLeaderAfterMs === null ? 'no other leader became active' : `another leader active ${formatMs(newLeaderAfterMs)} after the kill`}; first command acknowledged ${firstAckAfterKillMs === null ? 'never' : `${formatMs(firstAckAfterKillMs)}`} after the kill`,
+    );
+    console.log(
+      `  replicas              : ${views.map((v) => (v ? `${v.name} slot_out=${v.slotOut} digest=${v.digest.slice(0, 12)}` : 'unreachable')).join('; ')}`,
+    );
+    console.log(`  same state digest     : ${converged ? 'yes' : 'NO'}`);
+    console.log(
+      `  acknowledged writes lost: ${lost.length}${lost.length ? ` ${JSON.stringify(lost.slice(0, 3))}` : ''}${unread ? ` (${unread} keys could not be read back)` : ''}`,
+    );
+    console.log(
+      `  linearizable          : ${lin.linearizable}${lin.explanation ? ` (${lin.explanation})` : ''}`,
+    );
+    console.log(ok ? 'OK: nothing acknowledged was lost.' : 'FAILED');
+    return ok ? 0 : 1;
+  } finally {
+    await fleet.down();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

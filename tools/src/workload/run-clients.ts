@@ -1,0 +1,64 @@
+import type { Op } from '@paxos/shared';
+import { KvClient, type RecordedOperation } from './kv-client';
+
+export interface ClientRunOptions {
+  clients: number;
+  replicaUrls: string[];
+  /** Makes the next operation of client `clientIndex` (its `n`-th). */
+  nextOp: (clientIndex: number, n: number) => Op;
+  shouldStop: () => boolean;
+  clientIdPrefix: string;
+  commandDeadlineMs?: number;
+  attemptTimeoutMs?: number;
+  onAcknowledged?: (latencyMs: number, at: number) => void;
+}
+
+export interface ClientRunResult {
+  history: RecordedOperation[];
+  latenciesMs: number[];
+  acknowledged: number;
+  unanswered: number;
+  acknowledgedAt: number[];
+}
+
+export const wallClock = (): number => performance.timeOrigin + performance.now();
+
+/** Runs closed-loop clients (one command in flight each) until shouldStop() says so. */
+export async function runClients(o: ClientRunOptions): Promise<ClientRunResult> {
+  const clients = Array.from(
+    { length: o.clients },
+    (_, i) =>
+      new KvClient({
+        clientId: `${o.clientIdPrefix}-${i}`,
+        replicaUrls: o.replicaUrls,
+        commandDeadlineMs: o.commandDeadlineMs ?? 30_000,
+        attemptTimeoutMs: o.attemptTimeoutMs ?? 12_000,
+        clock: wallClock,
+      }),
+  );
+  const latenciesMs: number[] = [];
+  const acknowledgedAt: number[] = [];
+  let unanswered = 0;
+  await Promise.all(
+    clients.map(async (client, i) => {
+      for (let n = 0; !o.shouldStop(); n++) {
+        const { result, latencyMs } = await client.run(o.nextOp(i, n));
+        if (result === null) {
+          unanswered += 1;
+          continue;
+        }
+        latenciesMs.push(latencyMs);
+        const at = wallClock();
+        acknowledgedAt.push(at);
+        o.onAcknowledged?.(latencyMs, at);
+      }
+    }),
+  );
+  return {
+    history: clients.flatMap((c) => c.history),
+    latenciesMs,
+    acknowledged: latenciesMs.length,
+    unanswered,
+    acknowledgedAt,
+  };
+}
