@@ -4,3 +4,4 @@ export * from './command';
 export * from './kv';
 export * from './messages';
 export * from './role';
+export * from './data-api';

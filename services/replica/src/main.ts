@@ -16,11 +16,10 @@ void runRoleService(
   {
     roleName: 'replica',
     role: replicaRole,
-    makeConfig: (_env, common, cluster) => ({
-      id: common.PROCESS_ID,
-      cluster,
-      ...settings.timings,
-    }),
+    makeConfig: (env, common, cluster) => {
+      settings = replicaSettings(env);
+      return { id: common.PROCESS_ID, cluster, ...settings.timings };
+    },
     describe: (s) => ({ ...describeReplica(s), waitingClients: pending.size }),
     observe: (s) => slotOutGauge?.set(s.slotOut),
     extend: ({ app, submit, isReady, metrics }) => {

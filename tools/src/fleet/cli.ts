@@ -8,7 +8,7 @@
 import 'dotenv/config';
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { getJson, isAlive, spawnService } from './service-process';
+import { isAlive, probe, spawnService } from './service-process';
 import { defaultFleetOptions, planFleet, type ServiceSpec } from './topology';
 
 interface FleetFile {
@@ -42,12 +42,7 @@ function find(f: FleetFile, name: string | undefined): FleetFile['services'][num
 async function waitHealthy(s: ServiceSpec, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const body = (await getJson(s.port, s.kind === 'neurelo' ? '/healthz' : '/readyz')) as {
-      ready?: boolean;
-      status?: string;
-    } | null;
-    if (body && (body.ready === true || (s.kind === 'neurelo' && body.status === 'ok')))
-      return true;
+    if (await probe(s.kind, s.port)) return true;
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
@@ -57,13 +52,7 @@ async function status(f: FleetFile): Promise<void> {
   console.log('service      port   pid      up    ready');
   for (const s of f.services) {
     const up = s.pid !== null && isAlive(s.pid);
-    const body = up
-      ? ((await getJson(s.port, s.kind === 'neurelo' ? '/healthz' : '/readyz')) as {
-          ready?: boolean;
-          status?: string;
-        } | null)
-      : null;
-    const ready = !!body && (body.ready === true || body.status === 'ok');
+    const ready = up && (await probe(s.kind, s.port));
     console.log(
       `${s.name.padEnd(12)} ${String(s.port).padEnd(6)} ${String(s.pid ?? '-').padEnd(8)} ${(up ? 'yes' : 'no').padEnd(5)} ${ready ? 'yes' : 'no'}`,
     );

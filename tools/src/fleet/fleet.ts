@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { getJson, spawnService } from './service-process';
+import { probe, spawnService } from './service-process';
 import { planFleet, type FleetOptions, type ServiceSpec } from './topology';
 
 export interface ServiceStatus {
@@ -94,14 +94,8 @@ export class Fleet {
     const deadline = Date.now() + timeoutMs;
     for (const name of names) {
       const spec = this.spec(name);
-      const probe = spec.kind === 'neurelo' ? '/healthz' : '/readyz';
       for (;;) {
-        const body = (await getJson(spec.port, probe)) as {
-          ready?: boolean;
-          status?: string;
-        } | null;
-        if (body && (body.ready === true || (spec.kind === 'neurelo' && body.status === 'ok')))
-          break;
+        if (await probe(spec.kind, spec.port)) break;
         if (!this.isRunning(name)) {
           throw new Error(
             `${name} exited while starting; see ${path.join(this.logDir, `${name}.log`)}`,
@@ -121,17 +115,14 @@ export class Fleet {
     return Promise.all(
       this.services.map(async (s) => {
         const running = this.isRunning(s.name);
-        const ready = running
-          ? await getJson(s.port, s.kind === 'neurelo' ? '/healthz' : '/readyz')
-          : null;
-        const r = ready as { ready?: boolean; status?: string } | null;
+        const ready = running && (await probe(s.kind, s.port));
         return {
           name: s.name,
           kind: s.kind,
           port: s.port,
           pid: this.pid(s.name),
           up: running,
-          ready: !!r && (r.ready === true || r.status === 'ok'),
+          ready,
         };
       }),
     );

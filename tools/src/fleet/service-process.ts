@@ -47,3 +47,17 @@ export async function getJson(port: number, urlPath: string, timeoutMs = 1_000):
     return null;
   }
 }
+
+/** The probe path of a service: roles answer /readyz, the data API /healthz. */
+export const probePath = (kind: string): string => (kind === 'neurelo' ? '/healthz' : '/readyz');
+
+/** Reads a probe answer: `{ready: true}` from a role, `{data: {status: 'ok'}}` from the data API. */
+export function isHealthyAnswer(body: unknown): boolean {
+  const b = body as { ready?: boolean; data?: { status?: string } } | null;
+  return !!b && (b.ready === true || b.data?.status === 'ok');
+}
+
+/** Whether a service answers its probe as healthy right now. */
+export async function probe(kind: string, port: number): Promise<boolean> {
+  return isHealthyAnswer(await getJson(port, probePath(kind)));
+}

@@ -1,6 +1,9 @@
 import { Client, Pool, type PoolClient } from 'pg';
 import type { Database, Queryable, QueryResult } from './database';
 
+const CONNECT_TIMEOUT_MS = 5_000;
+const LISTENER_RETRY_MS = 1_000;
+
 /**
  * PostgreSQL through node-postgres. One pool for queries; one dedicated client for
  * LISTEN, reconnected when it drops (the server survives a database restart).
@@ -9,6 +12,10 @@ export class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
   private listener: Client | null = null;
+  /** The channels the current listener connection has run LISTEN for. */
+  private listenerChannels = new Set<string>();
+  private connecting: Promise<void> | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
   private closed = false;
 
@@ -16,8 +23,16 @@ export class PostgresDatabase implements Database {
     private readonly connectionString: string,
     poolSize = 10,
   ) {
-    this.pool = new Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 5_000 });
-    // An idle client that loses its connection must not crash the process.
+    // keepAlive: a connection cut without a FIN/RST (network partition) is noticed and replaced
+    // instead of hanging a request forever.
+    this.pool = new Pool({
+      connectionString,
+      max: poolSize,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
+    // An idle client that loses its connection must not crash the process; the pool drops it and
+    // opens a fresh connection for the next query, which is how the server recovers by itself.
     this.pool.on('error', () => undefined);
   }
 
@@ -56,34 +71,84 @@ export class PostgresDatabase implements Database {
     if (!handlers) {
       handlers = new Set();
       this.channels.set(channel, handlers);
-      if (this.listener) await this.listener.query(`LISTEN ${quoteIdent(channel)}`);
     }
     handlers.add(onNotify);
-    await this.ensureListener();
+    try {
+      await this.ensureListener();
+      const listener = this.listener;
+      if (listener && !this.listenerChannels.has(channel)) {
+        await listener.query(`LISTEN ${quoteIdent(channel)}`);
+        this.listenerChannels.add(channel);
+      }
+    } catch (err) {
+      handlers.delete(onNotify);
+      throw err;
+    }
     return async () => {
       handlers.delete(onNotify);
     };
   }
 
-  private async ensureListener(): Promise<void> {
-    if (this.listener || this.closed) return;
-    const client = new Client({ connectionString: this.connectionString });
+  private ensureListener(): Promise<void> {
+    if (this.listener || this.closed) return Promise.resolve();
+    this.connecting ??= this.connectListener().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async connectListener(): Promise<void> {
+    const client = new Client({
+      connectionString: this.connectionString,
+      keepAlive: true,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+    const lost = (): void => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      client.end().catch(() => undefined);
+      this.scheduleListenerReconnect();
+    };
     client.on('notification', (n) => {
       for (const h of this.channels.get(n.channel) ?? []) h(n.payload ?? '');
     });
-    client.on('error', () => {
-      // Drop it; the next listen() or the retry below makes a new one.
-      if (this.listener === client) this.listener = null;
+    client.on('error', lost);
+    client.on('end', lost);
+    const channels = new Set<string>();
+    try {
+      await client.connect();
+      for (const channel of this.channels.keys()) {
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+        channels.add(channel);
+      }
+    } catch (err) {
       client.end().catch(() => undefined);
-      setTimeout(() => void this.ensureListener().catch(() => undefined), 1_000).unref();
-    });
-    await client.connect();
-    for (const channel of this.channels.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.listener = client;
+    this.listenerChannels = channels;
+  }
+
+  /**
+   * The LISTEN connection died (database restart, network cut): keep trying until it is back.
+   * Notifications sent meanwhile are lost; long-poll waiters still wake at their deadline.
+   */
+  private scheduleListenerReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.ensureListener().catch(() => this.scheduleListenerReconnect());
+    }, LISTENER_RETRY_MS);
+    this.reconnectTimer.unref();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await this.listener?.end().catch(() => undefined);
     this.listener = null;
     await this.pool.end();

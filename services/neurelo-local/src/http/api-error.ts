@@ -50,34 +50,62 @@ export function isDatabaseOutage(err: unknown): boolean {
   ) {
     return true;
   }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     e.message ?? '',
   );
 }
 
-/** Turns any error into the envelope; an outage is 503, a Postgres input error is 400. */
-export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+export interface ErrorResponse {
+  status: number;
+  body: object;
+}
+
+/** How an error is answered: an outage is 503, a Postgres input error is 400, the rest is 500. */
+export function toErrorResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError) {
-    res.status(err.status).json(errorEnvelope(err.message, err.details));
-    return;
+    return { status: err.status, body: errorEnvelope(err.message, err.details) };
   }
-  const e = err as { type?: string; status?: number; code?: string; message?: string };
+  const e = err as {
+    type?: string;
+    code?: string;
+    message?: string;
+    limit?: number;
+    length?: number;
+  } | null;
   if (e?.type === 'entity.too.large') {
-    res.status(400).json(errorEnvelope('request body is too large'));
-    return;
+    const limit = typeof e.limit === 'number' ? ` of ${e.limit} bytes` : '';
+    return {
+      status: 400,
+      body: errorEnvelope(`request body is too large: it exceeds the limit${limit}`, {
+        limitBytes: e.limit,
+        lengthBytes: e.length,
+      }),
+    };
   }
   if (e?.type === 'entity.parse.failed') {
-    res.status(400).json(errorEnvelope('request body is not valid JSON'));
-    return;
+    return { status: 400, body: errorEnvelope('request body is not valid JSON') };
+  }
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return { status: 400, body: errorEnvelope(e.message ?? 'unsupported request body encoding') };
   }
   if (isDatabaseOutage(err)) {
-    res.status(503).json(errorEnvelope('the database is unavailable; retry later'));
+    return { status: 503, body: errorEnvelope('the database is unavailable; retry later') };
+  }
+  // Postgres class 21 (cardinality: e.g. one key twice in an upsert), 22 (data exception: bad
+  // JSON, out-of-range number) and 23 (integrity: a missing required field) are the caller's fault.
+  if (typeof e?.code === 'string' && /^(21|22|23)[0-9A-Z]{3}$/.test(e.code)) {
+    return { status: 400, body: errorEnvelope(e.message ?? 'invalid data', { code: e.code }) };
+  }
+  return { status: 500, body: errorEnvelope('internal error') };
+}
+
+/** Renders any error as the envelope. */
+export const errorHandler: ErrorRequestHandler = (err, _req, res, next) => {
+  // The answer has started (or the client is gone): let express close the connection.
+  if (res.headersSent) {
+    next(err);
     return;
   }
-  // Postgres class 22 (data exception) and 23 (integrity constraint violation) are the caller's fault.
-  if (typeof e?.code === 'string' && /^(22|23)/.test(e.code)) {
-    res.status(400).json(errorEnvelope(e.message ?? 'invalid data', { code: e.code }));
-    return;
-  }
-  res.status(500).json(errorEnvelope('internal error'));
+  const { status, body } = toErrorResponse(err);
+  res.status(status).json(body);
 };

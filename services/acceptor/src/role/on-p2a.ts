@@ -1,0 +1,64 @@
+import {
+  StepCollector,
+  ballotEquals,
+  ballotGreater,
+  ballotToString,
+  batchEquals,
+  type P2a,
+  type StepResult,
+} from '@paxos/shared';
+import { acceptedKey } from './durable-keys';
+import type { AcceptorState } from './state';
+
+/**
+ * Phase 2a. The pvalue is accepted only if its ballot equals the promise (PMMC's A2): a lower
+ * ballot is from a preempted leader, and a higher one was never promised here (accepting it
+ * would skip the phase 1 that guards earlier choices). Either way the reply carries the current
+ * ballot so the commander learns where it stands. The acceptance is persisted in the same step
+ * as the p2b that announces it.
+ */
+export function onP2a(state: AcceptorState, message: P2a): StepResult<AcceptorState> {
+  const out = new StepCollector(state);
+  const { pvalue } = message;
+  if (!ballotEquals(pvalue.ballot, state.ballot)) {
+    state.counters.acceptsRefused += 1;
+    out.notes.push(
+      `p2a ${ballotToString(pvalue.ballot)} slot ${pvalue.slot} from ${message.from} ` +
+        `does not match promise ${ballotToString(state.ballot)}: refused`,
+    );
+  } else {
+    const previous = state.accepted.get(pvalue.slot);
+    if (previous && ballotGreater(previous.ballot, pvalue.ballot)) {
+      // Accepted ballots never exceed the promise, and the promise only grows (A1, A2).
+      throw new Error(
+        `slot ${pvalue.slot} accepted at ${ballotToString(previous.ballot)} above promise ` +
+          `${ballotToString(state.ballot)}`,
+      );
+    }
+    if (previous && ballotEquals(previous.ballot, pvalue.ballot)) {
+      // One commander per (ballot, slot) proposes one value (C1); two values would break A4.
+      if (!batchEquals(previous.value, pvalue.value)) {
+        throw new Error(
+          `invariant A4 broken: ballot ${ballotToString(pvalue.ballot)} slot ${pvalue.slot} ` +
+            `carries ${previous.value.batchId} and ${pvalue.value.batchId}`,
+        );
+      }
+      state.counters.duplicatesIgnored += 1;
+      out.notes.push(`duplicate p2a slot ${pvalue.slot} from ${message.from}: re-acknowledged`);
+    } else {
+      state.accepted.set(pvalue.slot, pvalue);
+      out.persist.push({
+        op: 'put',
+        key: acceptedKey(pvalue.slot),
+        slot: pvalue.slot,
+        value: pvalue,
+      });
+      state.counters.accepts += 1;
+    }
+  }
+  out.send.push({
+    to: message.from,
+    message: { type: 'p2b', from: state.config.id, ballot: state.ballot, slot: pvalue.slot },
+  });
+  return out.result();
+}

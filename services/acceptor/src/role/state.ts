@@ -1,0 +1,43 @@
+import { BOTTOM_BALLOT, type Ballot, type PValue, type ProcessId, type Slot } from '@paxos/shared';
+
+export interface AcceptorConfig {
+  id: ProcessId;
+}
+
+/** Plain counters for metrics; never read by the protocol. */
+export interface AcceptorCounters {
+  promises: number;
+  promisesRefused: number;
+  accepts: number;
+  acceptsRefused: number;
+  duplicatesIgnored: number;
+  unexpectedIgnored: number;
+}
+
+/**
+ * An acceptor keeps its promise (`ballot`) and, per slot, only the highest-ballot pvalue it
+ * accepted (state reduction, PMMC section 3): a lower-ballot pvalue for the same slot can never
+ * be pmax again once a higher one is accepted, so dropping it loses nothing.
+ */
+export interface AcceptorState {
+  readonly config: AcceptorConfig;
+  ballot: Ballot;
+  accepted: Map<Slot, PValue>;
+  counters: AcceptorCounters;
+}
+
+export function newAcceptorState(config: AcceptorConfig): AcceptorState {
+  return {
+    config,
+    ballot: BOTTOM_BALLOT,
+    accepted: new Map(),
+    counters: {
+      promises: 0,
+      promisesRefused: 0,
+      accepts: 0,
+      acceptsRefused: 0,
+      duplicatesIgnored: 0,
+      unexpectedIgnored: 0,
+    },
+  };
+}

@@ -1,0 +1,244 @@
+import {
+  BOTTOM_BALLOT,
+  applyPersist,
+  ballotEquals,
+  type Ballot,
+  type DurableEntry,
+  type Message,
+  type P1b,
+  type P2b,
+  type PValue,
+  type StepResult,
+} from '@paxos/shared';
+import { acceptorRole, describeAcceptor, type AcceptorState } from '@paxos/acceptor';
+
+const config = { id: 'acceptor-0' };
+const ballot = (round: number, leaderId = 'leader-0'): Ballot => ({ round, leaderId });
+const batch = (batchId: string) => ({ batchId, commands: [] });
+const pvalue = (b: Ballot, slot: number, batchId: string): PValue => ({
+  ballot: b,
+  slot,
+  value: batch(batchId),
+});
+const p1a = (b: Ballot, from = b.leaderId): Message => ({ type: 'p1a', from, ballot: b });
+const p2a = (pv: PValue, from = pv.ballot.leaderId): Message => ({ type: 'p2a', from, pvalue: pv });
+
+/** Runs messages through a fresh acceptor, keeping its durable map as a runner would. */
+function run(messages: Message[]) {
+  let durable = new Map<string, DurableEntry>();
+  const first = acceptorRole.recover(config, durable, 0);
+  let state: AcceptorState = first.state;
+  let last: StepResult<AcceptorState> = first;
+  for (const message of messages) {
+    last = acceptorRole.step(state, message, 0);
+    state = last.state;
+    durable = applyPersist(durable, last.persist);
+  }
+  return { state, durable, last };
+}
+
+const onlyReply = <T extends Message>(result: StepResult<AcceptorState>): T => {
+  expect(result.send).toHaveLength(1);
+  return result.send[0]!.message as T;
+};
+
+describe('acceptor onP1a', () => {
+  const cases: Array<[string, Message[], Ballot, Ballot, boolean]> = [
+    ['first p1a is above bottom: adopted', [], ballot(0), ballot(0), true],
+    ['higher round: adopted', [p1a(ballot(1))], ballot(2), ballot(2), true],
+    [
+      'higher leader id, same round: adopted',
+      [p1a(ballot(1))],
+      ballot(1, 'leader-1'),
+      ballot(1, 'leader-1'),
+      true,
+    ],
+    ['duplicate p1a: re-replied, nothing persisted', [p1a(ballot(1))], ballot(1), ballot(1), false],
+    [
+      'lower ballot: refused, reply carries the promise',
+      [p1a(ballot(3))],
+      ballot(2),
+      ballot(3),
+      false,
+    ],
+  ];
+  it.each(cases)('%s', (_name, before, incoming, promised, persisted) => {
+    const { last, state } = run([...before, p1a(incoming)]);
+    const reply = onlyReply<P1b>(last);
+    expect(last.send[0]!.to).toBe(incoming.leaderId);
+    expect(reply).toMatchObject({ type: 'p1b', from: 'acceptor-0', ballot: promised });
+    expect(state.ballot).toEqual(promised);
+    expect(last.persist).toEqual(
+      persisted ? [{ op: 'put', key: 'ballot', slot: null, value: promised }] : [],
+    );
+    if (!persisted) expect(last.notes?.length).toBeGreaterThan(0);
+  });
+
+  it('p1b carries the highest-ballot pvalue per slot, in slot order (state reduction)', () => {
+    const { last } = run([
+      p1a(ballot(1)),
+      p2a(pvalue(ballot(1), 2, 'x')),
+      p2a(pvalue(ballot(1), 1, 'y')),
+      p1a(ballot(2)),
+      p2a(pvalue(ballot(2), 2, 'z')),
+      p1a(ballot(3)),
+    ]);
+    expect(onlyReply<P1b>(last).accepted).toEqual([
+      pvalue(ballot(1), 1, 'y'),
+      pvalue(ballot(2), 2, 'z'),
+    ]);
+  });
+});
+
+describe('acceptor onP2a', () => {
+  const promised = [p1a(ballot(2))];
+  const cases: Array<[string, Message[], PValue, boolean, boolean]> = [
+    ['ballot equal to the promise: accepted', promised, pvalue(ballot(2), 1, 'a'), true, true],
+    [
+      'lower ballot than the promise: refused (A2)',
+      promised,
+      pvalue(ballot(1), 1, 'a'),
+      false,
+      false,
+    ],
+    [
+      'higher ballot than the promise: refused (A2)',
+      promised,
+      pvalue(ballot(3), 1, 'a'),
+      false,
+      false,
+    ],
+    ['before any promise: refused', [], pvalue(ballot(0), 1, 'a'), false, false],
+    [
+      'duplicate p2a: re-acknowledged, nothing persisted',
+      [...promised, p2a(pvalue(ballot(2), 1, 'a'))],
+      pvalue(ballot(2), 1, 'a'),
+      true,
+      false,
+    ],
+  ];
+  it.each(cases)('%s', (_name, before, incoming, accepted, persisted) => {
+    const { last, state } = run([...before, p2a(incoming)]);
+    const reply = onlyReply<P2b>(last);
+    expect(reply).toEqual({
+      type: 'p2b',
+      from: 'acceptor-0',
+      ballot: state.ballot,
+      slot: incoming.slot,
+    });
+    expect(state.accepted.get(incoming.slot)).toEqual(accepted ? incoming : undefined);
+    expect(last.persist).toEqual(
+      persisted ? [{ op: 'put', key: 'accepted:1', slot: 1, value: incoming }] : [],
+    );
+  });
+
+  it('a higher ballot replaces the pvalue of the same slot', () => {
+    const { state } = run([
+      p1a(ballot(1)),
+      p2a(pvalue(ballot(1), 1, 'old')),
+      p1a(ballot(2)),
+      p2a(pvalue(ballot(2), 1, 'new')),
+    ]);
+    expect([...state.accepted.values()]).toEqual([pvalue(ballot(2), 1, 'new')]);
+  });
+
+  it('two values for one (ballot, slot) is a broken invariant (A4)', () => {
+    expect(() =>
+      run([p1a(ballot(1)), p2a(pvalue(ballot(1), 1, 'a')), p2a(pvalue(ballot(1), 1, 'b'))]),
+    ).toThrow(/A4/);
+  });
+});
+
+describe('acceptor persists before it replies', () => {
+  it('every p1b/p2b is accompanied by the persist of the state it announces', () => {
+    const script: Message[] = [
+      p1a(ballot(0)),
+      p2a(pvalue(ballot(0), 1, 'a')),
+      p1a(ballot(1, 'leader-1')),
+      p2a(pvalue(ballot(0), 2, 'stale')),
+      p2a(pvalue(ballot(1, 'leader-1'), 2, 'b')),
+      p1a(ballot(0)),
+      p2a(pvalue(ballot(1, 'leader-1'), 2, 'b')),
+      p2a(pvalue(ballot(5), 3, 'unpromised')),
+    ];
+    let durable = new Map<string, DurableEntry>();
+    let { state } = acceptorRole.recover(config, durable, 0);
+    for (const message of script) {
+      const result = acceptorRole.step(state, message, 0);
+      state = result.state;
+      // Only what this step persisted (plus earlier steps) may back its replies.
+      durable = applyPersist(durable, result.persist);
+      const recovered = acceptorRole.recover(config, durable, 0).state;
+      for (const { message: reply } of result.send) {
+        if (reply.type === 'p1b') {
+          expect(recovered.ballot).toEqual(reply.ballot);
+          expect([...recovered.accepted.values()].sort((a, b) => a.slot - b.slot)).toEqual(
+            reply.accepted,
+          );
+        }
+        if (reply.type === 'p2b') {
+          expect(recovered.ballot).toEqual(reply.ballot);
+          if (message.type === 'p2a' && ballotEquals(message.pvalue.ballot, reply.ballot)) {
+            expect(recovered.accepted.get(reply.slot)).toEqual(message.pvalue);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('acceptor recover', () => {
+  it('restores the promise and accepted pvalues from durable state', () => {
+    const { state, durable } = run([
+      p1a(ballot(1)),
+      p2a(pvalue(ballot(1), 1, 'a')),
+      p2a(pvalue(ballot(1), 7, 'b')),
+      p1a(ballot(4, 'leader-1')),
+    ]);
+    const recovered = acceptorRole.recover(config, durable, 99).state;
+    expect(recovered.ballot).toEqual(state.ballot);
+    expect(recovered.accepted).toEqual(state.accepted);
+    expect(durable.get('accepted:7')?.slot).toBe(7);
+  });
+
+  it('starts at bottom with nothing accepted when nothing was persisted', () => {
+    const { state } = acceptorRole.recover(config, new Map(), 0);
+    expect(state.ballot).toEqual(BOTTOM_BALLOT);
+    expect(state.accepted.size).toBe(0);
+  });
+
+  it('rejects a durable entry whose slot tag disagrees with its pvalue', () => {
+    const durable = new Map([['accepted:2', { slot: 3, value: pvalue(ballot(0), 2, 'a') }]]);
+    expect(() => acceptorRole.recover(config, durable, 0)).toThrow(/slot 3/);
+  });
+});
+
+describe('acceptor misc', () => {
+  it('ignores messages for other roles with a note', () => {
+    const { last, state } = run([
+      { type: 'decision', from: 'leader-0', slot: 1, value: batch('a') },
+    ]);
+    expect(last.send).toEqual([]);
+    expect(last.persist).toEqual([]);
+    expect(last.notes).toEqual(['acceptor ignores decision from leader-0']);
+    expect(state.counters.unexpectedIgnored).toBe(1);
+  });
+
+  it('has no timers', () => {
+    const { state } = run([p1a(ballot(0))]);
+    expect(acceptorRole.nextDeadline(state)).toBeNull();
+    expect(acceptorRole.tick(state, 1000).send).toEqual([]);
+  });
+
+  it('describes itself as JSON', () => {
+    const { state } = run([p1a(ballot(1)), p2a(pvalue(ballot(1), 4, 'a'))]);
+    expect(JSON.parse(JSON.stringify(describeAcceptor(state)))).toMatchObject({
+      role: 'acceptor',
+      id: 'acceptor-0',
+      ballot: '1.leader-0',
+      acceptedSlots: 1,
+      highestAcceptedSlot: 4,
+      counters: { promises: 1, accepts: 1 },
+    });
+  });
+});

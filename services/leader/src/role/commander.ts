@@ -1,0 +1,117 @@
+import {
+  StepCollector,
+  ballotEquals,
+  ballotGreater,
+  ballotToString,
+  batchEquals,
+  type Batch,
+  type P2b,
+  type Slot,
+  type StepResult,
+} from '@paxos/shared';
+import { decisionTo, p1aTo, p2aTo } from './outbox';
+import { preempted } from './preempted';
+import { heardFromMajority, type LeaderState } from './state';
+
+/** Phase 2 for `slot` under the current ballot: p2a to every acceptor. */
+export function startCommander(
+  state: LeaderState,
+  slot: Slot,
+  value: Batch,
+  now: number,
+  out: StepCollector<LeaderState>,
+): void {
+  if (!state.active) throw new Error(`commander for slot ${slot} started while passive`);
+  if (state.commanders.has(slot)) {
+    // C1: one commander, hence one value, per (ballot, slot).
+    throw new Error(`second commander for slot ${slot} at ${ballotToString(state.ballot)}`);
+  }
+  const commander = {
+    ballot: state.ballot,
+    slot,
+    value,
+    waitingFor: new Set(state.config.cluster.acceptors),
+    retransmitAt: now + state.config.retransmitMs,
+  };
+  state.commanders.set(slot, commander);
+  for (const acceptor of commander.waitingFor) out.send.push(p2aTo(state, acceptor, commander));
+  state.counters.commandersStarted += 1;
+}
+
+function decide(
+  state: LeaderState,
+  slot: Slot,
+  value: Batch,
+  out: StepCollector<LeaderState>,
+): void {
+  const known = state.decided.get(slot);
+  if (known && !batchEquals(known, value)) {
+    throw new Error(`slot ${slot} decided twice: ${known.batchId} then ${value.batchId}`);
+  }
+  state.decided.set(slot, value);
+  state.commanders.delete(slot);
+  for (const replica of state.config.cluster.replicas) {
+    out.send.push(decisionTo(state, replica, slot, value));
+  }
+  state.counters.decisions += 1;
+}
+
+/**
+ * Phase 2b. Only a p2b carrying the commander's ballot from an acceptor it still waits for
+ * counts (pitfall 2: a duplicate is neither counted twice nor taken for preemption).
+ */
+export function onP2b(state: LeaderState, message: P2b, now: number): StepResult<LeaderState> {
+  const out = new StepCollector(state);
+  if (ballotGreater(message.ballot, state.ballot)) {
+    preempted(state, message.ballot, now, out);
+    return out.result();
+  }
+  const commander = state.commanders.get(message.slot);
+  if (!commander) {
+    state.counters.staleIgnored += 1;
+    out.notes.push(`p2b slot ${message.slot} from ${message.from}: no commander (decided or old)`);
+    return out.result();
+  }
+  if (!ballotEquals(message.ballot, commander.ballot)) {
+    // Lower ballot: the acceptor never saw our p1a (a majority adopted us without it), and it
+    // refuses p2a until it promises. Let it promise, then offer the value again.
+    state.counters.staleIgnored += 1;
+    out.notes.push(
+      `p2b slot ${message.slot} from ${message.from} at ${ballotToString(message.ballot)}: ` +
+        `it has not promised ${ballotToString(commander.ballot)}, sending p1a then p2a`,
+    );
+    if (commander.waitingFor.has(message.from)) {
+      out.send.push(p1aTo(state, message.from, commander.ballot));
+      out.send.push(p2aTo(state, message.from, commander));
+    }
+    return out.result();
+  }
+  if (!state.config.cluster.acceptors.includes(message.from)) {
+    state.counters.unexpectedIgnored += 1;
+    out.notes.push(`p2b from ${message.from}, which is not an acceptor`);
+    return out.result();
+  }
+  if (!commander.waitingFor.has(message.from)) {
+    state.counters.duplicatesIgnored += 1;
+    out.notes.push(`duplicate p2b slot ${message.slot} from ${message.from}`);
+    return out.result();
+  }
+  commander.waitingFor.delete(message.from);
+  if (heardFromMajority(state, commander.waitingFor))
+    decide(state, commander.slot, commander.value, out);
+  return out.result();
+}
+
+/** A lost p2a or p2b must not wedge the slot: ask the silent acceptors again. */
+export function retransmitCommanders(
+  state: LeaderState,
+  now: number,
+  out: StepCollector<LeaderState>,
+): void {
+  for (const commander of state.commanders.values()) {
+    if (now < commander.retransmitAt) continue;
+    for (const acceptor of commander.waitingFor) out.send.push(p2aTo(state, acceptor, commander));
+    state.counters.retransmits += commander.waitingFor.size;
+    commander.retransmitAt = now + state.config.retransmitMs;
+  }
+}

@@ -1,0 +1,43 @@
+import type { Cluster, ProcessId } from '@paxos/shared';
+
+export interface LeaderConfig {
+  id: ProcessId;
+  cluster: Cluster;
+  /** A scout or commander re-sends its p1a/p2a to silent acceptors this often. */
+  retransmitMs: number;
+  /** An active leader announces itself to the other leaders this often. */
+  heartbeatMs: number;
+  /** Silence after which a passive leader suspects the leader it watches. */
+  leaderTimeoutMs: number;
+  /** Cap of the back-off added after repeated preemptions. */
+  backoffMaxMs: number;
+}
+
+export type LeaderTimings = Omit<LeaderConfig, 'id' | 'cluster'>;
+
+/** Sensible values for the real services. */
+export const defaultLeaderTimings: LeaderTimings = Object.freeze({
+  retransmitMs: 3000,
+  heartbeatMs: 1000,
+  leaderTimeoutMs: 3000,
+  backoffMaxMs: 10_000,
+});
+
+/** A bad configuration is a deployment mistake: fail at start, with the field named. */
+export function assertLeaderConfig(config: LeaderConfig): void {
+  const positive: Array<keyof LeaderTimings> = [
+    'retransmitMs',
+    'heartbeatMs',
+    'leaderTimeoutMs',
+    'backoffMaxMs',
+  ];
+  for (const field of positive) {
+    const value = config[field];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`leader config ${field} must be a positive integer, got ${value}`);
+    }
+  }
+  if (!config.cluster.leaders.includes(config.id)) {
+    throw new Error(`leader ${config.id} is not in the cluster's leaders`);
+  }
+}

@@ -1,0 +1,31 @@
+import { ballotToString } from '@paxos/shared';
+import type { LeaderState } from './state';
+
+/** A JSON summary for GET /state. */
+export function describeLeader(state: LeaderState): object {
+  let highestDecidedSlot = 0;
+  for (const slot of state.decided.keys()) highestDecidedSlot = Math.max(highestDecidedSlot, slot);
+  return {
+    role: 'leader',
+    id: state.config.id,
+    ballot: ballotToString(state.ballot),
+    active: state.active,
+    scout: state.scout && {
+      ballot: ballotToString(state.scout.ballot),
+      waitingFor: [...state.scout.waitingFor],
+    },
+    commanders: state.commanders.size,
+    proposals: state.proposals.size,
+    decided: state.decided.size,
+    highestDecidedSlot,
+    watch: {
+      leaderId: state.watch.leaderId,
+      ballot: ballotToString(state.watch.ballot),
+      lastHeardAt: state.watch.lastHeardAt,
+    },
+    backoffMs: state.backoffMs,
+    scoutDueAt: state.scoutDueAt,
+    heartbeatDueAt: state.heartbeatDueAt,
+    counters: { ...state.counters },
+  };
+}

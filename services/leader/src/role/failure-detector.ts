@@ -1,0 +1,23 @@
+import type { LeaderState } from './state';
+
+/**
+ * Dueling leaders (PMMC section 3): a passive leader does not scout the moment it is
+ * preempted. It waits until the leader it watches has been silent for leaderTimeoutMs, plus a
+ * back-off that grows with each preemption, plus a stagger by leader index: without randomness,
+ * the stagger is what breaks symmetric ties, and it lets leader-0 go first.
+ */
+export const staggerMs = (state: LeaderState): number => state.index * state.config.heartbeatMs;
+
+export function scheduleScout(state: LeaderState): void {
+  state.scoutDueAt =
+    state.watch.lastHeardAt + state.config.leaderTimeoutMs + state.backoffMs + staggerMs(state);
+}
+
+/** First preemption waits one heartbeat longer; each further one doubles it, up to the cap. */
+export function growBackoff(state: LeaderState): void {
+  const { heartbeatMs, backoffMaxMs } = state.config;
+  state.backoffMs = Math.min(
+    backoffMaxMs,
+    state.backoffMs === 0 ? heartbeatMs : state.backoffMs * 2,
+  );
+}

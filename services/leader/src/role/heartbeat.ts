@@ -1,0 +1,84 @@
+import {
+  StepCollector,
+  ballotGreater,
+  ballotToString,
+  type Batch,
+  type Heartbeat,
+  type Slot,
+  type StepResult,
+} from '@paxos/shared';
+import { scheduleScout } from './failure-detector';
+import { decisionTo, heartbeatsToOtherLeaders } from './outbox';
+import { preempted } from './preempted';
+import type { LeaderState } from './state';
+
+/**
+ * An active leader tells the others it is alive, so they hold back their scouts. With the
+ * same beat it re-sends its newest decision to every replica: a commander announces a decision
+ * once, so a replica that was down or lost the last decisions of an idle log would never learn
+ * it is behind. The newest decision shows it the gap, and its progress report fetches the rest.
+ */
+export function sendHeartbeats(
+  state: LeaderState,
+  now: number,
+  out: StepCollector<LeaderState>,
+): void {
+  const heartbeats = heartbeatsToOtherLeaders(state);
+  out.send.push(...heartbeats);
+  state.counters.heartbeatsSent += heartbeats.length;
+  const newest = newestDecision(state);
+  if (newest !== null) {
+    for (const replica of state.config.cluster.replicas) {
+      out.send.push(decisionTo(state, replica, newest.slot, newest.value));
+    }
+  }
+  const beats = heartbeats.length > 0 || state.config.cluster.replicas.length > 0;
+  state.heartbeatDueAt = beats ? now + state.config.heartbeatMs : null;
+}
+
+function newestDecision(state: LeaderState): { slot: Slot; value: Batch } | null {
+  let newest: { slot: Slot; value: Batch } | null = null;
+  for (const [slot, value] of state.decided) {
+    if (newest === null || slot > newest.slot) newest = { slot, value };
+  }
+  return newest;
+}
+
+/**
+ * Another leader's heartbeat. A higher ballot than ours makes us step down, as a preemption
+ * would. An active leader at or above the highest ballot we know is a sign of life that pushes
+ * our next scout back. A lower one is left alone: the acceptors will preempt it.
+ */
+export function onHeartbeat(
+  state: LeaderState,
+  message: Heartbeat,
+  now: number,
+): StepResult<LeaderState> {
+  const out = new StepCollector(state);
+  if (message.from === state.config.id || !state.config.cluster.leaders.includes(message.from)) {
+    state.counters.unexpectedIgnored += 1;
+    out.notes.push(`heartbeat from ${message.from}, which is not another leader`);
+    return out.result();
+  }
+  if (!message.active) {
+    state.counters.staleIgnored += 1;
+    out.notes.push(`heartbeat from passive ${message.from}: not a leader to watch`);
+    return out.result();
+  }
+  if (ballotGreater(message.ballot, state.ballot)) {
+    preempted(state, message.ballot, now, out);
+    return out.result();
+  }
+  if (state.active || ballotGreater(state.watch.ballot, message.ballot)) {
+    state.counters.staleIgnored += 1;
+    out.notes.push(
+      `heartbeat from ${message.from} at ${ballotToString(message.ballot)} is below ` +
+        `${ballotToString(state.active ? state.ballot : state.watch.ballot)}`,
+    );
+    return out.result();
+  }
+  state.watch = { leaderId: message.from, ballot: message.ballot, lastHeardAt: now };
+  // A scout already under way finishes: its p1a is out, stopping now would only waste it.
+  if (state.scout === null) scheduleScout(state);
+  return out.result();
+}

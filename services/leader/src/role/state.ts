@@ -1,0 +1,110 @@
+import {
+  BOTTOM_BALLOT,
+  firstBallot,
+  majorityOf,
+  type Ballot,
+  type Batch,
+  type PValue,
+  type ProcessId,
+  type Slot,
+} from '@paxos/shared';
+import type { LeaderConfig } from './config';
+
+/** Phase 1 for one ballot (PMMC's scout), kept inside the leader. */
+export interface Scout {
+  ballot: Ballot;
+  /** Acceptors that have not answered; a p1b counts only while its sender is in here. */
+  waitingFor: Set<ProcessId>;
+  /** pmax so far: the highest-ballot pvalue per slot over the p1bs counted. */
+  pvalues: Map<Slot, PValue>;
+  retransmitAt: number;
+}
+
+/** Phase 2 for one slot (PMMC's commander), kept inside the leader. */
+export interface Commander {
+  ballot: Ballot;
+  slot: Slot;
+  value: Batch;
+  waitingFor: Set<ProcessId>;
+  retransmitAt: number;
+}
+
+/** Failure detection: the holder of the highest ballot seen, and when it last showed life. */
+export interface LeaderWatch {
+  leaderId: ProcessId | null;
+  ballot: Ballot;
+  lastHeardAt: number;
+}
+
+/** Plain counters for metrics; never read by the protocol. */
+export interface LeaderCounters {
+  scoutsStarted: number;
+  adoptions: number;
+  preemptions: number;
+  commandersStarted: number;
+  decisions: number;
+  decisionsResent: number;
+  retransmits: number;
+  heartbeatsSent: number;
+  staleIgnored: number;
+  duplicatesIgnored: number;
+  unexpectedIgnored: number;
+}
+
+export interface LeaderState {
+  readonly config: LeaderConfig;
+  /** Position in cluster.leaders: staggers timeouts so leader-0 tends to win ties. */
+  readonly index: number;
+  /** The ballot in use (active or scouting), or the one to scout with next (passive). */
+  ballot: Ballot;
+  active: boolean;
+  proposals: Map<Slot, Batch>;
+  /** Slots this leader saw decided, to answer a replica that re-proposes (it missed them). */
+  decided: Map<Slot, Batch>;
+  scout: Scout | null;
+  commanders: Map<Slot, Commander>;
+  watch: LeaderWatch;
+  /** Added to the failure-detection timeout; doubles per preemption, resets on adoption. */
+  backoffMs: number;
+  /** Passive and not scouting: when to start the next scout. */
+  scoutDueAt: number | null;
+  /** Active: when to send the next heartbeat. */
+  heartbeatDueAt: number | null;
+  counters: LeaderCounters;
+}
+
+export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
+  return {
+    config,
+    index: config.cluster.leaders.indexOf(config.id),
+    ballot: firstBallot(config.id),
+    active: false,
+    proposals: new Map(),
+    decided: new Map(),
+    scout: null,
+    commanders: new Map(),
+    watch: { leaderId: null, ballot: BOTTOM_BALLOT, lastHeardAt: now },
+    backoffMs: 0,
+    scoutDueAt: null,
+    heartbeatDueAt: null,
+    counters: {
+      scoutsStarted: 0,
+      adoptions: 0,
+      preemptions: 0,
+      commandersStarted: 0,
+      decisions: 0,
+      decisionsResent: 0,
+      retransmits: 0,
+      heartbeatsSent: 0,
+      staleIgnored: 0,
+      duplicatesIgnored: 0,
+      unexpectedIgnored: 0,
+    },
+  };
+}
+
+/** True once a majority of acceptors is no longer in `waitingFor` (each counted once). */
+export function heardFromMajority(state: LeaderState, waitingFor: ReadonlySet<ProcessId>): boolean {
+  const acceptors = state.config.cluster.acceptors.length;
+  return acceptors - waitingFor.size >= majorityOf(acceptors);
+}

@@ -1,0 +1,76 @@
+import express from 'express';
+import pino, { type Logger } from 'pino';
+import { createCustomRouter } from './custom/router';
+import type { CustomQuery } from './custom/custom-query';
+import { NotificationHub } from './custom/notification-hub';
+import type { Database } from './db/database';
+import { errorHandler, notFound } from './http/api-error';
+import { requireApiKey, type ApiKeys } from './http/auth';
+import { logRequests, logServerErrors } from './http/request-log';
+import { createRestRouter } from './rest/router';
+import type { NeureloSchema } from './schema/schema';
+
+/** 1 MiB: a step_commit with a full window of sends is far below it. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
+
+export interface AppDeps {
+  db: Database;
+  schema: NeureloSchema;
+  queries: CustomQuery[];
+  apiKeys: ApiKeys;
+  bodyLimitBytes?: number;
+  logger?: Logger;
+  /** Aborted on server shutdown: long-polling requests answer at once instead of holding it up. */
+  shutdown?: AbortSignal;
+}
+
+/** Each app's hub, for `waitingRequests`; a WeakMap keeps the app type plain express. */
+const hubs = new WeakMap<express.Express, NotificationHub>();
+
+/**
+ * The local Neurelo data API: `GET /healthz` (no key), then, behind `X-API-KEY`,
+ * `/custom/{name}` (the query files) and `/rest/{object}` (schema.json's objects).
+ */
+export function createApp(deps: AppDeps): express.Express {
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const hub = new NotificationHub(deps.db);
+  deps.shutdown?.addEventListener('abort', () => hub.close(), { once: true });
+
+  const app = express();
+  app.disable('x-powered-by');
+  hubs.set(app, hub);
+  app.use(logRequests(logger));
+
+  app.get('/healthz', async (_req, res) => {
+    await deps.db.query('SELECT 1');
+    res.json({ data: { status: 'ok', storage: deps.db.kind } });
+  });
+
+  // The key is checked before the body is read: an unauthenticated client cannot make the
+  // server parse megabytes.
+  const json = express.json({ limit: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES });
+  app.use(
+    '/custom',
+    requireApiKey(deps.apiKeys, 'none'),
+    json,
+    createCustomRouter({ db: deps.db, queries: deps.queries, hub }),
+  );
+  app.use(
+    '/rest',
+    requireApiKey(deps.apiKeys, 'reads'),
+    json,
+    createRestRouter({ db: deps.db, schema: deps.schema }),
+  );
+
+  app.use((req) => {
+    throw notFound(`no route for ${req.method} ${req.path}`);
+  });
+  app.use(logServerErrors(logger));
+  app.use(errorHandler);
+  return app;
+}
+
+/** How many long-polling requests are waiting right now. */
+export function waitingRequests(app: express.Express): number {
+  return hubs.get(app)?.waitingCount ?? 0;
+}

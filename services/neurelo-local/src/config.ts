@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { DEFAULT_BODY_LIMIT_BYTES } from './app';
+
+/** The environment is wrong: the process stops with a message naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min).max(max, `must be a whole number from ${min} to ${max}`));
+
+const apiKey = z
+  .string()
+  .regex(/^\S+$/, 'must be one key without spaces')
+  .min(8, 'must be at least 8 characters long');
+
+// Values are never echoed in errors: some are secrets.
+const EnvSchema = z.object({
+  PORT: integer(0, 65_535).default(7070),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Ignored when DATABASE_URL is set. */
+  PGLITE_DATA_DIR: z.string().optional(),
+  NEURELO_API_KEY: apiKey,
+  NEURELO_READONLY_API_KEY: apiKey.optional(),
+  BODY_LIMIT_BYTES: integer(1_024, 64 * 1_048_576).default(DEFAULT_BODY_LIMIT_BYTES),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  pgliteDataDir: string | undefined;
+  apiKeys: { readWrite: string[]; readOnly: string[] };
+  bodyLimitBytes: number;
+  logLevel: string;
+}
+
+/** Reads the server's settings from the environment; an empty variable counts as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const present = Object.fromEntries(
+    Object.keys(EnvSchema.shape)
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const problem = issue.code === 'invalid_type' ? 'is required' : issue.message;
+    throw new ConfigError(variable, problem);
+  }
+  const e = parsed.data;
+  if (
+    e.NEURELO_READONLY_API_KEY !== undefined &&
+    e.NEURELO_READONLY_API_KEY === e.NEURELO_API_KEY
+  ) {
+    throw new ConfigError('NEURELO_READONLY_API_KEY', 'must differ from NEURELO_API_KEY');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDataDir: e.PGLITE_DATA_DIR,
+    apiKeys: {
+      readWrite: [e.NEURELO_API_KEY],
+      readOnly: e.NEURELO_READONLY_API_KEY ? [e.NEURELO_READONLY_API_KEY] : [],
+    },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

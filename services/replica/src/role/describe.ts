@@ -1,0 +1,25 @@
+import { replicaStateDigest } from './digest';
+import { hasUndecidedProposal } from './retry-timer';
+import type { ReplicaState } from './state';
+
+/** A JSON summary for GET /state. */
+export function describeReplica(state: ReplicaState): object {
+  return {
+    role: 'replica',
+    id: state.config.id,
+    incarnation: state.incarnation,
+    slotIn: state.slotIn,
+    slotOut: state.slotOut,
+    highestDecidedSlot: state.highestDecidedSlot,
+    pendingRequests: state.requests.size,
+    proposals: state.proposals.size,
+    waitingForDecision: hasUndecidedProposal(state),
+    decisionsHeld: state.decisions.size,
+    snapshotSlotOut: state.snapshotSlotOut,
+    keys: state.kv.size,
+    cachedResponses: state.responses.size,
+    retryDueAt: state.retryDueAt,
+    digest: replicaStateDigest(state),
+    counters: { ...state.counters },
+  };
+}

@@ -1,0 +1,47 @@
+import { StepCollector, batchEquals, type Decision, type StepResult } from '@paxos/shared';
+import { decisionKey } from './durable';
+import { performDecided } from './perform';
+import { proposePending } from './propose';
+import { refreshRetryTimer } from './retry-timer';
+import { snapshotIfDue } from './snapshot';
+import type { ReplicaState } from './state';
+
+/**
+ * A slot is decided. The decision is persisted before anything it enables is sent (same step),
+ * then every slot that is now contiguous is applied, and freed window slots get proposals.
+ */
+export function onDecision(
+  state: ReplicaState,
+  message: Decision,
+  now: number,
+): StepResult<ReplicaState> {
+  const out = new StepCollector(state);
+  const { slot, value } = message;
+  if (slot < state.slotOut) {
+    state.counters.staleIgnored += 1;
+    out.notes.push(
+      `decision for applied slot ${slot} (slotOut ${state.slotOut}) from ${message.from}`,
+    );
+    return out.result();
+  }
+  const known = state.decisions.get(slot);
+  if (known) {
+    if (!batchEquals(known, value)) {
+      throw new Error(
+        `invariant R1 broken: slot ${slot} decided as ${known.batchId} and ${value.batchId}`,
+      );
+    }
+    state.counters.duplicatesIgnored += 1;
+    out.notes.push(`duplicate decision for slot ${slot} from ${message.from}`);
+    return out.result();
+  }
+  state.decisions.set(slot, value);
+  state.highestDecidedSlot = Math.max(state.highestDecidedSlot, slot);
+  out.persist.push({ op: 'put', key: decisionKey(slot), slot, value });
+  state.counters.decisions += 1;
+  performDecided(state, out);
+  snapshotIfDue(state, out);
+  proposePending(state, out);
+  refreshRetryTimer(state, now, true);
+  return out.result();
+}

@@ -1,0 +1,56 @@
+import type { Batch, Slot, StepCollector } from '@paxos/shared';
+import { commandKey } from '@paxos/shared';
+import { proposeToLeaders } from './outbox';
+import type { ReplicaState } from './state';
+
+/** Batch ids are unique across restarts: the incarnation is bumped durably at each recovery. */
+export function nextBatchId(state: ReplicaState): string {
+  const batchId = `${state.config.id}:${state.incarnation}:${state.nextBatchSeq}`;
+  state.nextBatchSeq += 1;
+  return batchId;
+}
+
+/** Records a proposal at `slot` and sends it to every leader. */
+export function sendProposal(
+  state: ReplicaState,
+  out: StepCollector<ReplicaState>,
+  slot: Slot,
+  batch: Batch,
+): void {
+  // R5: a replica proposes only inside its window (slot <= slotOut + WINDOW - 1).
+  if (slot < state.slotOut || slot >= state.slotOut + state.config.windowSlots) {
+    throw new Error(
+      `proposal at slot ${slot} outside window [${state.slotOut}, +${state.config.windowSlots})`,
+    );
+  }
+  if (state.proposals.has(slot)) throw new Error(`replica already proposed at slot ${slot}`);
+  state.proposals.set(slot, batch);
+  for (const command of batch.commands) state.proposedSlotOf.set(commandKey(command), slot);
+  out.send.push(...proposeToLeaders(state, slot, batch));
+  state.counters.proposalsSent += 1;
+}
+
+/** Takes up to batchMaxCommands pending commands, oldest first, as one batch. */
+function takeBatch(state: ReplicaState): Batch {
+  const commands = [];
+  for (const [key, command] of state.requests) {
+    if (commands.length >= state.config.batchMaxCommands) break;
+    state.requests.delete(key);
+    commands.push(command);
+  }
+  return { batchId: nextBatchId(state), commands };
+}
+
+/**
+ * PMMC's propose(): fills undecided slots of the window with pending commands, one batch per
+ * slot. Slots below slotOut are all decided (and may already be truncated), so slotIn first
+ * catches up with slotOut; otherwise a proposal there could never be applied nor requeued.
+ */
+export function proposePending(state: ReplicaState, out: StepCollector<ReplicaState>): void {
+  if (state.slotIn < state.slotOut) state.slotIn = state.slotOut;
+  while (state.requests.size > 0 && state.slotIn < state.slotOut + state.config.windowSlots) {
+    if (!state.decisions.has(state.slotIn))
+      sendProposal(state, out, state.slotIn, takeBatch(state));
+    state.slotIn += 1;
+  }
+}

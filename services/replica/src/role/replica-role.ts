@@ -1,0 +1,33 @@
+import type { Message, Role, StepResult } from '@paxos/shared';
+import type { ReplicaConfig } from './config';
+import { onDecision } from './on-decision';
+import { onRequest } from './on-request';
+import { recoverReplica } from './recover';
+import type { ReplicaState } from './state';
+import { tickReplica } from './tick';
+
+function onUnexpected(state: ReplicaState, message: Message): StepResult<ReplicaState> {
+  state.counters.unexpectedIgnored += 1;
+  return {
+    state,
+    persist: [],
+    send: [],
+    notes: [`replica ignores ${message.type} from ${message.from}`],
+  };
+}
+
+export const replicaRole: Role<ReplicaState, ReplicaConfig> = {
+  recover: recoverReplica,
+  step(state, message, now) {
+    switch (message.type) {
+      case 'request':
+        return onRequest(state, message, now);
+      case 'decision':
+        return onDecision(state, message, now);
+      default:
+        return onUnexpected(state, message);
+    }
+  },
+  tick: tickReplica,
+  nextDeadline: (state) => state.retryDueAt,
+};

@@ -1,0 +1,24 @@
+import type { ReplicaState } from './state';
+
+export function hasUndecidedProposal(state: ReplicaState): boolean {
+  for (const slot of state.proposals.keys()) {
+    if (!state.decisions.has(slot)) return true;
+  }
+  return false;
+}
+
+/** A decision above slotOut means slotOut itself is missing: the log is blocked. */
+export const isBlockedByGap = (state: ReplicaState): boolean =>
+  state.highestDecidedSlot > state.slotOut;
+
+/**
+ * Keeps the retry timer armed exactly while something is outstanding; an idle replica has no
+ * deadline. `progressed` (a new decision arrived) restarts the wait: retries are for silence.
+ */
+export function refreshRetryTimer(state: ReplicaState, now: number, progressed: boolean): void {
+  if (!hasUndecidedProposal(state) && !isBlockedByGap(state)) {
+    state.retryDueAt = null;
+  } else if (progressed || state.retryDueAt === null) {
+    state.retryDueAt = now + state.config.retryMs;
+  }
+}

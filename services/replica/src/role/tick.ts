@@ -1,0 +1,38 @@
+import { StepCollector, noopBatch, type StepResult } from '@paxos/shared';
+import { progressToLeaders, proposeToLeaders } from './outbox';
+import { nextBatchId, sendProposal } from './propose';
+import { isBlockedByGap, refreshRetryTimer } from './retry-timer';
+import type { ReplicaState } from './state';
+
+/** A proposal or decision may have been lost: ask the leaders again. */
+function resendUndecidedProposals(state: ReplicaState, out: StepCollector<ReplicaState>): void {
+  for (const [slot, batch] of state.proposals) {
+    if (state.decisions.has(slot)) continue;
+    out.send.push(...proposeToLeaders(state, slot, batch));
+    state.counters.reproposals += 1;
+  }
+}
+
+/**
+ * slotOut is missing while later slots are decided: its proposer may have crashed, or its
+ * decision was lost. A no-op proposal gets it decided either way (a leader that already knows
+ * the decision re-sends it), and `progress` asks leaders for every decision we are missing.
+ */
+function fillBlockingGap(state: ReplicaState, out: StepCollector<ReplicaState>): void {
+  if (!isBlockedByGap(state)) return;
+  out.send.push(...progressToLeaders(state));
+  if (state.proposals.has(state.slotOut)) return;
+  sendProposal(state, out, state.slotOut, noopBatch(nextBatchId(state)));
+  state.slotIn = Math.max(state.slotIn, state.slotOut + 1);
+  state.counters.noopsProposed += 1;
+  out.notes.push(`slot ${state.slotOut} blocks applied decisions: proposed a no-op`);
+}
+
+export function tickReplica(state: ReplicaState, now: number): StepResult<ReplicaState> {
+  const out = new StepCollector(state);
+  if (state.retryDueAt === null || now < state.retryDueAt) return out.result();
+  resendUndecidedProposals(state, out);
+  fillBlockingGap(state, out);
+  refreshRetryTimer(state, now, true);
+  return out.result();
+}

@@ -1,0 +1,356 @@
+import { noopBatch } from '@paxos/shared';
+import { describeReplica, replicaRole, replicaStateDigest } from '@paxos/replica';
+import {
+  ReplicaHarness,
+  batch,
+  command,
+  decision,
+  put,
+  replicaConfig,
+  request,
+  sentOf,
+} from './support/harness';
+
+describe('replica onRequest', () => {
+  it('slot 1 is the first slot proposed, to every leader', () => {
+    const r = new ReplicaHarness();
+    const result = r.step(request(command('r1')));
+    const proposes = sentOf(result, 'propose');
+    expect(proposes.map((p) => p.to)).toEqual(['leader-0', 'leader-1']);
+    expect(proposes[0]!.message).toMatchObject({ slot: 1, value: { commands: [command('r1')] } });
+    expect(r.state.slotIn).toBe(2);
+  });
+
+  const batching: Array<
+    [string, { windowSlots: number; batchMaxCommands: number }, number, number[][]]
+  > = [
+    [
+      'up to batchMaxCommands per slot',
+      { windowSlots: 4, batchMaxCommands: 2 },
+      5,
+      [[1, 2], [3, 4], [5]],
+    ],
+    ['one command per slot', { windowSlots: 4, batchMaxCommands: 1 }, 3, [[1], [2], [3]]],
+    ['never past the window (R5)', { windowSlots: 2, batchMaxCommands: 1 }, 5, [[1], [2]]],
+  ];
+  it.each(batching)('batches: %s', (_name, timings, commandCount, expected) => {
+    const r = new ReplicaHarness(replicaConfig(timings));
+    const commands = Array.from({ length: commandCount }, (_, i) => command(`r${i + 1}`));
+    r.step(request(...commands));
+    const proposed = [...r.state.proposals].map(([, b]) =>
+      b.commands.map((c) => Number(c.requestId.slice(1))),
+    );
+    expect(proposed).toEqual(expected);
+    expect([...r.state.proposals.keys()]).toEqual(expected.map((_, i) => i + 1));
+    expect(r.state.requests.size).toBe(commandCount - expected.flat().length);
+  });
+
+  it('a freed window slot takes the next pending commands', () => {
+    const r = new ReplicaHarness(replicaConfig({ windowSlots: 1, batchMaxCommands: 1 }));
+    r.step(request(command('r1'), command('r2')));
+    const result = r.step(decision(1, r.proposalAt(1)));
+    expect(sentOf(result, 'propose')[0]!.message).toMatchObject({
+      slot: 2,
+      value: { commands: [command('r2')] },
+    });
+  });
+
+  it('batch ids are unique within an incarnation', () => {
+    const r = new ReplicaHarness(replicaConfig({ batchMaxCommands: 1 }));
+    r.step(request(command('r1'), command('r2')));
+    expect(r.proposalAt(1).batchId).toBe('replica-0:1:0');
+    expect(r.proposalAt(2).batchId).toBe('replica-0:1:1');
+  });
+
+  const duplicates: Array<[string, (r: ReplicaHarness) => void]> = [
+    ['already pending', (r) => r.step(request(command('x'), command('y'), command('z')))],
+    ['already proposed', (r) => r.step(request(command('r1')))],
+  ];
+  it.each(duplicates)('a command %s is ignored with a note', (_name, setup) => {
+    const r = new ReplicaHarness(replicaConfig({ windowSlots: 1, batchMaxCommands: 1 }));
+    r.step(request(command('r1')));
+    setup(r);
+    const before = r.state.counters.duplicatesIgnored;
+    const pending = r.state.requests.size;
+    const result = r.step(request(command('r1'), ...[...r.state.requests.values()]));
+    expect(sentOf(result, 'propose')).toEqual([]);
+    expect(r.state.requests.size).toBe(pending);
+    expect(r.state.counters.duplicatesIgnored).toBe(before + 1 + pending);
+    expect(result.notes?.join()).toMatch(/already pending/);
+  });
+
+  it('a duplicate client request is answered from the cache, not run again', () => {
+    const r = new ReplicaHarness();
+    r.step(request(command('r1', { kind: 'cas', key: 'k', expected: null, value: 'v' })));
+    const first = sentOf(r.step(decision(1, r.proposalAt(1))), 'response');
+    expect(first).toHaveLength(1);
+    const again = r.step(
+      request(command('r1', { kind: 'cas', key: 'k', expected: null, value: 'v' })),
+    );
+    expect(sentOf(again, 'response')).toEqual(first);
+    expect(sentOf(again, 'propose')).toEqual([]);
+    expect(again.persist).toEqual([]);
+    expect(r.state.counters.answeredFromCache).toBe(1);
+    expect(r.state.counters.commandsPerformed).toBe(1);
+  });
+});
+
+describe('replica onDecision', () => {
+  it('persists the decision with its slot, applies it and answers the client', () => {
+    const r = new ReplicaHarness();
+    r.step(request(command('r1', put('a', '1'))));
+    const decided = r.proposalAt(1);
+    const result = r.step(decision(1, decided));
+    expect(result.persist).toEqual([{ op: 'put', key: 'decision:1', slot: 1, value: decided }]);
+    expect(sentOf(result, 'response')).toEqual([
+      {
+        to: 'client-1',
+        message: {
+          type: 'response',
+          from: 'replica-0',
+          clientId: 'client-1',
+          requestId: 'r1',
+          slot: 1,
+          result: { ok: true, value: null },
+        },
+      },
+    ]);
+    expect(r.state.kv.get('a')).toBe('1');
+    expect(r.state.slotOut).toBe(2);
+    expect(r.state.proposals.size).toBe(0);
+  });
+
+  it('decisions arriving out of order are applied in slot order', () => {
+    const r = new ReplicaHarness();
+    r.step(decision(2, batch('b', command('r2', put('k', 'second')))));
+    expect(r.state.slotOut).toBe(1);
+    r.step(decision(1, batch('a', command('r1', put('k', 'first')))));
+    expect(r.state.slotOut).toBe(3);
+    expect(r.state.kv.get('k')).toBe('second');
+  });
+
+  const guards: Array<[string, number, string, RegExp]> = [
+    ['an applied slot (stale)', 1, 'a', /applied slot 1/],
+    ['an identical known decision (duplicate)', 3, 'c', /duplicate decision for slot 3/],
+  ];
+  it.each(guards)('ignores a decision for %s with a note', (_name, slot, batchId, note) => {
+    const r = new ReplicaHarness();
+    r.step(decision(1, batch('a')));
+    r.step(decision(3, batch('c')));
+    const result = r.step(decision(slot, batch(batchId)));
+    expect(result).toMatchObject({ persist: [], send: [] });
+    expect(result.notes?.join()).toMatch(note);
+  });
+
+  it('a different batch for a known slot is a broken invariant (R1)', () => {
+    const r = new ReplicaHarness();
+    r.step(decision(3, batch('c')));
+    expect(() => r.step(decision(3, batch('other')))).toThrow(/R1/);
+  });
+
+  it('a command decided in two slots runs once and is answered from the cache', () => {
+    const r = new ReplicaHarness();
+    const once = command('r1', { kind: 'cas', key: 'k', expected: null, value: 'v' });
+    r.step(decision(1, batch('a', once)));
+    const second = r.step(decision(2, batch('b', once, command('r2', put('j', 'w')))));
+    expect(sentOf(second, 'response').map((e) => e.message.requestId)).toEqual(['r2']);
+    expect(r.state.responses.get('client-1\u0000r1')).toMatchObject({
+      slot: 1,
+      result: { ok: true },
+    });
+    expect(r.state.counters).toMatchObject({ commandsPerformed: 2, duplicateCommandsSkipped: 1 });
+    const retry = r.step(request(once));
+    expect(sentOf(retry, 'response')[0]!.message).toMatchObject({
+      slot: 1,
+      result: { ok: true, value: 'v' },
+    });
+  });
+
+  it('a proposal that lost its slot is proposed again in the next free slot', () => {
+    const r = new ReplicaHarness(replicaConfig({ windowSlots: 1 }));
+    r.step(request(command('mine')));
+    const result = r.step(
+      decision(1, batch('other-replica:1:0', command('theirs', put('t', '1'), 'client-2'))),
+    );
+    expect(sentOf(result, 'propose')[0]!.message).toMatchObject({
+      slot: 2,
+      value: { commands: [command('mine')] },
+    });
+    expect(r.state.counters.commandsRequeued).toBe(1);
+  });
+
+  it('a lost proposal whose commands won elsewhere is not requeued', () => {
+    const r = new ReplicaHarness();
+    r.step(request(command('shared')));
+    r.step(decision(1, batch('other-replica:1:0', command('shared'))));
+    expect(r.state.requests.size).toBe(0);
+    expect(r.state.counters.commandsRequeued).toBe(0);
+  });
+
+  it('a pending command decided through another replica is no longer proposed', () => {
+    const r = new ReplicaHarness(replicaConfig({ windowSlots: 1, batchMaxCommands: 1 }));
+    r.step(request(command('r1'), command('r2')));
+    r.step(decision(2, batch('other', command('r2'))));
+    const result = r.step(decision(1, r.proposalAt(1)));
+    expect(sentOf(result, 'propose')).toEqual([]);
+    expect(r.state.requests.size).toBe(0);
+    expect(r.state.kv.get('k')).toBe('r2');
+  });
+
+  it('writes a snapshot and truncates the decisions it covers every snapshotEverySlots', () => {
+    const r = new ReplicaHarness(replicaConfig({ snapshotEverySlots: 3 }));
+    r.step(decision(1, batch('a', command('r1', put('x', '1')))));
+    r.step(decision(2, batch('b')));
+    const result = r.step(decision(3, batch('c', command('r3', put('y', '3')))));
+    expect(result.persist.slice(1)).toEqual([
+      {
+        op: 'put',
+        key: 'snapshot',
+        slot: null,
+        value: {
+          slotOut: 4,
+          kv: [
+            ['x', '1'],
+            ['y', '3'],
+          ],
+          responses: [
+            { clientId: 'client-1', requestId: 'r1', slot: 1, result: { ok: true, value: null } },
+            { clientId: 'client-1', requestId: 'r3', slot: 3, result: { ok: true, value: null } },
+          ],
+        },
+      },
+      { op: 'truncate', belowSlot: 4 },
+    ]);
+    expect([...r.durable.keys()].filter((k) => k.startsWith('decision:'))).toEqual([]);
+    expect(r.state.decisions.size).toBe(0);
+  });
+});
+
+describe('replica timers', () => {
+  it('an idle replica has no deadline', () => {
+    const r = new ReplicaHarness();
+    expect(replicaRole.nextDeadline(r.state)).toBeNull();
+    r.step(request(command('r1')));
+    r.step(decision(1, r.proposalAt(1)));
+    expect(replicaRole.nextDeadline(r.state)).toBeNull();
+  });
+
+  it('re-sends undecided proposals after retryMs of silence, not before', () => {
+    const r = new ReplicaHarness(replicaConfig({ batchMaxCommands: 1 }));
+    r.step(request(command('r1'), command('r2')));
+    expect(replicaRole.nextDeadline(r.state)).toBe(100);
+    expect(r.tick(99).send).toEqual([]);
+    r.now = 50;
+    r.step(decision(1, r.proposalAt(1)));
+    expect(replicaRole.nextDeadline(r.state)).toBe(150);
+    const retry = r.tick(150);
+    expect(sentOf(retry, 'propose').map((e) => [e.to, e.message.slot])).toEqual([
+      ['leader-0', 2],
+      ['leader-1', 2],
+    ]);
+    expect(replicaRole.nextDeadline(r.state)).toBe(250);
+  });
+
+  it('fills a blocking gap at slotOut with a no-op and asks leaders for progress', () => {
+    const r = new ReplicaHarness();
+    r.step(decision(2, batch('b')));
+    expect(replicaRole.nextDeadline(r.state)).toBe(100);
+    const result = r.tick(100);
+    expect(sentOf(result, 'progress').map((e) => e.message.slotOut)).toEqual([1, 1]);
+    const proposes = sentOf(result, 'propose');
+    expect(proposes.map((e) => e.message.slot)).toEqual([1, 1]);
+    expect(proposes[0]!.message.value).toEqual(noopBatch('replica-0:1:0'));
+    expect(r.state.counters.noopsProposed).toBe(1);
+    r.step(decision(1, proposes[0]!.message.value));
+    expect(r.state.slotOut).toBe(3);
+    expect(replicaRole.nextDeadline(r.state)).toBeNull();
+  });
+
+  it('does not fill a gap where it has its own proposal: it re-proposes that instead', () => {
+    const r = new ReplicaHarness();
+    r.step(request(command('r1')));
+    r.step(decision(2, batch('b')));
+    const result = r.tick(100);
+    expect(sentOf(result, 'propose').map((e) => e.message.value.batchId)).toEqual([
+      'replica-0:1:0',
+      'replica-0:1:0',
+    ]);
+    expect(r.state.counters.noopsProposed).toBe(0);
+  });
+});
+
+describe('replica recover', () => {
+  it('restores slotOut, the store and the response cache from snapshot plus later decisions', () => {
+    const r = new ReplicaHarness(replicaConfig({ snapshotEverySlots: 2 }));
+    r.step(decision(1, batch('a', command('r1', put('x', '1')))));
+    r.step(decision(2, batch('b', command('r2', put('y', '2')))));
+    r.step(decision(3, batch('c', command('r3', put('x', '3')))));
+    r.step(decision(5, batch('e', command('r5', put('z', '5')))));
+    const restarted = r.restart();
+    expect(restarted.last.send).toEqual([]);
+    expect(restarted.state.slotOut).toBe(4);
+    expect(restarted.state.slotIn).toBe(4);
+    expect(restarted.state.kv).toEqual(r.state.kv);
+    expect(restarted.state.responses).toEqual(r.state.responses);
+    expect(replicaStateDigest(restarted.state)).toBe(replicaStateDigest(r.state));
+    // slot 5 is known, slot 4 is missing: the restarted replica is blocked and will fill it.
+    expect(replicaRole.nextDeadline(restarted.state)).toBe(100);
+    const retry = restarted.step(request(command('r2', put('y', '2'))));
+    expect(sentOf(retry, 'response')[0]!.message).toMatchObject({ requestId: 'r2', slot: 2 });
+  });
+
+  it('bumps the durable incarnation so batch ids never repeat across restarts', () => {
+    const r = new ReplicaHarness();
+    expect(r.last.persist).toEqual([{ op: 'put', key: 'incarnation', slot: null, value: 1 }]);
+    r.step(request(command('r1')));
+    const restarted = r.restart();
+    expect(restarted.state.incarnation).toBe(2);
+    restarted.step(request(command('r1')));
+    expect(restarted.proposalAt(1).batchId).toBe('replica-0:2:0');
+  });
+
+  it('rejects a configuration it cannot run', () => {
+    expect(() => new ReplicaHarness(replicaConfig({ windowSlots: 0 }))).toThrow(/windowSlots/);
+    expect(() => new ReplicaHarness(replicaConfig({ id: 'replica-9' }))).toThrow(
+      /not in the cluster/,
+    );
+  });
+});
+
+describe('replica misc', () => {
+  it('digests agree for replicas that applied the same decisions', () => {
+    const a = new ReplicaHarness();
+    const b = new ReplicaHarness(replicaConfig({ id: 'replica-1' }));
+    for (const r of [a, b]) r.step(decision(1, batch('a', command('r1', put('x', '1')))));
+    expect(replicaStateDigest(a.state)).toBe(replicaStateDigest(b.state));
+    b.step(decision(2, batch('b')));
+    expect(replicaStateDigest(a.state)).not.toBe(replicaStateDigest(b.state));
+  });
+
+  it('ignores messages for other roles with a note', () => {
+    const r = new ReplicaHarness();
+    const result = r.step({
+      type: 'p1a',
+      from: 'leader-0',
+      ballot: { round: 0, leaderId: 'leader-0' },
+    });
+    expect(result).toMatchObject({
+      send: [],
+      persist: [],
+      notes: ['replica ignores p1a from leader-0'],
+    });
+  });
+
+  it('describes itself as JSON', () => {
+    const r = new ReplicaHarness();
+    r.step(request(command('r1')));
+    expect(JSON.parse(JSON.stringify(describeReplica(r.state)))).toMatchObject({
+      role: 'replica',
+      id: 'replica-0',
+      slotIn: 2,
+      slotOut: 1,
+      proposals: 1,
+      waitingForDecision: true,
+    });
+  });
+});

@@ -1,0 +1,110 @@
+import {
+  applyPersist,
+  defaultCluster,
+  type Batch,
+  type Command,
+  type DurableEntry,
+  type Envelope,
+  type Message,
+  type MessageOf,
+  type MessageType,
+  type Op,
+  type StepResult,
+} from '@paxos/shared';
+import { replicaRole, type ReplicaConfig, type ReplicaState } from '@paxos/replica';
+
+export const cluster = defaultCluster(3, 2, 2);
+
+export function replicaConfig(overrides: Partial<ReplicaConfig> = {}): ReplicaConfig {
+  return {
+    id: 'replica-0',
+    cluster,
+    windowSlots: 4,
+    batchMaxCommands: 2,
+    retryMs: 100,
+    snapshotEverySlots: 1000,
+    ...overrides,
+  };
+}
+
+export const put = (key: string, value: string): Op => ({ kind: 'put', key, value });
+
+export const command = (
+  requestId: string,
+  op: Op = put('k', requestId),
+  clientId = 'client-1',
+): Command => ({
+  clientId,
+  requestId,
+  op,
+});
+
+export const request = (...commands: Command[]): Message => ({
+  type: 'request',
+  from: commands[0]?.clientId ?? 'client-1',
+  commands,
+});
+
+export const decision = (slot: number, value: Batch, from = 'leader-0'): Message => ({
+  type: 'decision',
+  from,
+  slot,
+  value,
+});
+
+export const batch = (batchId: string, ...commands: Command[]): Batch => ({ batchId, commands });
+
+export function sentOf<T extends MessageType>(
+  result: { send: Envelope[] },
+  type: T,
+): Array<{ to: string; message: MessageOf<T> }> {
+  return result.send.filter((e) => e.message.type === type) as Array<{
+    to: string;
+    message: MessageOf<T>;
+  }>;
+}
+
+/** A replica driven by hand, keeping its durable map as a runner would. */
+export class ReplicaHarness {
+  durable = new Map<string, DurableEntry>();
+  state: ReplicaState;
+  last: StepResult<ReplicaState>;
+  now = 0;
+
+  constructor(
+    readonly config: ReplicaConfig = replicaConfig(),
+    durable?: Map<string, DurableEntry>,
+  ) {
+    if (durable) this.durable = durable;
+    this.last = replicaRole.recover(config, this.durable, this.now);
+    this.state = this.last.state;
+    this.durable = applyPersist(this.durable, this.last.persist);
+  }
+
+  private take(result: StepResult<ReplicaState>): StepResult<ReplicaState> {
+    this.last = result;
+    this.state = result.state;
+    this.durable = applyPersist(this.durable, result.persist);
+    return result;
+  }
+
+  step(message: Message): StepResult<ReplicaState> {
+    return this.take(replicaRole.step(this.state, message, this.now));
+  }
+
+  tick(at: number): StepResult<ReplicaState> {
+    this.now = at;
+    return this.take(replicaRole.tick(this.state, at));
+  }
+
+  restart(): ReplicaHarness {
+    return new ReplicaHarness(this.config, this.durable);
+  }
+
+  /** The batch this replica proposed at `slot` (it must have). */
+  proposalAt(slot: number): Batch {
+    const proposal = this.state.proposals.get(slot);
+    if (!proposal) throw new Error(`no proposal at slot ${slot}`);
+    return proposal;
+  }
+}

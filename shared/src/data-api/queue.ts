@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { DurableEntry, PersistOp } from '../role';
+import type { DataApiClient, HttpMethod, QueryValue } from './client';
+import { DataApiResponseError } from './errors';
+import {
+  AckedRowSchema,
+  ClaimedRowSchema,
+  DeletedRowSchema,
+  DepthRowSchema,
+  DurableRowSchema,
+  EpochRowSchema,
+  InsertedRowSchema,
+  MovedRowSchema,
+  PoppedRowSchema,
+  ReleasedRowSchema,
+  StepCommitRowSchema,
+} from './queue-rows';
+
+/**
+ * Typed calls for every custom query of the queue contract (neurelo/queries/*.sql).
+ *
+ * Every write that a retry could repeat is made idempotent here: message ids are chosen by
+ * the client once, before the first attempt, and the SQL skips ids it already holds.
+ */
+
+export interface OutgoingMessage {
+  dst: string;
+  /** The message as JSON text (queue payloads are strings end to end). */
+  payload: string;
+  /** Supply one to make a retry across calls idempotent too; otherwise a uuid is made. */
+  id?: string;
+}
+
+export interface ClaimedMessage {
+  id: string;
+  payload: string;
+  /** Deliveries so far, this one included. */
+  attempts: number;
+  /** Insertion order within the queue. */
+  seq: number;
+}
+
+export interface ClaimRequest {
+  dst: string;
+  /** The lease owner, `<processId>#<epoch>` (see leaseOwnerOf). */
+  owner: string;
+  limit: number;
+  leaseMs: number;
+  /** Long-poll for up to this long when nothing is waiting (honoured by the local server). */
+  waitSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export interface DurablePut {
+  key: string;
+  slot: number | null;
+  value: unknown;
+}
+
+export interface StepCommitRequest {
+  processId: string;
+  epoch: number;
+  /** Ids of consumed messages, leased by `<processId>#<epoch>`. */
+  acks: string[];
+  puts: DurablePut[];
+  /**
+   * Drop this owner's entries with a slot below it, this step's puts included ("put, then
+   * truncate", whatever the order of the ops); 0 truncates nothing.
+   */
+  truncateBelow: number;
+  sends: OutgoingMessage[];
+  signal?: AbortSignal;
+}
+
+export interface StepCommitResult {
+  /** As the query reports it: false means a newer epoch owns the process and nothing was written. */
+  fenced: boolean;
+  acked: number;
+  put: number;
+  truncated: number;
+  sent: number;
+}
+
+export interface PoppedMessage {
+  id: string;
+  timeInserted: string;
+  dst: string;
+  payload: string;
+}
+
+export interface QueueDepth {
+  dst: string;
+  depth: number;
+  leased: number;
+}
+
+type CustomRunner = Pick<DataApiClient, 'custom'>;
+type Signal = { signal?: AbortSignal };
+
+/** The lease owner string of one incarnation of a process. */
+export function leaseOwnerOf(processId: string, epoch: number): string {
+  return `${processId}#${epoch}`;
+}
+
+export class QueueApi {
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly client: CustomRunner,
+    options: { newId?: () => string } = {},
+  ) {
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  /** Enqueues messages in order; returns their ids and how many were new. */
+  async push(
+    messages: readonly OutgoingMessage[],
+    options: Signal = {},
+  ): Promise<{ ids: string[]; inserted: number }> {
+    const withIds = this.withIds(messages);
+    const ids = withIds.map((m) => m.id);
+    if (withIds.length === 0) return { ids, inserted: 0 };
+    const row = await this.one('queue_push', 'POST', InsertedRowSchema, {
+      variables: { messages: JSON.stringify(withIds) },
+      signal: options.signal,
+    });
+    return { ids, inserted: row.inserted };
+  }
+
+  /**
+   * Leases up to `limit` of the oldest visible messages of `dst`. A claim is not idempotent: if
+   * its answer is lost and the client retries, the first attempt's messages stay leased to
+   * `owner` unseen until `leaseMs` passes, and are then delivered again (at-least-once).
+   */
+  async claim(request: ClaimRequest): Promise<{ messages: ClaimedMessage[]; longPolled: boolean }> {
+    const { rows, longPolled } = await this.client.custom(
+      'queue_claim',
+      'POST',
+      { dst: request.dst, owner: request.owner, limit: request.limit, leaseMs: request.leaseMs },
+      { rowSchema: ClaimedRowSchema, waitSeconds: request.waitSeconds, signal: request.signal },
+    );
+    const messages = rows.map((r) => ({
+      id: r.element_identifier,
+      payload: r.payload,
+      attempts: r.attempts,
+      seq: r.seq,
+    }));
+    return { messages, longPolled };
+  }
+
+  /** Deletes messages that `owner` holds; returns how many it still held. */
+  async ack(owner: string, ids: readonly string[], options: Signal = {}): Promise<number> {
+    if (ids.length === 0) return 0;
+    const row = await this.one('queue_ack', 'POST', AckedRowSchema, {
+      variables: { owner, ids: JSON.stringify(ids) },
+      signal: options.signal,
+    });
+    return row.acked;
+  }
+
+  /** Hands leased messages back at once (graceful shutdown) instead of at lease expiry. */
+  async release(owner: string, ids: readonly string[], options: Signal = {}): Promise<number> {
+    if (ids.length === 0) return 0;
+    const row = await this.one('queue_release', 'POST', ReleasedRowSchema, {
+      variables: { owner, ids: JSON.stringify(ids) },
+      signal: options.signal,
+    });
+    return row.released;
+  }
+
+  /** Moves a message `owner` holds to dead_letter; returns 1, or 0 if it no longer held it. */
+  async deadLetter(
+    request: { owner: string; id: string; reason: string } & Signal,
+  ): Promise<number> {
+    const row = await this.one('queue_dead_letter', 'POST', MovedRowSchema, {
+      variables: { owner: request.owner, id: request.id, reason: request.reason },
+      signal: request.signal,
+    });
+    return row.moved;
+  }
+
+  /** Starts a new incarnation of `processId`; older incarnations are fenced from then on. */
+  async claimEpoch(processId: string, options: Signal = {}): Promise<number> {
+    const row = await this.one('epoch_claim', 'POST', EpochRowSchema, {
+      variables: { processId },
+      signal: options.signal,
+    });
+    return row.epoch;
+  }
+
+  /** Everything `owner` persisted, as the role interface's DurableState. */
+  async loadDurable(owner: string, options: Signal = {}): Promise<Map<string, DurableEntry>> {
+    const { rows } = await this.client.custom(
+      'durable_load',
+      'POST',
+      { owner },
+      { rowSchema: DurableRowSchema, signal: options.signal },
+    );
+    return new Map(rows.map((r) => [r.key, { slot: r.slot, value: r.value }]));
+  }
+
+  /** Acks, persists, truncates and sends in one statement, behind the epoch fence. */
+  async stepCommit(request: StepCommitRequest): Promise<StepCommitResult> {
+    const puts = lastPutPerKey(request.puts);
+    const sends = this.withIds(request.sends);
+    return this.one('step_commit', 'POST', StepCommitRowSchema, {
+      variables: {
+        processId: request.processId,
+        epoch: request.epoch,
+        acks: JSON.stringify(request.acks),
+        puts: JSON.stringify(puts),
+        truncateBelow: request.truncateBelow,
+        sends: JSON.stringify(sends),
+      },
+      signal: request.signal,
+    });
+  }
+
+  /** Messages waiting and leased, per destination. */
+  async queueDepth(options: Signal = {}): Promise<QueueDepth[]> {
+    const { rows } = await this.client.custom(
+      'queue_depth',
+      'GET',
+      {},
+      { rowSchema: DepthRowSchema, signal: options.signal },
+    );
+    return rows;
+  }
+
+  /**
+   * The original project's pop: deletes and returns the oldest message of `dst`. A crash
+   * after it loses the message, which is why the fleet claims and acks instead.
+   */
+  async popOriginal(dst: string, options: Signal = {}): Promise<PoppedMessage | null> {
+    const { rows } = await this.client.custom(
+      'queue_pop',
+      'DELETE',
+      { dst },
+      { rowSchema: PoppedRowSchema, signal: options.signal },
+    );
+    const [row] = rows;
+    if (row === undefined) return null;
+    return {
+      id: row.element_identifier,
+      timeInserted: row.time_inserted,
+      dst: row.dst,
+      payload: row.payload,
+    };
+  }
+
+  /** The original project's "clear": deletes every queued message; returns how many. */
+  async popAllOriginal(options: Signal = {}): Promise<number> {
+    const { rows } = await this.client.custom(
+      'queue_pop_all',
+      'DELETE',
+      {},
+      { rowSchema: DeletedRowSchema, signal: options.signal },
+    );
+    // The contract allows an empty answer as well as a count row.
+    return rows[0]?.deleted ?? 0;
+  }
+
+  private withIds(messages: readonly OutgoingMessage[]): Required<OutgoingMessage>[] {
+    return messages.map((m) => ({ id: m.id ?? this.newId(), dst: m.dst, payload: m.payload }));
+  }
+
+  /** Runs a query that answers exactly one row. */
+  private async one<S extends z.ZodType>(
+    name: string,
+    method: HttpMethod,
+    rowSchema: S,
+    call: { variables: Record<string, QueryValue>; signal: AbortSignal | undefined },
+  ): Promise<z.output<S>> {
+    const { rows } = await this.client.custom<z.output<S>>(name, method, call.variables, {
+      rowSchema: rowSchema as z.ZodType<z.output<S>>,
+      signal: call.signal,
+    });
+    const [row] = rows;
+    if (rows.length !== 1 || row === undefined) {
+      throw new DataApiResponseError(
+        method,
+        `/custom/${name}`,
+        `expected one row, got ${rows.length}`,
+      );
+    }
+    return row;
+  }
+}
+
+/**
+ * One put per key, the last one winning as it would applied in order (the statement may not
+ * write one row twice). Puts below `truncateBelow` are sent on purpose: step_commit applies
+ * "put, then truncate", so it writes none of them and also deletes an older entry under such a
+ * key, which dropping the put here would leave behind.
+ */
+function lastPutPerKey(puts: readonly DurablePut[]): DurablePut[] {
+  const byKey = new Map<string, DurablePut>();
+  for (const put of puts) {
+    if (put.value === undefined) throw new RangeError(`durable put ${put.key} has no value`);
+    byKey.delete(put.key); // re-inserting keeps the statement's order that of the last writes
+    byKey.set(put.key, put);
+  }
+  return [...byKey.values()];
+}
+
+/** A role's persist ops as step_commit's puts and truncation horizon (0: none). */
+export function stepWritesOf(persist: readonly PersistOp[]): {
+  puts: DurablePut[];
+  truncateBelow: number;
+} {
+  const puts: DurablePut[] = [];
+  let truncateBelow = 0;
+  for (const op of persist) {
+    if (op.op === 'put') puts.push({ key: op.key, slot: op.slot, value: op.value });
+    else truncateBelow = Math.max(truncateBelow, op.belowSlot);
+  }
+  return { puts, truncateBelow };
+}

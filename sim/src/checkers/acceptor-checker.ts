@@ -1,0 +1,86 @@
+import {
+  BOTTOM_BALLOT,
+  ballotEquals,
+  ballotToString,
+  compareBallots,
+  type Ballot,
+  type Message,
+  type PValue,
+} from '@paxos/shared';
+import type { AcceptorView } from '../observe/views';
+import type { AcceptanceLedger } from './acceptance-ledger';
+import { violated } from './violation';
+
+/**
+ * Follows one acceptor and checks each of its steps against the previous one: its ballot
+ * only rises (A1), a pvalue appears only when a p2a with the promised ballot brought it (A2),
+ * and nothing it accepted disappears or is replaced by a lower ballot (A3). A restart from its
+ * durable map is a step with no message: it must come back exactly as it was. A restart
+ * from an empty map (volatile acceptors) is a new life: `forget` starts the comparison over,
+ * while the global ledger keeps everything the old life accepted.
+ */
+export class AcceptorChecker {
+  private ballot: Ballot = BOTTOM_BALLOT;
+  private accepted = new Map<number, PValue>();
+
+  constructor(
+    readonly acceptorId: string,
+    private readonly ledger: AcceptanceLedger,
+  ) {}
+
+  forget(): void {
+    this.ballot = BOTTOM_BALLOT;
+    this.accepted = new Map();
+  }
+
+  /** `message` is null for a recovery. */
+  afterStep(view: AcceptorView, message: Message | null): void {
+    const who = this.acceptorId;
+    if (compareBallots(view.ballot, this.ballot) < 0) {
+      violated(
+        'A1',
+        `${who} ballot went from ${ballotToString(this.ballot)} down to ${ballotToString(view.ballot)}`,
+      );
+    }
+    for (const [slot, before] of this.accepted) {
+      if (slot < view.collectedBelow) continue;
+      const now = view.accepted.get(slot);
+      if (now === undefined) {
+        violated('A3', `${who} lost its accepted pvalue at slot ${slot} (${describe(before)})`);
+      }
+      if (compareBallots(now.ballot, before.ballot) < 0) {
+        violated('A3', `${who} replaced ${describe(before)} by lower ${describe(now)}`);
+      }
+    }
+    for (const [slot, pvalue] of view.accepted) {
+      const before = this.accepted.get(slot);
+      if (before !== undefined && samePValue(before, pvalue)) continue;
+      const brought =
+        message?.type === 'p2a' &&
+        message.pvalue.slot === slot &&
+        samePValue(message.pvalue, pvalue);
+      if (!brought) {
+        violated('A2', `${who} holds ${describe(pvalue)} that no p2a in this step brought`);
+      }
+      if (!ballotEquals(pvalue.ballot, view.ballot)) {
+        violated(
+          'A2',
+          `${who} accepted ${describe(pvalue)} while its ballot is ${ballotToString(view.ballot)}`,
+        );
+      }
+      this.ledger.record(who, pvalue);
+    }
+    this.ballot = view.ballot;
+    this.accepted = new Map(view.accepted);
+  }
+}
+
+function samePValue(a: PValue, b: PValue): boolean {
+  return (
+    a.slot === b.slot && ballotEquals(a.ballot, b.ballot) && a.value.batchId === b.value.batchId
+  );
+}
+
+function describe(p: PValue): string {
+  return `<${ballotToString(p.ballot)}, ${p.slot}, ${p.value.batchId}>`;
+}

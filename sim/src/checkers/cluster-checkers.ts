@@ -1,0 +1,80 @@
+import { majorityOf, type Envelope, type Message, type Response } from '@paxos/shared';
+import type { AcceptorView, ReplicaView } from '../observe/views';
+import { AcceptanceLedger } from './acceptance-ledger';
+import { AcceptorChecker } from './acceptor-checker';
+import { AnswerChecker } from './answer-checker';
+import { CommanderChecker } from './commander-checker';
+import { DecisionLedger } from './decision-ledger';
+import { ReplicaChecker } from './replica-checker';
+
+export interface ClusterCheckersConfig {
+  acceptors: readonly string[];
+  replicas: readonly string[];
+  windowSlots: number;
+  replicaFullCheckEverySteps: number;
+}
+
+/**
+ * Every safety checker of one run, fed after each step of each process. The simulator calls
+ * the `after*` hook for the role that stepped, then `afterSends` for what it released.
+ */
+export class ClusterCheckers {
+  readonly decisions = new DecisionLedger();
+  readonly acceptances: AcceptanceLedger;
+  readonly commanders: CommanderChecker;
+  readonly answers = new AnswerChecker();
+  private readonly acceptorCheckers = new Map<string, AcceptorChecker>();
+  readonly replicaCheckers = new Map<string, ReplicaChecker>();
+
+  constructor(config: ClusterCheckersConfig) {
+    this.acceptances = new AcceptanceLedger(majorityOf(config.acceptors.length));
+    this.commanders = new CommanderChecker(this.acceptances);
+    for (const id of config.acceptors) {
+      this.acceptorCheckers.set(id, new AcceptorChecker(id, this.acceptances));
+    }
+    for (const id of config.replicas) {
+      this.replicaCheckers.set(
+        id,
+        new ReplicaChecker(
+          id,
+          config.windowSlots,
+          this.decisions,
+          config.replicaFullCheckEverySteps,
+        ),
+      );
+    }
+  }
+
+  /** `message` is null for a recovery. */
+  afterAcceptorStep(id: string, view: AcceptorView, message: Message | null): void {
+    this.checkerOf(this.acceptorCheckers, id).afterStep(view, message);
+  }
+
+  /** The acceptor came back with an empty disk: a new life for A1-A3, not for the ledgers. */
+  acceptorLostDisk(id: string): void {
+    this.checkerOf(this.acceptorCheckers, id).forget();
+  }
+
+  afterReplicaStep(id: string, view: ReplicaView, sends: readonly Envelope[]): void {
+    this.checkerOf(this.replicaCheckers, id).afterStep(view, sends);
+  }
+
+  afterSends(from: string, sends: readonly Envelope[]): void {
+    for (const { message } of sends) {
+      if (message.type === 'p2a') this.commanders.onP2a(from, message.pvalue);
+      else if (message.type === 'decision') {
+        this.decisions.record(message.slot, message.value, `decision message from ${from}`);
+      }
+    }
+  }
+
+  onClientResponse(to: string, response: Response): void {
+    this.answers.onResponse(to, response);
+  }
+
+  private checkerOf<T>(checkers: ReadonlyMap<string, T>, id: string): T {
+    const checker = checkers.get(id);
+    if (checker === undefined) throw new Error(`no checker for ${id}`);
+    return checker;
+  }
+}

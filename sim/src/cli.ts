@@ -1,0 +1,70 @@
+import { CliUsageError, USAGE, extraFlags, parseArgs, type CliArgs } from './cli/args';
+import { reproduceCommand, runSeed } from './run/run-seed';
+import type { SimOptionsOverride } from './run/sim-options';
+import type { SimResult } from './run/sim-result';
+
+/**
+ * `npm run sim`: runs seeds, prints one line per failing seed with the command that replays
+ * it, progress every 50 seeds, and as the last line `seeds: N, violations: M`.
+ * Exits 1 when any seed found a violation, 2 on bad arguments.
+ */
+const PROGRESS_EVERY_SEEDS = 50;
+
+function main(argv: readonly string[]): number {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof CliUsageError)) throw err;
+    console.error(`${err.message}\n${USAGE}`);
+    return 2;
+  }
+  const override: SimOptionsOverride = { volatileAcceptors: args.volatileAcceptors };
+  if (args.clients !== null) override.clients = args.clients;
+  if (args.opsPerClient !== null) override.opsPerClient = args.opsPerClient;
+  const log = args.verbose ? (line: string): void => console.log(line) : null;
+
+  const startedMs = Date.now();
+  let violations = 0;
+  for (let n = 0; n < args.seeds; n++) {
+    const seed = args.firstSeed + n;
+    const result = runSeed(seed, override, log);
+    if (result.violation !== null) {
+      violations++;
+      console.log(describeFailure(result, extraFlags(args)));
+    }
+    if (args.seeds === 1) console.log(describeRun(result));
+    else if ((n + 1) % PROGRESS_EVERY_SEEDS === 0 && n + 1 < args.seeds) {
+      const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
+      console.log(`progress: ${n + 1}/${args.seeds} seeds, ${violations} violations, ${seconds}s`);
+    }
+  }
+  console.log(`seeds: ${args.seeds}, violations: ${violations}`);
+  return violations === 0 ? 0 : 1;
+}
+
+function describeFailure(result: SimResult, flags: string[]): string {
+  const v = result.violation;
+  if (v === null) return '';
+  return (
+    `seed ${result.seed} at ${result.violationAtMs ?? '?'}ms: ${v.message}` +
+    `\n  reproduce: ${reproduceCommand(result, flags)}`
+  );
+}
+
+function describeRun(result: SimResult): string {
+  const s = result.stats;
+  return [
+    `seed ${result.seed}${result.volatileAcceptors ? ' (volatile acceptors)' : ''}: ` +
+      `${result.violation === null ? 'ok' : 'VIOLATION'}`,
+    `  digest ${result.digest}`,
+    `  ${s.events} events over ${s.endMs} simulated ms; ${s.answered}/${s.commands} commands ` +
+      `answered; replicas at slotOut ${s.slotOut}`,
+    `  faults: ${s.crashes} crashes, ${s.restarts} restarts, ${s.partitions} partitions; ` +
+      `${s.messagesSent} messages sent, ${s.messagesDropped} dropped, ${s.messagesDuplicated} ` +
+      `duplicated, ${s.messagesCut} cut by partitions, ${s.messagesToDownProcess} lost to crashed processes` +
+      (s.linearizabilityUnknown ? '\n  linearizability: unknown (checker budget ran out)' : ''),
+  ].join('\n');
+}
+
+process.exitCode = main(process.argv.slice(2));

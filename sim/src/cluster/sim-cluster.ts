@@ -1,0 +1,78 @@
+import { acceptorRole, type AcceptorConfig, type AcceptorState } from '@paxos/acceptor';
+import { leaderRole, type LeaderConfig, type LeaderState } from '@paxos/leader';
+import { replicaRole, type ReplicaConfig, type ReplicaState } from '@paxos/replica';
+import { namedProcesses, type Cluster, type Role } from '@paxos/shared';
+import { SimProcess } from './sim-process';
+import type { SimOptions } from '../run/sim-options';
+
+export type AcceptorProcess = SimProcess<'acceptor', AcceptorState, AcceptorConfig>;
+export type LeaderProcess = SimProcess<'leader', LeaderState, LeaderConfig>;
+export type ReplicaProcess = SimProcess<'replica', ReplicaState, ReplicaConfig>;
+export type AnyProcess = AcceptorProcess | LeaderProcess | ReplicaProcess;
+
+/**
+ * Role timings scaled to simulated milliseconds: links take a few ms, so retransmission and
+ * failure detection act within tens of ms, and a window of 4 slots and a snapshot every 4
+ * slots make the window limit and log truncation happen many times per run.
+ */
+export const SIM_LEADER_TIMINGS = {
+  retransmitMs: 40,
+  heartbeatMs: 20,
+  leaderTimeoutMs: 80,
+  backoffMaxMs: 300,
+} as const;
+
+export const SIM_REPLICA_TIMINGS = {
+  windowSlots: 4,
+  batchMaxCommands: 3,
+  retryMs: 60,
+  snapshotEverySlots: 4,
+} as const;
+
+/**
+ * The role implementations to run. The real ones by default; tests swap in a deliberately
+ * broken one to show the checkers catch it.
+ */
+export interface SimRoles {
+  acceptor: Role<AcceptorState, AcceptorConfig>;
+  leader: Role<LeaderState, LeaderConfig>;
+  replica: Role<ReplicaState, ReplicaConfig>;
+}
+
+export const REAL_ROLES: SimRoles = {
+  acceptor: acceptorRole,
+  leader: leaderRole,
+  replica: replicaRole,
+};
+
+export interface SimCluster {
+  cluster: Cluster;
+  clients: string[];
+  acceptors: AcceptorProcess[];
+  leaders: LeaderProcess[];
+  replicas: ReplicaProcess[];
+  byId: Map<string, AnyProcess>;
+}
+
+export function buildCluster(options: SimOptions, roles: SimRoles = REAL_ROLES): SimCluster {
+  const cluster: Cluster = {
+    acceptors: namedProcesses('acceptor', options.acceptors),
+    leaders: namedProcesses('leader', options.leaders),
+    replicas: namedProcesses('replica', options.replicas),
+  };
+  const acceptors = cluster.acceptors.map(
+    (id): AcceptorProcess => new SimProcess('acceptor', id, roles.acceptor, { id }),
+  );
+  const leaders = cluster.leaders.map(
+    (id): LeaderProcess =>
+      new SimProcess('leader', id, roles.leader, { id, cluster, ...SIM_LEADER_TIMINGS }),
+  );
+  const replicas = cluster.replicas.map(
+    (id): ReplicaProcess =>
+      new SimProcess('replica', id, roles.replica, { id, cluster, ...SIM_REPLICA_TIMINGS }),
+  );
+  const byId = new Map<string, AnyProcess>();
+  for (const p of [...acceptors, ...leaders, ...replicas]) byId.set(p.id, p);
+  const clients = Array.from({ length: options.clients }, (_, i) => `client-${i}`);
+  return { cluster, clients, acceptors, leaders, replicas, byId };
+}

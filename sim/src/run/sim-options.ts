@@ -1,0 +1,112 @@
+/**
+ * Everything that shapes one simulated run besides the seed. Defaults are tuned so that
+ * 500 seeds finish in about a minute on a small machine while every fault kind still fires
+ * many times per seed.
+ */
+export interface LinkFaults {
+  /** Chance a sent message is lost (a consumer crashing between consume and commit). */
+  dropProbability: number;
+  /** Chance a sent message is delivered twice (at-least-once delivery). */
+  duplicateProbability: number;
+  /** Chance a message takes the slow path, which is what reorders messages. */
+  slowProbability: number;
+}
+
+export interface LinkTiming {
+  minDelayMs: number;
+  maxDelayMs: number;
+  /** Upper bound of a slow message's delay. */
+  slowDelayMaxMs: number;
+}
+
+/** Mean time between crashes of one process, per role, during the fault phase. */
+export interface CrashRates {
+  acceptorMeanUpMs: number;
+  leaderMeanUpMs: number;
+  replicaMeanUpMs: number;
+  minDownMs: number;
+  maxDownMs: number;
+}
+
+export interface PartitionRates {
+  meanGapMs: number;
+  minDurationMs: number;
+  maxDurationMs: number;
+}
+
+export interface ClientTiming {
+  /** A client resends a request it has no answer for after this long (same requestId). */
+  retryTimeoutMs: number;
+  thinkTimeMaxMs: number;
+  /** Clients start their first operation at a random time below this. */
+  startSpreadMs: number;
+}
+
+export interface SimOptions {
+  acceptors: number;
+  leaders: number;
+  replicas: number;
+  clients: number;
+  opsPerClient: number;
+  /** Size of the key set the clients operate on; small, so operations conflict. */
+  keyCount: number;
+  /** Acceptors restart with an empty durable map: the original in-memory design. */
+  volatileAcceptors: boolean;
+  faultPhaseMs: number;
+  /** After healing, how long the cluster gets to answer everything and converge. */
+  settleDeadlineMs: number;
+  linkFaults: LinkFaults;
+  linkTiming: LinkTiming;
+  crashes: CrashRates;
+  partitions: PartitionRates;
+  client: ClientTiming;
+  /** How many steps of one replica pass between full state comparisons (R3). */
+  replicaFullCheckEverySteps: number;
+}
+
+export const DEFAULT_SIM_OPTIONS: SimOptions = {
+  acceptors: 3,
+  leaders: 2,
+  replicas: 2,
+  clients: 4,
+  opsPerClient: 6,
+  keyCount: 3,
+  volatileAcceptors: false,
+  faultPhaseMs: 3_000,
+  settleDeadlineMs: 30_000,
+  linkFaults: { dropProbability: 0.05, duplicateProbability: 0.05, slowProbability: 0.1 },
+  linkTiming: { minDelayMs: 1, maxDelayMs: 8, slowDelayMaxMs: 60 },
+  crashes: {
+    acceptorMeanUpMs: 900,
+    leaderMeanUpMs: 1_200,
+    replicaMeanUpMs: 1_500,
+    minDownMs: 20,
+    maxDownMs: 400,
+  },
+  partitions: { meanGapMs: 400, minDurationMs: 50, maxDurationMs: 500 },
+  client: { retryTimeoutMs: 150, thinkTimeMaxMs: 40, startSpreadMs: 200 },
+  replicaFullCheckEverySteps: 25,
+};
+
+export type SimOptionsOverride = Partial<
+  Omit<SimOptions, 'linkFaults' | 'linkTiming' | 'crashes' | 'partitions' | 'client'>
+> & {
+  linkFaults?: Partial<LinkFaults>;
+  linkTiming?: Partial<LinkTiming>;
+  crashes?: Partial<CrashRates>;
+  partitions?: Partial<PartitionRates>;
+  client?: Partial<ClientTiming>;
+};
+
+export function simOptions(override: SimOptionsOverride = {}): SimOptions {
+  const d = DEFAULT_SIM_OPTIONS;
+  return {
+    ...d,
+    ...override,
+    linkFaults: { ...d.linkFaults, ...override.linkFaults },
+    linkTiming: { ...d.linkTiming, ...override.linkTiming },
+    crashes: { ...d.crashes, ...override.crashes },
+    partitions: { ...d.partitions, ...override.partitions },
+    client: { ...d.client, ...override.client },
+  };
+}

@@ -1,0 +1,33 @@
+import type { ClientOperation } from '../clients/sim-client';
+import type { InvariantViolation } from '../checkers/violation';
+
+export interface SimStats {
+  events: number;
+  messagesSent: number;
+  messagesDropped: number;
+  messagesDuplicated: number;
+  messagesCut: number;
+  messagesToDownProcess: number;
+  crashes: number;
+  restarts: number;
+  partitions: number;
+  commands: number;
+  answered: number;
+  /** The replicas' common slotOut at the end (the highest one if they differ). */
+  slotOut: number;
+  endMs: number;
+  /** The linearizability checker gave up (search budget); not a violation. */
+  linearizabilityUnknown: boolean;
+}
+
+export interface SimResult {
+  seed: number;
+  volatileAcceptors: boolean;
+  violation: InvariantViolation | null;
+  /** Simulated time when the violation was found. */
+  violationAtMs: number | null;
+  /** sha256 over every event in order: equal for two runs of one seed. */
+  digest: string;
+  stats: SimStats;
+  history: ClientOperation[];
+}

@@ -1,0 +1,45 @@
+import { AcceptanceLedger } from '../../src/checkers/acceptance-ledger';
+import { CommanderChecker } from '../../src/checkers/commander-checker';
+import { ballot, pvalue, violationOf } from './support/fixtures';
+
+function setup(): { ledger: AcceptanceLedger; commanders: CommanderChecker } {
+  const ledger = new AcceptanceLedger(2);
+  return { ledger, commanders: new CommanderChecker(ledger) };
+}
+
+describe('CommanderChecker (C1, C2)', () => {
+  it('passes retransmissions of one p2a and a higher ballot re-proposing the chosen value', () => {
+    const { ledger, commanders } = setup();
+    expect(
+      violationOf(() => {
+        commanders.onP2a('leader-0', pvalue(ballot(1), 1, 'x'));
+        commanders.onP2a('leader-0', pvalue(ballot(1), 1, 'x'));
+        ledger.record('acceptor-0', pvalue(ballot(1), 1, 'x'));
+        ledger.record('acceptor-1', pvalue(ballot(1), 1, 'x'));
+        commanders.onP2a('leader-1', pvalue(ballot(2, 'leader-1'), 1, 'x'));
+      }),
+    ).toBeNull();
+  });
+
+  it('C1: catches two commands sent for one (ballot, slot)', () => {
+    const { commanders } = setup();
+    commanders.onP2a('leader-0', pvalue(ballot(1), 4, 'x'));
+    expect(violationOf(() => commanders.onP2a('leader-0', pvalue(ballot(1), 4, 'y')))).toBe('C1');
+  });
+
+  it('C2: catches a higher-ballot p2a with another command after a majority accepted', () => {
+    const { ledger, commanders } = setup();
+    ledger.record('acceptor-0', pvalue(ballot(1), 2, 'x'));
+    ledger.record('acceptor-1', pvalue(ballot(1), 2, 'x'));
+    expect(
+      violationOf(() => commanders.onP2a('leader-1', pvalue(ballot(1, 'leader-1'), 2, 'y'))),
+    ).toBe('C2');
+  });
+
+  it('C2: catches it when the majority is observed after the higher-ballot p2a', () => {
+    const { ledger, commanders } = setup();
+    commanders.onP2a('leader-1', pvalue(ballot(2, 'leader-1'), 2, 'y'));
+    ledger.record('acceptor-0', pvalue(ballot(1), 2, 'x'));
+    expect(violationOf(() => ledger.record('acceptor-1', pvalue(ballot(1), 2, 'x')))).toBe('C2');
+  });
+});

@@ -1,0 +1,48 @@
+import type { Ballot, Batch, Command, Message, Op, PValue } from '@paxos/shared';
+import type { AcceptorView, ReplicaView } from '../../../src/observe/views';
+
+export const ballot = (round: number, leaderId = 'leader-0'): Ballot => ({ round, leaderId });
+
+export const command = (clientId: string, requestId: string, op: Op): Command => ({
+  clientId,
+  requestId,
+  op,
+});
+
+export const batch = (batchId: string, ...commands: Command[]): Batch => ({ batchId, commands });
+
+export const pvalue = (b: Ballot, slot: number, batchId: string): PValue => ({
+  ballot: b,
+  slot,
+  value: batch(batchId),
+});
+
+export const p2a = (pv: PValue, from = 'leader-0'): Message => ({ type: 'p2a', from, pvalue: pv });
+
+export function acceptorView(b: Ballot, ...accepted: PValue[]): AcceptorView {
+  return { ballot: b, accepted: new Map(accepted.map((p) => [p.slot, p])), collectedBelow: 1 };
+}
+
+export function replicaView(fields: Partial<ReplicaView> = {}): ReplicaView {
+  return {
+    slotIn: 1,
+    slotOut: 1,
+    decisions: new Map(),
+    proposals: new Map(),
+    kv: new Map(),
+    responses: new Map(),
+    ...fields,
+  };
+}
+
+/** Runs `fn` and returns the invariant it violated (or null): `expect(...).toBe('A2')`. */
+export function violationOf(fn: () => void): string | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    const invariant = (err as { invariant?: unknown }).invariant;
+    if (typeof invariant === 'string') return invariant;
+    throw err;
+  }
+}

@@ -1,0 +1,71 @@
+import { acceptorRole } from '@paxos/acceptor';
+import { ballotEquals } from '@paxos/shared';
+import { REAL_ROLES, type SimRoles } from '../../src/cluster/sim-cluster';
+import { runSeed } from '../../src/run/run-seed';
+import type { SimResult } from '../../src/run/sim-result';
+
+const describeResult = (r: SimResult): string =>
+  r.violation === null ? 'ok' : `seed ${r.seed}: ${r.violation.message}`;
+
+/** Runs seeds from `first` until one finds a violation; null if none within `count`. */
+function firstViolation(
+  first: number,
+  count: number,
+  run: (seed: number) => SimResult,
+): SimResult | null {
+  for (let seed = first; seed < first + count; seed++) {
+    const result = run(seed);
+    if (result.violation !== null) return result;
+  }
+  return null;
+}
+
+describe('whole-cluster simulation', () => {
+  it('runs 30 seeds with crashes, drops, duplicates and partitions without a violation', () => {
+    const failures: string[] = [];
+    let answered = 0;
+    let crashes = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const result = runSeed(seed);
+      if (result.violation !== null) failures.push(describeResult(result));
+      answered += result.stats.answered;
+      crashes += result.stats.crashes;
+    }
+    expect(failures).toEqual([]);
+    // The faults really happened and the work really got done.
+    expect(crashes).toBeGreaterThan(30);
+    expect(answered).toBe(30 * 4 * 6);
+  });
+
+  it('finds a safety violation with volatile acceptors within 40 seeds', () => {
+    const found = firstViolation(1, 40, (seed) => runSeed(seed, { volatileAcceptors: true }));
+    expect(found).not.toBeNull();
+    // Amnesia breaks agreement, not merely progress.
+    expect(found?.violation?.invariant).not.toBe('liveness');
+  });
+
+  it('gives the same digest for the same seed and a different one for another seed', () => {
+    const a = runSeed(17);
+    const b = runSeed(17);
+    const c = runSeed(18);
+    expect(a.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.digest).toBe(a.digest);
+    expect(b.stats).toEqual(a.stats);
+    expect(c.digest).not.toBe(a.digest);
+  });
+
+  it('catches an acceptor that stores a p2a whatever its ballot (pitfall 3)', () => {
+    const careless: SimRoles['acceptor'] = {
+      ...acceptorRole,
+      step(state, message, now) {
+        if (message.type === 'p2a' && !ballotEquals(message.pvalue.ballot, state.ballot)) {
+          state.accepted.set(message.pvalue.slot, message.pvalue);
+        }
+        return acceptorRole.step(state, message, now);
+      },
+    };
+    const roles: SimRoles = { ...REAL_ROLES, acceptor: careless };
+    const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
+    expect(found?.violation?.invariant).toBe('A2');
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * `npm run chaos -- --seconds S [--history FILE] [--clients N] [--seed N]`
+ *
+ * Concurrent clients issue get/put/cas on a small shared key set (and puts on keys of their
+ * own) against random replicas, while a nemesis SIGKILLs and restarts random services:
+ * every role and the local Neurelo server. Then the faults stop and it checks that every
+ * acknowledged write is present, the replicas converge, and the history is linearizable.
+ * Last line: `acknowledged: N, lost: 0, linearizable: true`.
+ */
+import 'dotenv/config';
+import { checkLinearizable, writeHistoryFile } from '@paxos/sim/src/linearizability';
+import type { Op } from '@paxos/shared';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Fleet } from './fleet/fleet';
+import { waitForConvergence } from './fleet/observe';
+import { defaultFleetOptions } from './fleet/topology';
+import { KvClient } from './workload/kv-client';
+import { findLostWrites } from './workload/lost-writes';
+import { Progress } from './workload/progress';
+import { runClients, wallClock } from './workload/run-clients';
+import { formatMs, percentile } from './workload/stats';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    history: { type: 'string' },
+    clients: { type: 'string', default: '6' },
+    seed: { type: 'string' },
+    keys: { type: 'string', default: '4' },
+  },
+});
+const seconds = positiveInt('seconds', args.seconds);
+const clientCount = positiveInt('clients', args.clients);
+const sharedKeys = positiveInt('keys', args.keys);
+const seed = args.seed !== undefined ? positiveInt('seed', args.seed) : Date.now() % 1_000_000;
+
+function positiveInt(name: string, raw: string | undefined): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} must be a whole number, got ${raw}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** A small seeded generator (mulberry32) so a nemesis schedule can be replayed with --seed. */
+function prng(s: number): () => number {
+  let a = s >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function main(): Promise<number> {
+  const random = prng(seed);
+  const options = defaultFleetOptions();
+  options.workDir = path.join(options.workDir, 'chaos');
+  rmSync(options.workDir, { recursive: true, force: true });
+  // Shorter timeouts than production so failover fits in a short run.
+  options.roleEnv = {
+    LEADER_TIMEOUT_MS: '1500',
+    LEADER_HEARTBEAT_MS: '500',
+    REPLICA_RETRY_MS: '1500',
+    LEADER_RETRANSMIT_MS: '1500',
+    ...options.roleEnv,
+  };
+  const fleet = new Fleet(options);
+  console.log(
+    `chaos: seed ${seed}, ${seconds} s of faults, ${clientCount} clients, storage ${options.neureloApiBase ? 'hosted Neurelo' : options.databaseUrl ? 'PostgreSQL' : 'PGlite'}; logs in ${fleet.logDir}`,
+  );
+  try {
+    await fleet.up(90_000);
+    const replicaUrls = fleet.named('replica').map((s) => `http://127.0.0.1:${s.port}`);
+    const t0 = wallClock();
+    const faultsEndAt = t0 + seconds * 1000;
+    const progress = new Progress('chaos');
+    const faults: string[] = [];
+    let acked = 0;
+
+    const nemesis = (async () => {
+      const victims = fleet.services.map((s) => s.name);
+      while (wallClock() < faultsEndAt) {
+        await sleep(1_500 + random() * 3_000);
+        if (wallClock() >= faultsEndAt) break;
+        const count = random() < 0.25 ? 2 : 1;
+        const chosen = new Set<string>();
+        while (chosen.size < count) chosen.add(victims[Math.floor(random() * victims.length)]!);
+        for (const name of chosen) await fleet.kill(name);
+        faults.push(`t+${((wallClock() - t0) / 1000).toFixed(1)}s kill ${[...chosen].join(' ')}`);
+        await sleep(500 + random() * 3_000);
+        for (const name of chosen) fleet.start(name);
+      }
+      for (const s of fleet.services) fleet.start(s.name);
+    })();
+
+    const run = await runClients({
+      clients: clientCount,
+      replicaUrls,
+      clientIdPrefix: `chaos${seed}`,
+      commandDeadlineMs: 20_000,
+      attemptTimeoutMs: 5_000,
+      nextOp: (i, n): Op => {
+        const r = random();
+        if (r < 0.35) return { kind: 'put', key: `own-${i}`, value: `c${i}-${n}` };
+        const key = `k${Math.floor(random() * sharedKeys)}`;
+        if (r < 0.6) return { kind: 'get', key };
+        if (r < 0.8) return { kind: 'put', key, value: `c${i}-${n}` };
+        const expected =
+          random() < 0.3
+            ? null
+            : `c${Math.floor(random() * clientCount)}-${Math.floor(random() * (n + 1))}`;
+        return { kind: 'cas', key, expected, value: `c${i}-${n}` };
+      },
+      shouldStop: () => wallClock() >= faultsEndAt,
+      onAcknowledged: (_l, at) => {
+        acked += 1;
+        progress.update(
+          (at - t0) / (faultsEndAt - t0),
+          `${acked} acknowledged, ${faults.length} faults`,
+        );
+      },
+    });
+    await nemesis;
+    progress.done();
+    console.log(`faults: ${faults.length}`);
+    for (const f of faults) console.log(`  ${f}`);
+
+    console.log('faults stopped; waiting for every service and for the replicas to converge');
+    await fleet.waitReady(
+      fleet.services.map((s) => s.name),
+      90_000,
+    );
+    const { converged, views } = await waitForConvergence(fleet, 90_000);
+
+    const reader = new KvClient({
+      clientId: `chaos${seed}-verifier`,
+      replicaUrls,
+      commandDeadlineMs: 30_000,
+      attemptTimeoutMs: 10_000,
+      clock: wallClock,
+    });
+    const finalValues = new Map<string, string | null>();
+    const keys = [
+      ...Array.from({ length: clientCount }, (_, i) => `own-${i}`),
+      ...Array.from({ length: sharedKeys }, (_, k) => `k${k}`),
+    ];
+    for (const key of keys) {
+      const { result } = await reader.run({ kind: 'get', key });
+      if (result) finalValues.set(key, result.value);
+    }
+    const history = [...run.history, ...reader.history];
+    if (args.history) {
+      writeHistoryFile(args.history, history);
+      console.log(`history: ${history.length} operations written to ${args.history}`);
+    }
+    const ownHistory = run.history.filter((op) => op.input.key.startsWith('own-'));
+    const lost = findLostWrites(ownHistory, finalValues);
+    const unread = keys.length - finalValues.size;
+    const lin = checkLinearizable(history, { timeoutMs: 60_000 });
+    console.log(
+      `latency: p50 ${formatMs(percentile(run.latenciesMs, 50))}, p99 ${formatMs(percentile(run.latenciesMs, 99))}; ${run.unanswered} commands gave up after retries (recorded as unknown)`,
+    );
+    console.log(
+      `replicas: ${views.map((v) => (v ? `${v.name} slot_out=${v.slotOut} digest=${v.digest.slice(0, 12)}` : 'unreachable')).join('; ')} -> ${converged ? 'converged' : 'NOT converged'}`,
+    );
+    if (lost.length) console.log(`lost writes: ${JSON.stringify(lost.slice(0, 5))}`);
+    if (unread) console.log(`${unread} keys could not be read back`);
+    if (lin.linearizable !== true)
+      console.log(`linearizability: ${lin.linearizable} ${lin.explanation ?? ''}`);
+    const ok = converged && lost.length === 0 && unread === 0 && lin.linearizable === true;
+    console.log(
+      `acknowledged: ${run.acknowledged}, lost: ${lost.length + unread}, linearizable: ${lin.linearizable}`,
+    );
+    return ok ? 0 : 1;
+  } finally {
+    await fleet.down();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    console.log('acknowledged: 0, lost: unknown, linearizable: false');
+    process.exit(1);
+  },
+);
