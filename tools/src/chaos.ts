@@ -156,7 +156,7 @@ async function main(): Promise<number> {
     }
     const history = [...run.history, ...reader.history];
     if (args.history) {
-      writeHistoryFile(args.history, history);
+      await writeHistoryFile(args.history, history);
       console.log(`history: ${history.length} operations written to ${args.history}`);
     }
     const ownHistory = run.history.filter((op) => op.input.key.startsWith('own-'));

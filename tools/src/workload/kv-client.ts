@@ -92,13 +92,10 @@ function postJson(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          let parsed: unknown = null;
-          try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            parsed = null;
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: parseOrNull(Buffer.concat(chunks).toString('utf8')),
+          });
         });
         res.on('error', () => resolve({ status: 0, body: null }));
       },
@@ -107,6 +104,14 @@ function postJson(
     req.on('error', () => resolve({ status: 0, body: null }));
     req.end(data);
   });
+}
+
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 function hash(s: string): number {
