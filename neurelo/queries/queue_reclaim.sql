@@ -7,9 +7,9 @@
 WITH released AS (
   UPDATE queue_item
      SET lease_owner = NULL, lease_until = NULL
-   WHERE dst = {{ dst }}
+   WHERE dst = {{ dst }}::text
      AND lease_owner IS NOT NULL
-     AND lease_owner <> {{ owner }}
+     AND lease_owner <> {{ owner }}::text
   RETURNING 1
 )
 SELECT count(*)::int AS released FROM released

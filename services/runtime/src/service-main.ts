@@ -50,10 +50,18 @@ export interface RunningService {
  * from the data API (retrying until the data API answers), then runs it. SIGTERM finishes
  * the step in flight and exits; SIGKILL at any instant is safe by construction.
  */
+export interface RunOptions {
+  /** Exit the process on SIGTERM/SIGINT after a graceful stop (the default for a service process). */
+  installSignalHandlers?: boolean;
+  /** What a fatal error does; the default exits so the supervisor restarts the process. */
+  onFatal?: (err: Error) => void;
+}
+
 export async function runRoleService<S, C>(
   spec: RoleServiceSpec<S, C>,
   makeQueue: (env: NodeJS.ProcessEnv, logger: Logger) => QueuePort,
   env: NodeJS.ProcessEnv = process.env,
+  options: RunOptions = {},
 ): Promise<RunningService> {
   let common: ServiceEnv;
   let cluster: Cluster;
@@ -66,7 +74,10 @@ export async function runRoleService<S, C>(
     config = spec.makeConfig(env, common, cluster);
     queue = makeQueue(env, logger);
   } catch (err) {
-    if (err instanceof ConfigurationError || (err as Error).name === 'ConfigError') {
+    if (
+      options.onFatal === undefined &&
+      (err instanceof ConfigurationError || (err as Error).name === 'ConfigError')
+    ) {
       logger.fatal((err as Error).message);
       console.error(`${spec.roleName}: ${(err as Error).message}`);
       process.exit(2);
@@ -109,13 +120,16 @@ export async function runRoleService<S, C>(
   });
   logger.info({ port: common.PORT, cluster }, `${spec.roleName} listening`);
 
-  const fatal = (err: Error): void => {
-    logger.fatal(
-      { err: err.message, stack: err.stack },
-      'fatal; exiting so the supervisor restarts us',
-    );
-    process.exit(1);
-  };
+  const fatal =
+    options.onFatal ??
+    ((err: Error): void => {
+      logger.fatal(
+        { err: err.message, stack: err.stack },
+        'fatal; exiting so the supervisor restarts us',
+      );
+      process.exit(1);
+    });
+
   const candidate = new RoleHost<S, C>({
     processId: common.PROCESS_ID,
     cluster,
@@ -138,7 +152,9 @@ export async function runRoleService<S, C>(
     await new Promise<void>((r) => server.close(() => r()));
     server.closeAllConnections();
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  for (const signal of options.installSignalHandlers === false
+    ? []
+    : (['SIGTERM', 'SIGINT'] as const)) {
     process.once(signal, () => {
       logger.info({ signal }, 'stopping');
       void stop().then(() => process.exit(0));

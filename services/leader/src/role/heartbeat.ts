@@ -32,8 +32,8 @@ export function sendHeartbeats(
       out.send.push(decisionTo(state, replica, newest.slot, newest.value));
     }
   }
-  const beats = heartbeats.length > 0 || state.config.cluster.replicas.length > 0;
-  state.heartbeatDueAt = beats ? now + state.config.heartbeatMs : null;
+  // Always re-armed, even without other leaders: the replicas still need the beat.
+  state.heartbeatDueAt = now + state.config.heartbeatMs;
 }
 
 function newestDecision(state: LeaderState): { slot: Slot; value: Batch } | null {
