@@ -22,13 +22,18 @@ function main(argv: readonly string[]): number {
   const override: SimOptionsOverride = { volatileAcceptors: args.volatileAcceptors };
   if (args.clients !== null) override.clients = args.clients;
   if (args.opsPerClient !== null) override.opsPerClient = args.opsPerClient;
+  if (args.acceptors !== null) override.acceptors = args.acceptors;
+  if (args.leaders !== null) override.leaders = args.leaders;
+  if (args.replicas !== null) override.replicas = args.replicas;
   const log = args.verbose ? (line: string): void => console.log(line) : null;
 
   const startedMs = Date.now();
   let violations = 0;
+  let undecided = 0;
   for (let n = 0; n < args.seeds; n++) {
     const seed = args.firstSeed + n;
     const result = runSeed(seed, override, log);
+    if (result.stats.linearizabilityUnknown) undecided++;
     if (result.violation !== null) {
       violations++;
       console.log(describeFailure(result, extraFlags(args)));
@@ -39,17 +44,20 @@ function main(argv: readonly string[]): number {
       console.log(`progress: ${n + 1}/${args.seeds} seeds, ${violations} violations, ${seconds}s`);
     }
   }
+  if (undecided > 0) {
+    console.log(`linearizability: the checker ran out of budget on ${undecided} seed(s)`);
+  }
   console.log(`seeds: ${args.seeds}, violations: ${violations}`);
   return violations === 0 ? 0 : 1;
 }
 
+/** One line: the seed, what broke, and the command that replays it. */
 function describeFailure(result: SimResult, flags: string[]): string {
   const v = result.violation;
   if (v === null) return '';
-  return (
-    `seed ${result.seed} at ${result.violationAtMs ?? '?'}ms: ${v.message}` +
-    `\n  reproduce: ${reproduceCommand(result, flags)}`
-  );
+  const at = result.violationAtMs === null ? '' : ` at ${result.violationAtMs}ms`;
+  const oneLine = v.message.replace(/\s*\n\s*/g, ' | ');
+  return `seed ${result.seed}${at}: ${oneLine} -- reproduce: ${reproduceCommand(result, flags)}`;
 }
 
 function describeRun(result: SimResult): string {
@@ -66,5 +74,11 @@ function describeRun(result: SimResult): string {
       (s.linearizabilityUnknown ? '\n  linearizability: unknown (checker budget ran out)' : ''),
   ].join('\n');
 }
+
+// `npm run sim -- --seed 1 --verbose | head` closes the pipe early: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 process.exitCode = main(process.argv.slice(2));

@@ -61,12 +61,13 @@ describeOnPostgres('the queue under concurrency (real PostgreSQL)', () => {
         }
         if (ids.length === 0) continue;
         await new Promise((r) => setImmediate(r)); // "handle" it
-        const [{ acked: count }] = await ok(
+        const [result] = await ok(
           callQuery<{ acked: number }>(server.baseUrl, 'queue_ack', {
             owner: `consumer-${n}#1`,
             ids: JSON.stringify(ids),
           }),
         );
+        const count = result?.acked ?? 0;
         if (count !== ids.length) violations.push(`consumer ${n} acked ${count} of ${ids.length}`);
         for (const id of ids) held.delete(id);
         acked += count;

@@ -88,7 +88,6 @@ describeOnPostgres('a server SIGKILLed in the middle of step_commits (real Postg
     // Six clients commit steps back to back; the server is killed while they are in flight.
     let next = 0;
     let inFlight = 0;
-    let inFlightAtKill = -1;
     const confirmed: number[] = [];
     const client = async () => {
       while (next < steps) {
@@ -113,7 +112,7 @@ describeOnPostgres('a server SIGKILLed in the middle of step_commits (real Postg
     };
     const clients = Array.from({ length: 6 }, () => client());
     while (confirmed.length < 40) await new Promise((r) => setTimeout(r, 5));
-    inFlightAtKill = inFlight;
+    const inFlightAtKill = inFlight;
     server.killGroup('SIGKILL');
     await Promise.all(clients);
     expect(await server.exited).toBeNull();

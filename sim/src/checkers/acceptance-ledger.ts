@@ -63,6 +63,11 @@ export class AcceptanceLedger {
     return chosen;
   }
 
+  /** Did a majority accept `batchId` at `slot` at some ballot? */
+  wasChosen(slot: number, batchId: string): boolean {
+    return this.chosenAt(slot).some((chosen) => chosen.batchId === batchId);
+  }
+
   /** A5: once <b, s, c> has a majority, every acceptance at s with a higher ballot carries c. */
   private checkSlot(slot: number, atSlot: ReadonlyMap<string, Acceptance>): void {
     for (const chosen of atSlot.values()) {

@@ -6,6 +6,7 @@ import { AnswerChecker } from './answer-checker';
 import { CommanderChecker } from './commander-checker';
 import { DecisionLedger } from './decision-ledger';
 import { ReplicaChecker } from './replica-checker';
+import { violated } from './violation';
 
 export interface ClusterCheckersConfig {
   acceptors: readonly string[];
@@ -63,8 +64,23 @@ export class ClusterCheckers {
     for (const { message } of sends) {
       if (message.type === 'p2a') this.commanders.onP2a(from, message.pvalue);
       else if (message.type === 'decision') {
+        this.checkChosen(from, message.slot, message.value.batchId);
         this.decisions.record(message.slot, message.value, `decision message from ${from}`);
       }
+    }
+  }
+
+  /**
+   * A commander may announce a decision only after a majority accepted it (p2bs are sent only
+   * after the acceptance is durable, so the ledger always has it first). Counting a duplicate
+   * p2b twice, or deciding on p2bs of another ballot, shows up here at once.
+   */
+  private checkChosen(from: string, slot: number, batchId: string): void {
+    if (!this.acceptances.wasChosen(slot, batchId)) {
+      violated(
+        'decided-unchosen',
+        `${from} announced slot ${slot} decided as ${batchId}, which no majority accepted`,
+      );
     }
   }
 

@@ -1,6 +1,7 @@
 /**
- * A broken invariant found by a checker. `invariant` names it as pmmc.md does (R1, A4, C2 ...)
- * or by what failed after healing (answers, liveness, convergence, linearizability).
+ * A broken invariant found by a checker. `invariant` names it as pmmc.md does (R1, A4, C2 ...),
+ * by what failed after healing (answers, liveness, convergence, linearizability), or:
+ * `decided-unchosen`, a decision announced for a value no majority of acceptors accepted.
  */
 export type InvariantName =
   | 'R1'
@@ -15,6 +16,7 @@ export type InvariantName =
   | 'A5'
   | 'C1'
   | 'C2'
+  | 'decided-unchosen'
   | 'executed-once'
   | 'answered-once'
   | 'liveness'

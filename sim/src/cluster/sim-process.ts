@@ -11,7 +11,6 @@ export class SimProcess<K extends string, S, C> {
   tickToken = 0;
   /** When the currently scheduled tick fires (null: none scheduled). */
   tickAtMs: number | null = null;
-  crashes = 0;
 
   constructor(
     readonly kind: K,
@@ -28,6 +27,5 @@ export class SimProcess<K extends string, S, C> {
     this.state = null;
     this.tickToken++;
     this.tickAtMs = null;
-    this.crashes++;
   }
 }

@@ -1,6 +1,6 @@
 import { describeOperation, showValue } from './describe';
 import type { KeyOperation } from './key-history';
-import { fits } from './key-model';
+import { fits, stepKey } from './key-model';
 import type { DeadEnd } from './search';
 import { shortestFailingPrefix } from './shortest-prefix';
 
@@ -62,7 +62,7 @@ function describeDeadEnd(ops: readonly KeyOperation[], deadEnd: DeadEnd): string
   return [
     orderLine,
     `Then #${blocked.id} must take effect before it returns at t=${blocked.return ?? '?'}, but no operation that could go next can be placed:`,
-    ...listTail(
+    ...listHead(
       candidates.map((op) => `${describeOperation(op)}: ${whyNotNext(op, deadEnd.state)}`),
       OPERATIONS_SHOWN,
       'candidates',
@@ -71,6 +71,9 @@ function describeDeadEnd(ops: readonly KeyOperation[], deadEnd: DeadEnd): string
 }
 
 function whyNotNext(op: KeyOperation, state: DeadEnd['state']): string {
+  if (op.output === null && stepKey(state, op.input).next === state) {
+    return 'pending, and would leave the value as it is';
+  }
   if (fits(state, op.input, op.output)) {
     return 'fits here, but every order continuing from it fails later';
   }
@@ -81,6 +84,13 @@ function listTail(lines: readonly string[], shown: number, what: string): string
   const hidden = lines.length - shown;
   const kept = tail(lines, shown).map((line) => `  ${line}`);
   return hidden > 0 ? [`  ... ${hidden} earlier ${what} not shown`, ...kept] : kept;
+}
+
+/** Candidates keep their head: the blocked op comes first. */
+function listHead(lines: readonly string[], shown: number, what: string): string[] {
+  const hidden = lines.length - shown;
+  const kept = lines.slice(0, shown).map((line) => `  ${line}`);
+  return hidden > 0 ? [...kept, `  ... ${hidden} more ${what} not shown`] : kept;
 }
 
 const tail = <T>(items: readonly T[], count: number): T[] =>

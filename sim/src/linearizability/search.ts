@@ -43,6 +43,8 @@ interface Frame {
  * calls left, which may simply never take effect) is a linearization. The memo remembers
  * every (set of placed ops, state) already reached: two paths that agree on both can only
  * continue the same way, which turns an exponential search into one that is usually linear.
+ * Pending ops are the other source of blow-up (each is a free "now, later or never"), so
+ * the search skips placements of them that cannot matter (see `isUsefulPendingStep`).
  */
 export function searchKey(ops: readonly KeyOperation[], outOfTime: () => boolean): SearchOutcome {
   const events = timelineOf(ops);

@@ -31,3 +31,22 @@ export interface SimResult {
   stats: SimStats;
   history: ClientOperation[];
 }
+
+export function emptyStats(): SimStats {
+  return {
+    events: 0,
+    messagesSent: 0,
+    messagesDropped: 0,
+    messagesDuplicated: 0,
+    messagesCut: 0,
+    messagesToDownProcess: 0,
+    crashes: 0,
+    restarts: 0,
+    partitions: 0,
+    commands: 0,
+    answered: 0,
+    slotOut: 0,
+    endMs: 0,
+    linearizabilityUnknown: false,
+  };
+}

@@ -19,6 +19,7 @@ import {
 import type { SimProcess } from '../cluster/sim-process';
 import { EventQueue } from '../events/event-queue';
 import { planFaults, type FaultAction } from '../faults/fault-plan';
+import { drawFaultProfile, type FaultProfile } from '../faults/fault-profile';
 import { Network } from '../network/network';
 import { acceptorView, replicaView } from '../observe/role-views';
 import { Prng } from '../random/prng';
@@ -27,7 +28,7 @@ import { TraceDigest } from '../trace/trace-digest';
 import { runFinalChecks } from './final-checks';
 import type { SimEvent } from './sim-events';
 import type { SimOptions } from './sim-options';
-import type { SimResult, SimStats } from './sim-result';
+import { emptyStats, type SimResult, type SimStats } from './sim-result';
 
 /** What a role is asked to do: handle a message, fire its timers, or come back from disk. */
 type StepInput =
@@ -53,23 +54,9 @@ export class Simulation {
   private readonly clients = new Map<string, SimClient>();
   private readonly checkers: ClusterCheckers;
   private readonly faultRng: Prng;
+  private readonly profile: FaultProfile;
   private healed = false;
-  private readonly stats: SimStats = {
-    events: 0,
-    messagesSent: 0,
-    messagesDropped: 0,
-    messagesDuplicated: 0,
-    messagesCut: 0,
-    messagesToDownProcess: 0,
-    crashes: 0,
-    restarts: 0,
-    partitions: 0,
-    commands: 0,
-    answered: 0,
-    slotOut: 0,
-    endMs: 0,
-    linearizabilityUnknown: false,
-  };
+  private readonly stats: SimStats = emptyStats();
 
   constructor(
     readonly seed: number,
@@ -78,8 +65,9 @@ export class Simulation {
     roles: SimRoles = REAL_ROLES,
   ) {
     const rng = new Prng(seed);
-    this.network = new Network(rng.fork('network'), options.linkFaults, options.linkTiming);
     this.faultRng = rng.fork('faults');
+    this.profile = drawFaultProfile(this.faultRng, options);
+    this.network = new Network(rng.fork('network'), this.profile.linkFaults, options.linkTiming);
     this.cluster = buildCluster(options, roles);
     this.cluster.clients.forEach((id, index) => {
       const client = new SimClient(
@@ -146,8 +134,8 @@ export class Simulation {
       ...this.cluster.cluster,
       clients: this.cluster.clients,
       faultPhaseMs: this.options.faultPhaseMs,
-      crashes: this.options.crashes,
-      partitions: this.options.partitions,
+      crashes: this.profile.crashes,
+      partitions: this.profile.partitions,
     });
     for (const action of plan) this.queue.schedule(action.atMs, { kind: 'fault', action });
     this.queue.schedule(this.options.faultPhaseMs, { kind: 'heal' });
@@ -239,15 +227,15 @@ export class Simulation {
       case 'acceptor': {
         const result = this.invoke(p, input);
         this.checkers.afterAcceptorStep(p.id, acceptorView(result.state), message);
-        return this.release(p, result);
+        return this.release(p, input, result);
       }
       case 'replica': {
         const result = this.invoke(p, input);
         this.checkers.afterReplicaStep(p.id, replicaView(result.state), result.send);
-        return this.release(p, result);
+        return this.release(p, input, result);
       }
       case 'leader':
-        return this.release(p, this.invoke(p, input));
+        return this.release(p, input, this.invoke(p, input));
     }
   }
 
@@ -273,13 +261,22 @@ export class Simulation {
     return result;
   }
 
-  private release<K extends string, S, C>(p: SimProcess<K, S, C>, result: StepResult<S>): void {
+  private release<K extends string, S, C>(
+    p: SimProcess<K, S, C>,
+    input: StepInput,
+    result: StepResult<S>,
+  ): void {
     this.checkers.afterSends(p.id, result.send);
     for (const envelope of result.send) this.send(p.id, envelope);
-    this.scheduleTick(p);
+    this.scheduleTick(p, input.kind === 'tick');
   }
 
-  private scheduleTick<K extends string, S, C>(p: SimProcess<K, S, C>): void {
+  /**
+   * Keeps exactly one live tick event per process, at its role's next deadline. Right after a
+   * tick fired, a deadline that is already due moves to the next millisecond: a role that
+   * keeps reporting a past deadline must not spin the simulator at one instant.
+   */
+  private scheduleTick<K extends string, S, C>(p: SimProcess<K, S, C>, afterTick: boolean): void {
     if (p.state === null) return;
     const deadline = p.role.nextDeadline(p.state);
     if (deadline === null) {
@@ -287,8 +284,7 @@ export class Simulation {
       p.tickToken++;
       return;
     }
-    // A deadline already past fires now, but never twice at one instant: that would spin.
-    const atMs = Math.max(deadline, p.tickAtMs === null ? this.nowMs : this.nowMs + 1);
+    const atMs = Math.max(deadline, afterTick ? this.nowMs + 1 : this.nowMs);
     if (p.tickAtMs === atMs) return;
     p.tickToken++;
     p.tickAtMs = atMs;

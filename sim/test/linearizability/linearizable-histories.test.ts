@@ -85,6 +85,15 @@ const cases: Array<[string, HistoryOperation[]]> = [
     ],
   ],
   [
+    'two identical pending writes that both took effect',
+    [
+      pending('c1', 0, put('x', 'a')),
+      pending('c2', 0, put('x', 'a')),
+      done('c3', [10, 20], put('x', 'b'), ok('a')),
+      done('c3', [30, 40], get('x'), ok('a')),
+    ],
+  ],
+  [
     'a cas race where the first caller wins',
     [
       done('c1', [0, 5], put('x', 'a'), ok(null)),

@@ -38,8 +38,8 @@ const THINK_MAX = 4;
 
 /**
  * A correct store under concurrent clients: each operation takes effect atomically at one
- * instant strictly inside [call, return], so every history it produces is linearizable by
- * construction. Written values are unique, which the stale-read corruption below relies on.
+ * instant after its call and no later than its return, so every history it produces is
+ * linearizable by construction. Written values are unique, which the stale-read corruption below relies on.
  */
 export function simulateCorrectStore(options: SimulationOptions): HistoryOperation[] {
   const random = seededRandom(options.seed);

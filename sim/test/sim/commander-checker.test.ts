@@ -1,4 +1,6 @@
 import { AcceptanceLedger } from '../../src/checkers/acceptance-ledger';
+import type { Envelope } from '@paxos/shared';
+import { ClusterCheckers } from '../../src/checkers/cluster-checkers';
 import { CommanderChecker } from '../../src/checkers/commander-checker';
 import { ballot, pvalue, violationOf } from './support/fixtures';
 
@@ -41,5 +43,34 @@ describe('CommanderChecker (C1, C2)', () => {
     commanders.onP2a('leader-1', pvalue(ballot(2, 'leader-1'), 2, 'y'));
     ledger.record('acceptor-0', pvalue(ballot(1), 2, 'x'));
     expect(violationOf(() => ledger.record('acceptor-1', pvalue(ballot(1), 2, 'x')))).toBe('C2');
+  });
+});
+
+describe('decisions must have been chosen', () => {
+  const checkers = (): ClusterCheckers =>
+    new ClusterCheckers({
+      acceptors: ['acceptor-0', 'acceptor-1', 'acceptor-2'],
+      replicas: ['replica-0'],
+      windowSlots: 4,
+      replicaFullCheckEverySteps: 10,
+    });
+  const decision = (slot: number, batchId: string): Envelope => ({
+    to: 'replica-0',
+    message: { type: 'decision', from: 'leader-0', slot, value: { batchId, commands: [] } },
+  });
+
+  it('catches a decision that only one of three acceptors accepted', () => {
+    const c = checkers();
+    c.acceptances.record('acceptor-0', pvalue(ballot(1), 1, 'x'));
+    expect(violationOf(() => c.afterSends('leader-0', [decision(1, 'x')]))).toBe(
+      'decided-unchosen',
+    );
+  });
+
+  it('passes a decision a majority accepted, at any ballot', () => {
+    const c = checkers();
+    c.acceptances.record('acceptor-0', pvalue(ballot(1), 1, 'x'));
+    c.acceptances.record('acceptor-2', pvalue(ballot(1), 1, 'x'));
+    expect(violationOf(() => c.afterSends('leader-1', [decision(1, 'x')]))).toBeNull();
   });
 });

@@ -1,7 +1,10 @@
 import { acceptorRole } from '@paxos/acceptor';
-import { ballotEquals } from '@paxos/shared';
+import { leaderRole } from '@paxos/leader';
+import { replicaRole } from '@paxos/replica';
+import { StepCollector, ballotEquals } from '@paxos/shared';
 import { REAL_ROLES, type SimRoles } from '../../src/cluster/sim-cluster';
 import { runSeed } from '../../src/run/run-seed';
+import { DEFAULT_SIM_OPTIONS } from '../../src/run/sim-options';
 import type { SimResult } from '../../src/run/sim-result';
 
 const describeResult = (r: SimResult): string =>
@@ -34,7 +37,7 @@ describe('whole-cluster simulation', () => {
     expect(failures).toEqual([]);
     // The faults really happened and the work really got done.
     expect(crashes).toBeGreaterThan(30);
-    expect(answered).toBe(30 * 4 * 6);
+    expect(answered).toBe(30 * DEFAULT_SIM_OPTIONS.clients * DEFAULT_SIM_OPTIONS.opsPerClient);
   });
 
   it('finds a safety violation with volatile acceptors within 40 seeds', () => {
@@ -67,5 +70,36 @@ describe('whole-cluster simulation', () => {
     const roles: SimRoles = { ...REAL_ROLES, acceptor: careless };
     const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
     expect(found?.violation?.invariant).toBe('A2');
+  });
+
+  it('catches a leader that counts p2b messages instead of distinct acceptors (pitfall 2)', () => {
+    const acceptors = ['acceptor-0', 'acceptor-1', 'acceptor-2'];
+    const miscounting: SimRoles['leader'] = {
+      ...leaderRole,
+      step(state, message, now) {
+        const out = new StepCollector(state).add(leaderRole.step(state, message, now));
+        if (message.type !== 'p2b') return out.result();
+        // The bug: one p2b is tallied as if a second acceptor had answered too.
+        const other = acceptors[(acceptors.indexOf(message.from) + 1) % acceptors.length];
+        return out.add(leaderRole.step(out.state, { ...message, from: other ?? '' }, now)).result();
+      },
+    };
+    const roles: SimRoles = { ...REAL_ROLES, leader: miscounting };
+    const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
+    expect(found?.violation?.invariant).toBe('decided-unchosen');
+  });
+
+  it('catches a replica without a response cache, which runs retried commands twice (pitfall 5)', () => {
+    const forgetful: SimRoles['replica'] = {
+      ...replicaRole,
+      step(state, message, now) {
+        const result = replicaRole.step(state, message, now);
+        result.state.responses.clear();
+        return result;
+      },
+    };
+    const roles: SimRoles = { ...REAL_ROLES, replica: forgetful };
+    const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
+    expect(found?.violation?.invariant).toBe('executed-once');
   });
 });

@@ -77,7 +77,7 @@ export async function callQuery<T = Record<string, unknown>>(
   const method = options.method ?? 'POST';
   const inQuery = method === 'GET' || method === 'DELETE';
   const query = inQuery
-    ? `?${new URLSearchParams(Object.entries(variables).map(([k, v]) => [k, String(v)])).toString()}`
+    ? `?${new URLSearchParams(Object.entries(variables).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
     : '';
   const headers: Record<string, string> = { 'X-API-KEY': READ_WRITE_KEY };
   if (!inQuery) headers['Content-Type'] = 'application/json';

@@ -1,0 +1,63 @@
+import type { FleetTarget } from '../config/fleet-targets';
+import { parsePrometheusText } from '../metrics/prometheus-text';
+import type { ServiceScrape } from '../view/fleet-view';
+import { StateAnswerSchema } from './state-answer';
+
+/**
+ * GET /state and /metrics of one service. Never throws: a service that does not answer, or
+ * answers nonsense, is reported as down with the reason, which the page shows.
+ */
+export async function scrapeService(
+  target: FleetTarget,
+  timeoutMs: number,
+): Promise<ServiceScrape> {
+  const [state, metrics] = await Promise.all([
+    fetchText(`${target.url}/state`, timeoutMs),
+    fetchText(`${target.url}/metrics`, timeoutMs),
+  ]);
+  if (!state.ok) return { target, state: null, metrics: null, error: state.error };
+  let json: unknown;
+  try {
+    json = JSON.parse(state.text);
+  } catch {
+    return { target, state: null, metrics: null, error: '/state is not JSON' };
+  }
+  const parsed = StateAnswerSchema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      target,
+      state: null,
+      metrics: null,
+      error: `/state: ${parsed.error.issues[0]?.message}`,
+    };
+  }
+  let families = null;
+  let error: string | null = null;
+  if (metrics.ok) {
+    try {
+      families = parsePrometheusText(metrics.text);
+    } catch (err) {
+      error = `/metrics: ${(err as Error).message}`;
+    }
+  } else {
+    error = `/metrics: ${metrics.error}`;
+  }
+  return { target, state: parsed.data, metrics: families, error };
+}
+
+async function fetchText(
+  url: string,
+  timeoutMs: number,
+): Promise<{ ok: true; text: string } | { ok: false; error: string }> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    // A role answers /state with 200 while recovering, so anything else is a real failure.
+    if (!res.ok) return { ok: false, error: `HTTP ${res.status}` };
+    return { ok: true, text };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    if (e.name === 'TimeoutError') return { ok: false, error: `no answer within ${timeoutMs} ms` };
+    return { ok: false, error: e.cause?.code ?? e.message };
+  }
+}

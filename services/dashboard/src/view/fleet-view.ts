@@ -1,0 +1,167 @@
+import type { QueueDepth } from '@paxos/shared';
+import type { FleetTarget, RoleName } from '../config/fleet-targets';
+import type { MetricFamily } from '../metrics/prometheus-text';
+import { ballotLabel, ballotRound, type StateAnswer } from '../scrape/state-answer';
+import type { DecisionSeries, RatePoint } from './decision-series';
+
+/** What one scrape of one service brought back; state and metrics are null when it failed. */
+export interface ServiceScrape {
+  target: FleetTarget;
+  state: StateAnswer | null;
+  metrics: Map<string, MetricFamily> | null;
+  /** Why the service counts as down this round. */
+  error: string | null;
+}
+
+export type QueueReading = { ok: true; depths: QueueDepth[] } | { ok: false; error: string };
+
+export type ServiceStatus = 'up' | 'starting' | 'down';
+
+export interface ServiceView {
+  name: string;
+  role: RoleName;
+  url: string;
+  status: ServiceStatus;
+  /** A leader's current ballot, an acceptor's promise; null for replicas. */
+  ballot: string | null;
+  /** Leaders only: whether its ballot has been adopted by a majority. */
+  active: boolean | null;
+  /** Replicas only: the first slot not applied yet. */
+  slotOut: number | null;
+  /** Messages waiting for it in the durable queue (leased ones included). */
+  queueDepth: number | null;
+  queueLeased: number | null;
+  epoch: number | null;
+  messagesIn: number | null;
+  messagesOut: number | null;
+  ignored: number | null;
+  deadLetters: number | null;
+  /** The kill and restart buttons apply to it (local fleet mode). */
+  controllable: boolean;
+  error: string | null;
+}
+
+export interface FleetView {
+  atMs: number;
+  services: ServiceView[];
+  activeLeader: string | null;
+  decisions: { decidedSlots: number | null; perSecond: number | null; series: RatePoint[] };
+  queue: {
+    ok: boolean;
+    error: string | null;
+    depths: QueueDepth[];
+    /** Messages waiting in the whole queue. */
+    total: number | null;
+  };
+  control: { enabled: boolean };
+}
+
+export interface FleetViewInput {
+  atMs: number;
+  scrapes: ServiceScrape[];
+  queue: QueueReading;
+  decisions: DecisionSeries;
+  /** null outside local fleet mode. */
+  controllable: ReadonlySet<string> | null;
+}
+
+/** Turns one round of scrapes into what the page shows. Pure. */
+export function buildFleetView(input: FleetViewInput): FleetView {
+  const depthOf = new Map(input.queue.ok ? input.queue.depths.map((d) => [d.dst, d] as const) : []);
+  const services = input.scrapes.map((scrape) =>
+    serviceView(
+      scrape,
+      input.queue.ok ? (depthOf.get(scrape.target.name) ?? null) : undefined,
+      input.controllable,
+    ),
+  );
+  const latest = input.decisions.points.at(-1);
+  return {
+    atMs: input.atMs,
+    services,
+    activeLeader: activeLeaderOf(input.scrapes),
+    decisions: {
+      decidedSlots: input.decisions.decidedSlots,
+      perSecond: latest?.perSecond ?? null,
+      series: input.decisions.points,
+    },
+    queue: input.queue.ok
+      ? {
+          ok: true,
+          error: null,
+          depths: input.queue.depths,
+          total: input.queue.depths.reduce((sum, d) => sum + d.depth, 0),
+        }
+      : { ok: false, error: input.queue.error, depths: [], total: null },
+    control: { enabled: input.controllable !== null },
+  };
+}
+
+/** slot_out of every replica that answered, for the decision series. */
+export function slotOutsOf(scrapes: ServiceScrape[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of scrapes) {
+    const slotOut = s.target.role === 'replica' ? s.state?.state?.slotOut : undefined;
+    if (slotOut !== undefined) out[s.target.name] = slotOut;
+  }
+  return out;
+}
+
+/**
+ * The leader that says it is active. Two can say so for a moment (the old one has not yet
+ * heard of its preemption); the higher ballot is the one acceptors follow.
+ */
+function activeLeaderOf(scrapes: ServiceScrape[]): string | null {
+  let best: { name: string; round: number } | null = null;
+  for (const s of scrapes) {
+    if (s.target.role !== 'leader' || s.state?.state?.active !== true) continue;
+    const round = ballotRound(s.state.state.ballot);
+    if (!best || round > best.round) best = { name: s.target.name, round };
+  }
+  return best?.name ?? null;
+}
+
+/**
+ * `depth` is undefined when the queue could not be read (unknown), null when the queue holds
+ * nothing for this service (zero: the query only returns destinations with messages).
+ */
+function serviceView(
+  scrape: ServiceScrape,
+  depth: QueueDepth | null | undefined,
+  controllable: ReadonlySet<string> | null,
+): ServiceView {
+  const { target, state, metrics } = scrape;
+  const role = target.role;
+  const roleState = state?.state ?? null;
+  return {
+    name: target.name,
+    role,
+    url: target.url,
+    status: statusOf(scrape),
+    ballot: role === 'replica' ? null : ballotLabel(roleState?.ballot),
+    active: role === 'leader' ? (roleState?.active ?? null) : null,
+    slotOut: role === 'replica' ? (roleState?.slotOut ?? null) : null,
+    queueDepth: depth === undefined ? null : (depth?.depth ?? 0),
+    queueLeased: depth === undefined ? null : (depth?.leased ?? 0),
+    epoch: state?.host?.epoch ?? null,
+    messagesIn: total(metrics, 'paxos_messages_in_total'),
+    messagesOut: total(metrics, 'paxos_messages_out_total'),
+    ignored: total(metrics, 'paxos_messages_ignored_total'),
+    deadLetters: total(metrics, 'paxos_dead_letters_total'),
+    controllable: controllable?.has(target.name) ?? false,
+    error: scrape.error,
+  };
+}
+
+function statusOf(scrape: ServiceScrape): ServiceStatus {
+  if (scrape.state === null) return 'down';
+  // Serving HTTP but still recovering its durable state, or cut off from the data API.
+  return scrape.state.host?.ready === true && scrape.state.state ? 'up' : 'starting';
+}
+
+/** The sum over a family's series (all label values), or null when it is not exposed. */
+function total(metrics: Map<string, MetricFamily> | null, family: string): number | null {
+  const f = metrics?.get(family);
+  if (!f) return null;
+  return f.samples.reduce((sum, s) => sum + s.value, 0);
+}
