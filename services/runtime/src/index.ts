@@ -7,3 +7,4 @@ export * from './role-host';
 export * from './service-main';
 export * from './wakeup';
 export * from './neurelo-queue-port';
+export * from './memory-queue-port';

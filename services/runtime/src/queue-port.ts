@@ -23,7 +23,7 @@ export interface StepCommit {
   acks: string[];
   puts: Array<{ key: string; slot: number | null; value: unknown }>;
   truncateBelow: number;
-  sends: Array<{ dst: string; payload: string }>;
+  sends: Array<{ dst: string; payload: string; id?: string }>;
 }
 
 export interface QueuePort {

@@ -9,8 +9,35 @@ import {
 } from '@paxos/shared';
 import type { Logger } from './logger';
 import { noteReason, type ServiceMetrics } from './metrics';
-import { toDurableWrites, type ClaimedMessage, type QueuePort } from './queue-port';
+import {
+  toDurableWrites,
+  type ClaimedMessage,
+  type QueuePort,
+  type StepCommit,
+} from './queue-port';
 import { Wakeup, sleep } from './wakeup';
+
+/** About 1/8 of the local server's default 1 MiB body limit. */
+export const DEFAULT_MAX_STEP_INPUT_BYTES = 128 * 1024;
+/** Half the local server's default 1 MiB body limit, leaving room for JSON escaping. */
+export const DEFAULT_MAX_COMMIT_BYTES = 512 * 1024;
+
+/** Splits sends into runs whose payloads stay under `maxBytes` (always at least one run). */
+export function chunkByBytes<T extends { payload: string }>(items: T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [[]];
+  let bytes = 0;
+  for (const item of items) {
+    const current = chunks[chunks.length - 1]!;
+    if (current.length > 0 && bytes + item.payload.length > maxBytes) {
+      chunks.push([item]);
+      bytes = item.payload.length;
+    } else {
+      current.push(item);
+      bytes += item.payload.length;
+    }
+  }
+  return chunks;
+}
 
 export interface RoleHostOptions<S, C> {
   processId: string;
@@ -25,6 +52,13 @@ export interface RoleHostOptions<S, C> {
   claimBatch: number;
   /** A message claimed more often than this is a poison message: dead-lettered, not retried. */
   maxAttempts: number;
+  /**
+   * A step stops taking claimed messages once their payloads add up to this, so the step
+   * commit (whose sends are a few times the input) stays well inside the data API's body limit.
+   */
+  maxStepInputBytes?: number;
+  /** A step commit larger than this is split (see commit()). */
+  maxCommitBytes?: number;
   /** Messages for destinations outside the cluster (clients): delivered here after the commit. */
   onLocalMessage?: (envelope: Envelope) => void;
   /** A fatal condition (fenced by a newer incarnation, a broken invariant): the service exits. */
@@ -171,7 +205,7 @@ export class RoleHost<S, C> {
 
   private async stepOnce(): Promise<void> {
     const { role, metrics } = this.o;
-    const claimed = this.inbox.splice(0, this.o.claimBatch);
+    const claimed = this.takeStepInput();
     const local = coalesceRequests(this.localInbox.splice(0));
     metrics.inboxDepth.set(this.inbox.length);
     if (claimed.length > 0) this.inboxSpace.notify();
@@ -197,6 +231,18 @@ export class RoleHost<S, C> {
       this.o.logger.debug({ note }, 'role note');
     }
     await this.commit(acc.result(), acks);
+  }
+
+  private takeStepInput(): ClaimedMessage[] {
+    const budget = this.o.maxStepInputBytes ?? DEFAULT_MAX_STEP_INPUT_BYTES;
+    let bytes = 0;
+    let count = 0;
+    while (count < this.inbox.length && count < this.o.claimBatch) {
+      bytes += this.inbox[count]!.payload.length;
+      count += 1;
+      if (bytes >= budget) break;
+    }
+    return this.inbox.splice(0, count);
   }
 
   /** Validates a queued payload; an invalid or poison message goes to the dead letters. */
@@ -226,6 +272,13 @@ export class RoleHost<S, C> {
     return null;
   }
 
+  /**
+   * Commits a step. Usually one statement; a step whose sends are larger than
+   * maxCommitBytes goes out in several, ordered so that the guarantees still hold: the
+   * first carries the durable writes (so nothing is sent before the state it announces is
+   * durable: persist before you reply), the last carries the acks (so a crash in between
+   * re-delivers the inputs, and the role handles them again as duplicates).
+   */
   private async commit(result: StepResult<S>, acks: string[]): Promise<void> {
     const members = clusterMembers(this.o.cluster);
     const remote = result.send.filter((e) => members.has(e.to));
@@ -233,27 +286,36 @@ export class RoleHost<S, C> {
     const { puts, truncateBelow } = toDurableWrites(result.persist);
     if (acks.length > 0 || puts.length > 0 || truncateBelow > 0 || remote.length > 0) {
       const sends = remote.map((e) => ({ dst: e.to, payload: JSON.stringify(e.message) }));
+      const chunks = chunkByBytes(sends, this.o.maxCommitBytes ?? DEFAULT_MAX_COMMIT_BYTES);
       const timer = this.o.metrics.commitSeconds.startTimer();
-      const { fenced } = await this.withRetry('step commit', () =>
-        this.o.queue.stepCommit({
-          processId: this.o.processId,
-          epoch: this.epoch,
-          acks,
-          puts,
-          truncateBelow,
-          sends,
-        }),
-      );
-      timer();
-      if (!fenced) {
-        throw new Error(
-          `fenced: a newer incarnation of ${this.o.processId} holds a later epoch than ${this.epoch}`,
-        );
+      for (let i = 0; i < chunks.length; i++) {
+        const first = i === 0;
+        const last = i === chunks.length - 1;
+        await this.commitOnce({
+          acks: last ? acks : [],
+          puts: first ? puts : [],
+          truncateBelow: first ? truncateBelow : 0,
+          sends: chunks[i]!,
+        });
       }
-      this.stats.commits += 1;
+      timer();
       for (const e of remote) this.o.metrics.messagesOut.inc({ type: e.message.type });
     }
     for (const e of local) this.o.onLocalMessage?.(e);
+  }
+
+  private async commitOnce(
+    c: Pick<StepCommit, 'acks' | 'puts' | 'truncateBelow' | 'sends'>,
+  ): Promise<void> {
+    const { fenced } = await this.withRetry('step commit', () =>
+      this.o.queue.stepCommit({ processId: this.o.processId, epoch: this.epoch, ...c }),
+    );
+    if (!fenced) {
+      throw new Error(
+        `fenced: a newer incarnation of ${this.o.processId} holds a later epoch than ${this.epoch}`,
+      );
+    }
+    this.stats.commits += 1;
   }
 
   /**

@@ -66,7 +66,11 @@ async function main(): Promise<void> {
       if (existsSync(stateFile) && load().services.some((s) => s.pid !== null && isAlive(s.pid))) {
         throw new Error('a fleet is already running (npm run fleet -- down stops it)');
       }
-      const plan = planFleet({ ...options, workDir: runDir });
+      const plan = planFleet({
+        ...options,
+        workDir: runDir,
+        dashboard: { controlFile: stateFile },
+      });
       const f: FleetFile = { services: plan.services.map((s) => ({ ...s, pid: null })), logDir };
       for (const s of f.services) {
         s.pid = spawnService(s, logDir, { detached: true }).pid ?? null;
@@ -81,6 +85,8 @@ async function main(): Promise<void> {
         const ok = await waitHealthy(s, 60_000);
         console.log(`${s.name.padEnd(12)} :${s.port} ${ok ? 'ready' : 'NOT READY (see its log)'}`);
       }
+      const dashboard = f.services.find((s) => s.kind === 'dashboard');
+      if (dashboard) console.log(`dashboard: http://127.0.0.1:${dashboard.port}/`);
       console.log(`logs: ${logDir}`);
       return;
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-export type ServiceKind = 'neurelo' | 'acceptor' | 'leader' | 'replica';
+export type ServiceKind = 'neurelo' | 'acceptor' | 'leader' | 'replica' | 'dashboard';
 
 export interface ServiceSpec {
   name: string;
@@ -28,6 +28,11 @@ export interface FleetOptions {
   neureloApiKey?: string | undefined;
   /** Extra environment for every role service (timings, log level). */
   roleEnv?: Record<string, string>;
+  /**
+   * Also run the dashboard (services/dashboard) at basePort+90; with a controlFile (the
+   * fleet runner's state file) its kill and restart buttons act on this fleet.
+   */
+  dashboard?: { controlFile?: string };
 }
 
 export function defaultFleetOptions(env: NodeJS.ProcessEnv = process.env): FleetOptions {
@@ -99,5 +104,22 @@ export function planFleet(o: FleetOptions): {
   add('acceptor', acceptors, 31);
   add('leader', leaders, 41);
   add('replica', replicas, 51);
+  if (o.dashboard) {
+    const roles = services.filter((s) => s.kind !== 'neurelo');
+    services.push({
+      name: 'dashboard',
+      kind: 'dashboard',
+      port: o.basePort + 90,
+      entry: 'services/dashboard/src/main.ts',
+      env: {
+        PORT: String(o.basePort + 90),
+        HOST: '127.0.0.1',
+        NEURELO_API_BASE: apiBase,
+        NEURELO_API_KEY: apiKey,
+        FLEET_TARGETS: roles.map((s) => `${s.name}=http://127.0.0.1:${s.port}`).join(','),
+        ...(o.dashboard.controlFile ? { FLEET_CONTROL_FILE: o.dashboard.controlFile } : {}),
+      },
+    });
+  }
   return { services, apiBase, apiKey };
 }

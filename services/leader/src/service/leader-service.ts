@@ -1,5 +1,5 @@
 import type { RoleServiceSpec } from '@paxos/runtime';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { LeaderConfig } from '../role/config';
 import { describeLeader } from '../role/describe';
 import { leaderRole } from '../role/leader-role';
@@ -10,6 +10,9 @@ import { leaderTimings } from './leader-env';
 export function leaderServiceSpec(): RoleServiceSpec<LeaderState, LeaderConfig> {
   let ballotGauge: Gauge | null = null;
   let activeGauge: Gauge | null = null;
+  let decisionsCounter: Counter | null = null;
+  // The role counts decisions in its state; the counter catches up at each scrape.
+  let decisionsCounted = 0;
   return {
     roleName: 'leader',
     role: leaderRole,
@@ -22,6 +25,9 @@ export function leaderServiceSpec(): RoleServiceSpec<LeaderState, LeaderConfig> 
     observe: (s) => {
       ballotGauge?.set(s.ballot.round);
       activeGauge?.set(s.active ? 1 : 0);
+      const newDecisions = s.counters.decisions - decisionsCounted;
+      if (newDecisions > 0) decisionsCounter?.inc(newDecisions);
+      decisionsCounted = s.counters.decisions;
     },
     extend: ({ metrics }) => {
       ballotGauge = new Gauge({
@@ -32,6 +38,11 @@ export function leaderServiceSpec(): RoleServiceSpec<LeaderState, LeaderConfig> 
       activeGauge = new Gauge({
         name: 'paxos_leader_active',
         help: '1 while this leader is active (its ballot adopted by a majority)',
+        registers: [metrics.registry],
+      });
+      decisionsCounter = new Counter({
+        name: 'paxos_leader_decisions_total',
+        help: 'Slots this leader got decided (a majority accepted its proposal); rate() is decisions/s',
         registers: [metrics.registry],
       });
       return {};

@@ -11,6 +11,10 @@ export interface ReplicaConfig {
   retryMs: number;
   /** A snapshot is written (and older decisions truncated) every this many applied slots. */
   snapshotEverySlots: number;
+  /** Cached answers kept per client for retries (default 8; see response-cache.ts). */
+  responsesPerClient?: number;
+  /** Cached answers kept in all (default 4096). */
+  responseCacheMax?: number;
 }
 
 export type ReplicaTimings = Omit<ReplicaConfig, 'id' | 'cluster'>;
@@ -30,10 +34,14 @@ export function assertReplicaConfig(config: ReplicaConfig): void {
     'batchMaxCommands',
     'retryMs',
     'snapshotEverySlots',
+    'responsesPerClient',
+    'responseCacheMax',
   ];
   for (const field of positive) {
     const value = config[field];
-    if (!Number.isInteger(value) || value < 1) {
+    const optional = field === 'responsesPerClient' || field === 'responseCacheMax';
+    if (optional && value === undefined) continue;
+    if (value === undefined || !Number.isInteger(value) || value < 1) {
       throw new Error(`replica config ${field} must be a positive integer, got ${value}`);
     }
   }

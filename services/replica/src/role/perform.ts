@@ -7,6 +7,7 @@ import {
   type StepCollector,
 } from '@paxos/shared';
 import { responseEnvelope } from './outbox';
+import { rememberResponse } from './response-cache';
 import type { ReplicaState } from './state';
 
 /**
@@ -28,7 +29,7 @@ function performBatch(
     }
     const result = applyOp(state.kv, command.op);
     const cached = { clientId: command.clientId, requestId: command.requestId, slot, result };
-    state.responses.set(key, cached);
+    rememberResponse(state, cached);
     // Decided through another replica's batch: no need to propose it ourselves any more.
     state.requests.delete(key);
     state.counters.commandsPerformed += 1;

@@ -1,5 +1,6 @@
-import { BatchSchema, commandKey, type DurableState, type StepResult } from '@paxos/shared';
+import { BatchSchema, type DurableState, type StepResult } from '@paxos/shared';
 import { assertReplicaConfig, type ReplicaConfig } from './config';
+import { rememberResponse } from './response-cache';
 import {
   INCARNATION_KEY,
   IncarnationSchema,
@@ -33,9 +34,7 @@ export function recoverReplica(
     state.slotOut = snapshot.slotOut;
     state.snapshotSlotOut = snapshot.slotOut;
     state.kv = new Map(snapshot.kv);
-    for (const response of snapshot.responses) {
-      state.responses.set(commandKey(response), response);
-    }
+    for (const response of snapshot.responses) rememberResponse(state, response);
   }
   for (const [key, entry] of durable) {
     if (!isDecisionKey(key)) continue;

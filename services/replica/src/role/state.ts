@@ -51,8 +51,10 @@ export interface ReplicaState {
   /** The highest slot with a known decision (0: none). Above slotOut it means a gap blocks us. */
   highestDecidedSlot: number;
   kv: KvStore;
-  /** commandKey -> what it answered. */
+  /** commandKey -> what it answered, oldest first (bounded: see response-cache.ts). */
   responses: Map<string, CachedResponse>;
+  /** clientId -> its cached commandKeys, oldest first. */
+  responseKeysByClient: Map<string, string[]>;
   /** slotOut when the last snapshot was written (1: none yet). */
   snapshotSlotOut: Slot;
   /** When to re-send outstanding proposals and fill a blocking gap; null when idle. */
@@ -74,6 +76,7 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
     highestDecidedSlot: 0,
     kv: new Map(),
     responses: new Map(),
+    responseKeysByClient: new Map(),
     snapshotSlotOut: 1,
     retryDueAt: null,
     counters: {

@@ -1,6 +1,7 @@
 import { parseEnv } from '@paxos/runtime';
 import { z } from 'zod';
 import { defaultReplicaTimings, type ReplicaTimings } from '../role/config';
+import { DEFAULT_RESPONSE_CACHE_MAX, DEFAULT_RESPONSES_PER_CLIENT } from '../role/response-cache';
 
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -12,6 +13,8 @@ export const ReplicaEnvSchema = z.object({
   REPLICA_RETRY_MS: int(defaultReplicaTimings.retryMs, 10, 600_000),
   SNAPSHOT_EVERY_SLOTS: int(defaultReplicaTimings.snapshotEverySlots, 1, 10_000_000),
   COMMAND_TIMEOUT_MS: int(10_000, 100, 600_000),
+  RESPONSES_PER_CLIENT: int(DEFAULT_RESPONSES_PER_CLIENT, 1, 10_000),
+  RESPONSE_CACHE_MAX: int(DEFAULT_RESPONSE_CACHE_MAX, 1, 10_000_000),
 });
 
 export function replicaSettings(env: NodeJS.ProcessEnv): {
@@ -25,6 +28,8 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
       batchMaxCommands: e.BATCH_MAX_COMMANDS,
       retryMs: e.REPLICA_RETRY_MS,
       snapshotEverySlots: e.SNAPSHOT_EVERY_SLOTS,
+      responsesPerClient: e.RESPONSES_PER_CLIENT,
+      responseCacheMax: e.RESPONSE_CACHE_MAX,
     },
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
   };

@@ -1,0 +1,411 @@
+// The dashboard page: renders each view the server pushes over server-sent events. Plain
+// browser JavaScript with no library, so the page loads nothing from the internet.
+(function () {
+  'use strict';
+
+  const CHART_WINDOW_MS = 120_000;
+  const STALE_AFTER_MS = 5_000;
+  const MAX_EVENTS = 40;
+
+  const $ = (selector) => document.querySelector(selector);
+  const cards = new Map(); // service name -> { root, fields, buttons }
+  const events = []; // { atMs, kind, text }, newest first
+  let previous = null;
+  let lastViewAt = 0;
+
+  // ---- live feed -------------------------------------------------------------------------
+
+  function connect() {
+    const source = new EventSource('api/events');
+    source.addEventListener('open', () => setConnection('live'));
+    source.addEventListener('error', () => setConnection('reconnecting'));
+    source.addEventListener('view', (e) => {
+      const view = JSON.parse(e.data);
+      lastViewAt = Date.now();
+      setConnection('live');
+      render(view);
+    });
+  }
+
+  function setConnection(state) {
+    const el = $('#connection');
+    if (state === 'live' && Date.now() - lastViewAt > STALE_AFTER_MS) state = 'waiting';
+    el.dataset.state = state;
+    el.textContent = state;
+    el.className = `pill ${state === 'live' ? 'pill-live' : 'pill-wait'}`;
+  }
+
+  // A silent stream (the dashboard paused, a proxy holding data back) must not look live.
+  setInterval(() => {
+    if (lastViewAt && Date.now() - lastViewAt > STALE_AFTER_MS) setConnection('stale');
+  }, 1_000);
+
+  // ---- rendering -------------------------------------------------------------------------
+
+  function render(view) {
+    noteEvents(previous, view);
+    previous = view;
+    $('#updated').textContent = `updated ${clock(view.atMs)}`;
+    const mode = $('#mode');
+    mode.textContent = view.control.enabled ? 'local fleet: kill / restart enabled' : 'read-only';
+    mode.dataset.control = String(view.control.enabled);
+    renderTiles(view);
+    for (const service of view.services) renderCard(service, view);
+    renderQueue(view);
+    renderEvents();
+    drawChart(view);
+  }
+
+  function renderTiles(view) {
+    const leader = view.services.find((s) => s.name === view.activeLeader);
+    setText('#active-leader', view.activeLeader ?? 'none');
+    $('#active-leader').dataset.leader = view.activeLeader ?? '';
+    setText('#active-ballot', leader ? `ballot ${leader.ballot}` : 'no leader has a majority');
+    const rate = view.decisions.perSecond;
+    setText('#decision-rate', rate === null ? '–' : rate.toFixed(1));
+    const decided = view.decisions.decidedSlots;
+    setText('#decided-slots', decided === null ? '–' : String(decided));
+    $('#decided-slots').dataset.value = decided === null ? '' : String(decided);
+    setText('#queue-total', view.queue.total === null ? '?' : String(view.queue.total));
+    setText('#queue-note', view.queue.ok ? 'messages waiting' : `unreadable: ${view.queue.error}`);
+  }
+
+  function renderCard(service, view) {
+    let card = cards.get(service.name);
+    if (!card) {
+      card = makeCard(service);
+      cards.set(service.name, card);
+      $(`#cards-${service.role}`).append(card.root);
+    }
+    const root = card.root;
+    root.dataset.status = service.status;
+    root.dataset.active = String(service.active === true);
+    card.status.textContent = service.status;
+    card.status.className = `status status-${service.status}`;
+    card.badge.hidden = service.name !== view.activeLeader;
+    const facts = [];
+    if (service.role === 'replica') facts.push(['slot_out', service.slotOut]);
+    else facts.push([service.role === 'acceptor' ? 'promised' : 'ballot', service.ballot]);
+    if (service.role === 'leader') facts.push(['active', service.active]);
+    const queue =
+      service.queueDepth === null ? null : `${service.queueDepth} (${service.queueLeased} leased)`;
+    facts.push(['queue', queue]);
+    facts.push(['epoch', service.epoch]);
+    facts.push([
+      'msgs in / out',
+      service.messagesIn === null ? null : `${service.messagesIn} / ${service.messagesOut}`,
+    ]);
+    facts.push(['ignored', service.ignored]);
+    facts.push(['dead letters', service.deadLetters]);
+    if (service.error) facts.push([service.status === 'down' ? 'down' : 'note', service.error]);
+    fillFacts(card.facts, facts);
+    card.actions.hidden = !view.control.enabled;
+    card.kill.disabled = card.busy || !service.controllable || service.status === 'down';
+    card.restart.disabled = card.busy || !service.controllable;
+  }
+
+  function makeCard(service) {
+    const root = el('article', 'service');
+    root.dataset.service = service.name;
+    root.dataset.role = service.role;
+    const head = el('div', 'service-head');
+    const title = el('h3');
+    title.textContent = service.name;
+    const badge = el('span', 'badge');
+    badge.textContent = 'ACTIVE';
+    badge.hidden = true;
+    const status = el('span', 'status');
+    head.append(title, badge, status);
+    const facts = el('dl', 'facts');
+    const actions = el('div', 'actions');
+    const kill = button('Kill', 'kill', service.name);
+    kill.classList.add('danger');
+    const restart = button('Restart', 'restart', service.name);
+    actions.append(kill, restart);
+    root.append(head, facts, actions);
+    const card = { root, status, badge, facts, actions, kill, restart, busy: false };
+    kill.addEventListener('click', () => act(card, service.name, 'kill'));
+    restart.addEventListener('click', () => act(card, service.name, 'restart'));
+    return card;
+  }
+
+  function fillFacts(dl, facts) {
+    dl.replaceChildren();
+    for (const [label, value] of facts) {
+      const dt = el('dt');
+      dt.textContent = label;
+      const dd = el('dd');
+      dd.textContent = value === null || value === undefined ? '–' : String(value);
+      dl.append(dt, dd);
+    }
+  }
+
+  function renderQueue(view) {
+    const box = $('#queue-bars');
+    box.replaceChildren();
+    if (!view.queue.ok) {
+      box.textContent = `queue depth unavailable: ${view.queue.error}`;
+      return;
+    }
+    const depthOf = new Map(view.queue.depths.map((d) => [d.dst, d]));
+    const names = [...new Set([...view.services.map((s) => s.name), ...depthOf.keys()])];
+    const max = Math.max(1, ...view.queue.depths.map((d) => d.depth));
+    for (const name of names) {
+      const d = depthOf.get(name) ?? { depth: 0, leased: 0 };
+      const label = el('span');
+      label.textContent = name;
+      const bar = el('div', 'bar');
+      const fill = el('span');
+      fill.style.width = `${(100 * d.depth) / max}%`;
+      bar.append(fill);
+      const figure = el('span', 'muted');
+      figure.textContent = `${d.depth} / ${d.leased}`;
+      figure.title = 'waiting / leased';
+      box.append(label, bar, figure);
+    }
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  function noteEvents(before, after) {
+    if (!before) {
+      addEvent(after.atMs, 'info', `watching ${after.services.length} services`);
+      if (after.activeLeader)
+        addEvent(after.atMs, 'leader', `${after.activeLeader} is the active leader`);
+      return;
+    }
+    const was = new Map(before.services.map((s) => [s.name, s.status]));
+    for (const s of after.services) {
+      const old = was.get(s.name);
+      if (old === s.status) continue;
+      if (s.status === 'down') addEvent(after.atMs, 'down', `${s.name} is down`);
+      else if (s.status === 'up') addEvent(after.atMs, 'up', `${s.name} is up`);
+      else addEvent(after.atMs, 'info', `${s.name} is starting`);
+    }
+    if (before.activeLeader !== after.activeLeader) {
+      addEvent(
+        after.atMs,
+        'leader',
+        after.activeLeader ? `${after.activeLeader} became the active leader` : 'no active leader',
+      );
+    }
+  }
+
+  function addEvent(atMs, kind, text) {
+    events.unshift({ atMs, kind, text });
+    events.length = Math.min(events.length, MAX_EVENTS);
+  }
+
+  function renderEvents() {
+    const list = $('#events');
+    list.replaceChildren(
+      ...events.map((e) => {
+        const li = el('li', `event-${e.kind}`);
+        const time = el('time');
+        time.textContent = clock(e.atMs);
+        li.append(time, document.createTextNode(e.text));
+        return li;
+      }),
+    );
+  }
+
+  // ---- chart -----------------------------------------------------------------------------
+
+  function drawChart(view) {
+    const canvas = $('#decisions-chart');
+    const ratio = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
+    if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+
+    const pad = { left: 42, right: 12, top: 14, bottom: 22 };
+    const end = view.atMs;
+    const start = end - CHART_WINDOW_MS;
+    const points = view.decisions.series.filter((p) => p.atMs >= start);
+    const top = niceCeiling(Math.max(1, ...points.map((p) => p.perSecond ?? 0)));
+    const x = (t) => pad.left + ((t - start) / CHART_WINDOW_MS) * (width - pad.left - pad.right);
+    const y = (v) => height - pad.bottom - (v / top) * (height - pad.top - pad.bottom);
+
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.strokeStyle = '#26313d';
+    ctx.fillStyle = '#8b98a5';
+    ctx.lineWidth = 1;
+    for (let i = 0; i <= 4; i++) {
+      const v = (top * i) / 4;
+      ctx.beginPath();
+      ctx.moveTo(pad.left, y(v));
+      ctx.lineTo(width - pad.right, y(v));
+      ctx.stroke();
+      ctx.fillText(formatRate(v), 4, y(v) + 4);
+    }
+    for (let s = 120; s >= 0; s -= 30) {
+      ctx.fillText(s === 0 ? 'now' : `-${s}s`, x(end - s * 1000) - 10, height - 6);
+    }
+
+    // Markers for what happened: a service going down, a new active leader.
+    for (const e of events) {
+      if (e.atMs < start || (e.kind !== 'down' && e.kind !== 'leader')) continue;
+      ctx.strokeStyle = e.kind === 'down' ? '#f85149' : '#3fb950';
+      ctx.setLineDash([4, 4]);
+      ctx.beginPath();
+      ctx.moveTo(x(e.atMs), pad.top);
+      ctx.lineTo(x(e.atMs), height - pad.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = ctx.strokeStyle;
+      const label = e.text.split(' ')[0];
+      const labelWidth = ctx.measureText(label).width;
+      // Near the right edge the label goes on the marker's left, where it still fits.
+      const labelX =
+        x(e.atMs) + 3 + labelWidth > width - pad.right ? x(e.atMs) - 3 - labelWidth : x(e.atMs) + 3;
+      ctx.fillText(label, labelX, pad.top + 8);
+    }
+
+    // The rate line, broken where no replica answered (null is unknown, not zero).
+    ctx.strokeStyle = '#58a6ff';
+    ctx.fillStyle = 'rgba(88, 166, 255, 0.18)';
+    ctx.lineWidth = 2;
+    let run = [];
+    const flush = () => {
+      if (run.length === 0) return;
+      ctx.beginPath();
+      run.forEach((p, i) =>
+        i === 0 ? ctx.moveTo(x(p.atMs), y(p.perSecond)) : ctx.lineTo(x(p.atMs), y(p.perSecond)),
+      );
+      ctx.stroke();
+      ctx.lineTo(x(run[run.length - 1].atMs), y(0));
+      ctx.lineTo(x(run[0].atMs), y(0));
+      ctx.closePath();
+      ctx.fill();
+      run = [];
+    };
+    for (const p of points) {
+      if (p.perSecond === null) flush();
+      else run.push(p);
+    }
+    flush();
+
+    canvas.dataset.points = String(points.length);
+    canvas.dataset.latestRate =
+      view.decisions.perSecond === null ? '' : String(view.decisions.perSecond);
+    canvas.dataset.decidedSlots =
+      view.decisions.decidedSlots === null ? '' : String(view.decisions.decidedSlots);
+  }
+
+  function niceCeiling(v) {
+    const magnitude = 10 ** Math.floor(Math.log10(v));
+    for (const step of [1, 2, 5, 10]) if (step * magnitude >= v) return step * magnitude;
+    return 10 * magnitude;
+  }
+
+  function formatRate(v) {
+    return v >= 10 || v === 0 ? String(Math.round(v)) : v.toFixed(1);
+  }
+
+  // ---- actions ---------------------------------------------------------------------------
+
+  async function act(card, name, action) {
+    card.busy = true;
+    card.kill.disabled = true;
+    card.restart.disabled = true;
+    try {
+      const body = await post(`api/services/${encodeURIComponent(name)}/${action}`, {});
+      if (action === 'kill') {
+        toast(
+          body.killedPid
+            ? `${name}: SIGKILL sent to pid ${body.killedPid}`
+            : `${name} was not running`,
+        );
+      } else {
+        toast(`${name}: restarted as pid ${body.pid}`);
+      }
+      addEvent(Date.now(), 'info', `${action} ${name} (from this page)`);
+    } catch (err) {
+      toast(`${action} ${name} failed: ${err.message}`);
+    } finally {
+      card.busy = false;
+    }
+  }
+
+  function wireCommandForm() {
+    const form = $('#command-form');
+    const kind = $('#command-kind');
+    const showFields = () => {
+      form.querySelector('.needs-value').hidden = kind.value === 'get' || kind.value === 'delete';
+      form.querySelector('.needs-expected').hidden = kind.value !== 'cas';
+    };
+    kind.addEventListener('change', showFields);
+    showFields();
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const op = { kind: kind.value, key: $('#command-key').value };
+      if (op.kind === 'put' || op.kind === 'cas') op.value = $('#command-value').value;
+      if (op.kind === 'cas') op.expected = $('#command-expected').value;
+      const out = $('#command-result');
+      out.textContent = `${op.kind} ${op.key}: waiting for a decision…`;
+      out.dataset.state = 'waiting';
+      try {
+        const r = await post('api/commands', { op });
+        out.textContent =
+          `${op.kind} ${op.key} → ${r.result.ok ? 'ok' : 'not applied'}, value ${JSON.stringify(r.result.value)}\n` +
+          `decided in slot ${r.slot}, answered by ${r.replica} (request ${r.requestId})`;
+        out.dataset.state = 'answered';
+      } catch (err) {
+        out.textContent = `${op.kind} ${op.key} failed: ${err.message}`;
+        out.dataset.state = 'failed';
+      }
+    });
+  }
+
+  async function post(url, body) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(json.error || `HTTP ${res.status}`);
+    return json;
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  function el(tag, className) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    return e;
+  }
+
+  function button(label, action, service) {
+    const b = el('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.dataset.action = action;
+    b.dataset.service = service;
+    return b;
+  }
+
+  function setText(selector, text) {
+    $(selector).textContent = text;
+  }
+
+  function clock(ms) {
+    return new Date(ms).toLocaleTimeString([], { hour12: false });
+  }
+
+  let toastTimer = null;
+  function toast(text) {
+    const t = $('#toast');
+    t.textContent = text;
+    t.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => (t.hidden = true), 4_000);
+  }
+
+  wireCommandForm();
+  connect();
+})();

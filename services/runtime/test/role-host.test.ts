@@ -1,0 +1,151 @@
+import { acceptorRole } from '@paxos/acceptor';
+import { defaultCluster, type Message, type Role } from '@paxos/shared';
+import pino from 'pino';
+import { MemoryQueue } from '../src/memory-queue-port';
+import { ServiceMetrics } from '../src/metrics';
+import type { QueuePort, StepCommit } from '../src/queue-port';
+import { RoleHost, chunkByBytes, coalesceRequests } from '../src/role-host';
+
+const cluster = defaultCluster(3, 2, 2);
+const ballot = { round: 3, leaderId: 'leader-0' };
+const p1a: Message = { type: 'p1a', from: 'leader-0', ballot };
+
+function host<S, C>(
+  role: Role<S, C>,
+  config: C,
+  queue: QueuePort,
+  extra: Partial<ConstructorParameters<typeof RoleHost<S, C>>[0]> = {},
+) {
+  const fatal: Error[] = [];
+  const h = new RoleHost<S, C>({
+    processId: 'acceptor-0',
+    cluster,
+    role,
+    config,
+    queue,
+    logger: pino({ level: 'silent' }),
+    metrics: new ServiceMetrics('acceptor-0', 'acceptor'),
+    leaseMs: 10_000,
+    claimBatch: 16,
+    maxAttempts: 3,
+    onFatal: (e) => fatal.push(e),
+    ...extra,
+  });
+  return { h, fatal };
+}
+
+async function until(cond: () => boolean, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('RoleHost over the in-memory queue', () => {
+  it('consumes a message, persists the promise and sends the reply in one commit', async () => {
+    const q = new MemoryQueue();
+    const { h } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50));
+    await h.start();
+    q.push('acceptor-0', JSON.stringify(p1a));
+    await until(() => q.depth('leader-0') === 1);
+    await h.stop();
+    expect(q.depth('acceptor-0')).toBe(0);
+    expect(q.durable.get('acceptor-0')?.get('ballot')?.value).toEqual(ballot);
+    const reply = [...q.messages.values()].find((m) => m.dst === 'leader-0')!;
+    expect(JSON.parse(reply.payload)).toMatchObject({ type: 'p1b', ballot });
+  });
+
+  it.each([
+    ['not JSON', '{nope', 'not valid JSON'],
+    ['not a message', JSON.stringify({ type: 'p9z', from: 'x' }), 'not a valid message'],
+  ])(
+    'dead-letters a payload that is %s, with the reason, and carries on',
+    async (_n, payload, reason) => {
+      const q = new MemoryQueue();
+      const { h, fatal } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50));
+      await h.start();
+      q.push('acceptor-0', payload);
+      q.push('acceptor-0', JSON.stringify(p1a));
+      await until(() => q.depth('leader-0') === 1);
+      await h.stop();
+      expect(q.deadLetters).toHaveLength(1);
+      expect(q.deadLetters[0]!.reason).toContain(reason);
+      expect(fatal).toEqual([]);
+    },
+  );
+
+  it('a newer incarnation fences the old one: its next commit changes nothing and is fatal', async () => {
+    const q = new MemoryQueue();
+    const port = q.port(50);
+    const { h, fatal } = host(acceptorRole, { id: 'acceptor-0' }, port);
+    await h.start();
+    await port.claimEpoch('acceptor-0');
+    q.push('acceptor-0', JSON.stringify(p1a));
+    await until(() => fatal.length === 1);
+    await h.stop();
+    expect(fatal[0]!.message).toContain('fenced');
+    expect(q.depth('leader-0')).toBe(0);
+    expect(q.durable.get('acceptor-0')?.has('ballot') ?? false).toBe(false);
+  });
+
+  it('splits a large commit: durable writes in the first statement, acks in the last', async () => {
+    const q = new MemoryQueue();
+    const commits: StepCommit[] = [];
+    const port = q.port(50);
+    const recording: QueuePort = {
+      ...port,
+      stepCommit: async (c) => {
+        commits.push(c);
+        return port.stepCommit(c);
+      },
+    };
+    // A role that answers one message with three big messages and one durable write.
+    const big: Role<null, null> = {
+      recover: () => ({ state: null, persist: [], send: [] }),
+      step: (state, m) => ({
+        state,
+        persist: [{ op: 'put', key: 'seen', slot: null, value: m.type }],
+        send: [0, 1, 2].map(() => ({ to: 'leader-0', message: { ...p1a, from: 'x'.repeat(100) } })),
+      }),
+      tick: (state) => ({ state, persist: [], send: [] }),
+      nextDeadline: () => null,
+    };
+    const { h } = host(big, null, recording, { maxCommitBytes: 200 });
+    await h.start();
+    q.push('acceptor-0', JSON.stringify(p1a));
+    await until(() => q.depth('acceptor-0') === 0);
+    await h.stop();
+    const stepCommits = commits.filter((c) => c.sends.length > 0);
+    expect(stepCommits).toHaveLength(3);
+    expect(stepCommits.map((c) => c.puts.length)).toEqual([1, 0, 0]);
+    expect(stepCommits.map((c) => c.acks.length)).toEqual([0, 0, 1]);
+    expect(q.depth('leader-0')).toBe(3);
+  });
+});
+
+describe('pure helpers of the host', () => {
+  it('chunkByBytes keeps order and never returns an empty list', () => {
+    const items = ['aaa', 'bb', 'cccc', 'd'].map((payload) => ({ payload }));
+    expect(chunkByBytes(items, 5).map((c) => c.map((i) => i.payload))).toEqual([
+      ['aaa', 'bb'],
+      ['cccc', 'd'],
+    ]);
+    expect(chunkByBytes([], 5)).toEqual([[]]);
+  });
+
+  it('coalesceRequests turns requests that arrived together into one batch', () => {
+    const cmd = (id: string) => ({
+      clientId: 'c',
+      requestId: id,
+      op: { kind: 'get' as const, key: 'k' },
+    });
+    const merged = coalesceRequests([
+      { type: 'request', from: 'c', commands: [cmd('1')] },
+      { type: 'request', from: 'c', commands: [cmd('2')] },
+      p1a,
+    ]);
+    expect(merged).toHaveLength(2);
+    expect(merged[0]).toMatchObject({ type: 'request', commands: [cmd('1'), cmd('2')] });
+  });
+});
