@@ -19,6 +19,7 @@ import { Wakeup, sleep } from './wakeup';
 
 /** About 1/8 of the local server's default 1 MiB body limit. */
 export const DEFAULT_MAX_STEP_INPUT_BYTES = 128 * 1024;
+export const DEFAULT_ACK_DELAY_MS = 100;
 /** Half the local server's default 1 MiB body limit, leaving room for JSON escaping. */
 export const DEFAULT_MAX_COMMIT_BYTES = 512 * 1024;
 
@@ -59,6 +60,8 @@ export interface RoleHostOptions<S, C> {
   maxStepInputBytes?: number;
   /** A step commit larger than this is split (see commit()). */
   maxCommitBytes?: number;
+  /** How long an ack with nothing else to commit may wait to ride along with a later commit. */
+  ackDelayMs?: number;
   /** Messages for destinations outside the cluster (clients): delivered here after the commit. */
   onLocalMessage?: (envelope: Envelope) => void;
   /** A fatal condition (fenced by a newer incarnation, a broken invariant): the service exits. */
@@ -77,6 +80,9 @@ export class RoleHost<S, C> {
   private epoch = 0;
   private owner = '';
   private inbox: ClaimedMessage[] = [];
+  /** Acks of steps that had nothing else to commit; they ride along with the next commit. */
+  private pendingAcks: string[] = [];
+  private ackFlushAt: number | null = null;
   private localInbox: Message[] = [];
   private readonly wake = new Wakeup();
   private readonly inboxSpace = new Wakeup();
@@ -187,20 +193,41 @@ export class RoleHost<S, C> {
   private async runSteps(): Promise<void> {
     try {
       while (!this.stopping) {
-        if (this.inbox.length === 0 && this.localInbox.length === 0) {
-          const deadline = this.o.role.nextDeadline(this.state);
-          const waitMs = deadline === null ? null : deadline - this.now();
-          if (waitMs === null || waitMs > 0) {
-            await this.wake.wait(waitMs);
-            if (this.stopping) break;
-            continue;
-          }
+        const now = this.now();
+        const roleDeadline = this.o.role.nextDeadline(this.state);
+        const hasInput = this.inbox.length > 0 || this.localInbox.length > 0;
+        if (hasInput || (roleDeadline !== null && roleDeadline <= now)) {
+          await this.stepOnce();
+        } else if (this.ackFlushAt !== null && this.ackFlushAt <= now) {
+          await this.commitOnce({
+            acks: this.takePendingAcks(),
+            puts: [],
+            truncateBelow: 0,
+            sends: [],
+          });
+        } else {
+          const next = earliest(roleDeadline, this.ackFlushAt);
+          await this.wake.wait(next === null ? null : next - now);
         }
-        await this.stepOnce();
+      }
+      if (this.pendingAcks.length > 0) {
+        await this.commitOnce({
+          acks: this.takePendingAcks(),
+          puts: [],
+          truncateBelow: 0,
+          sends: [],
+        });
       }
     } catch (err) {
       this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+
+  private takePendingAcks(): string[] {
+    const acks = this.pendingAcks;
+    this.pendingAcks = [];
+    this.ackFlushAt = null;
+    return acks;
   }
 
   private async stepOnce(): Promise<void> {
@@ -284,23 +311,33 @@ export class RoleHost<S, C> {
     const remote = result.send.filter((e) => members.has(e.to));
     const local = result.send.filter((e) => !members.has(e.to));
     const { puts, truncateBelow } = toDurableWrites(result.persist);
-    if (acks.length > 0 || puts.length > 0 || truncateBelow > 0 || remote.length > 0) {
-      const sends = remote.map((e) => ({ dst: e.to, payload: JSON.stringify(e.message) }));
-      const chunks = chunkByBytes(sends, this.o.maxCommitBytes ?? DEFAULT_MAX_COMMIT_BYTES);
-      const timer = this.o.metrics.commitSeconds.startTimer();
-      for (let i = 0; i < chunks.length; i++) {
-        const first = i === 0;
-        const last = i === chunks.length - 1;
-        await this.commitOnce({
-          acks: last ? acks : [],
-          puts: first ? puts : [],
-          truncateBelow: first ? truncateBelow : 0,
-          sends: chunks[i]!,
-        });
+    if (puts.length === 0 && truncateBelow === 0 && remote.length === 0) {
+      // Nothing to persist or send (a p2b short of a majority, a duplicate): the ack can wait
+      // for the next commit. Lost in a crash, it only means a redelivered duplicate.
+      if (acks.length > 0) {
+        this.pendingAcks.push(...acks);
+        this.ackFlushAt ??= this.now() + (this.o.ackDelayMs ?? DEFAULT_ACK_DELAY_MS);
+        if (this.pendingAcks.length >= this.o.claimBatch) this.ackFlushAt = this.now();
       }
-      timer();
-      for (const e of remote) this.o.metrics.messagesOut.inc({ type: e.message.type });
+      for (const e of local) this.o.onLocalMessage?.(e);
+      return;
     }
+    const allAcks = [...this.takePendingAcks(), ...acks];
+    const sends = remote.map((e) => ({ dst: e.to, payload: JSON.stringify(e.message) }));
+    const chunks = chunkByBytes(sends, this.o.maxCommitBytes ?? DEFAULT_MAX_COMMIT_BYTES);
+    const timer = this.o.metrics.commitSeconds.startTimer();
+    for (let i = 0; i < chunks.length; i++) {
+      const first = i === 0;
+      const last = i === chunks.length - 1;
+      await this.commitOnce({
+        acks: last ? allAcks : [],
+        puts: first ? puts : [],
+        truncateBelow: first ? truncateBelow : 0,
+        sends: chunks[i]!,
+      });
+    }
+    timer();
+    for (const e of remote) this.o.metrics.messagesOut.inc({ type: e.message.type });
     for (const e of local) this.o.onLocalMessage?.(e);
   }
 
@@ -359,6 +396,12 @@ export function coalesceRequests(messages: Message[], maxCommands = 10_000): Mes
     }
   }
   return out;
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
 }
 
 const memberCache = new WeakMap<Cluster, Set<string>>();

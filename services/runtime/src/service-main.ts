@@ -11,6 +11,7 @@ import {
 import { createServiceApp } from './http-app';
 import { createLogger, type Logger } from './logger';
 import { ServiceMetrics } from './metrics';
+import { createBaselineQueuePort } from './baseline-queue-port';
 import type { QueuePort } from './queue-port';
 import { RoleHost } from './role-host';
 import { sleep } from './wakeup';
@@ -72,7 +73,9 @@ export async function runRoleService<S, C>(
     common = parseEnv(ServiceEnvSchema, env);
     cluster = clusterFromEnv(common);
     config = spec.makeConfig(env, common, cluster);
-    queue = makeQueue(env, logger);
+    // QUEUE_MODE=baseline: the benchmark's model of the original project (tools/src/bench).
+    queue =
+      env.QUEUE_MODE === 'baseline' ? createBaselineQueuePort(env, logger) : makeQueue(env, logger);
   } catch (err) {
     if (
       options.onFatal === undefined &&

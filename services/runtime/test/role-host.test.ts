@@ -124,6 +124,28 @@ describe('RoleHost over the in-memory queue', () => {
   });
 });
 
+describe('acks with nothing else to commit', () => {
+  it('wait for the next commit (or ackDelayMs), then go out together', async () => {
+    const q = new MemoryQueue();
+    const silent: Role<null, null> = {
+      recover: () => ({ state: null, persist: [], send: [] }),
+      step: (state) => ({ state, persist: [], send: [] }),
+      tick: (state) => ({ state, persist: [], send: [] }),
+      nextDeadline: () => null,
+    };
+    const { h } = host(silent, null, q.port(50), { ackDelayMs: 150 });
+    await h.start();
+    const before = q.commits;
+    q.push('acceptor-0', JSON.stringify(p1a));
+    q.push('acceptor-0', JSON.stringify(p1a));
+    await until(() => h.stats.messagesHandled === 2);
+    expect(q.depth('acceptor-0')).toBe(2);
+    await until(() => q.depth('acceptor-0') === 0);
+    await h.stop();
+    expect(q.commits - before).toBe(1);
+  });
+});
+
 describe('pure helpers of the host', () => {
   it('chunkByBytes keeps order and never returns an empty list', () => {
     const items = ['aaa', 'bb', 'cccc', 'd'].map((payload) => ({ payload }));
