@@ -8,7 +8,8 @@
  * Last line: `acknowledged: N, lost: 0, linearizable: true`.
  */
 import 'dotenv/config';
-import { checkLinearizable, writeHistoryFile } from '@paxos/sim/src/linearizability';
+import { writeHistoryFile } from '@paxos/sim/src/linearizability';
+import { Prng } from '@paxos/sim/src/random/prng';
 import type { Op } from '@paxos/shared';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +17,10 @@ import { parseArgs } from 'node:util';
 import { Fleet } from './fleet/fleet';
 import { waitForConvergence } from './fleet/observe';
 import { defaultFleetOptions } from './fleet/topology';
-import { KvClient } from './workload/kv-client';
-import { findLostWrites } from './workload/lost-writes';
 import { Progress } from './workload/progress';
 import { runClients, wallClock } from './workload/run-clients';
 import { formatMs, percentile } from './workload/stats';
+import { replicasLine, verifyRun } from './workload/verify-run';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,20 +45,9 @@ function positiveInt(name: string, raw: string | undefined): number {
   return n;
 }
 
-/** A small seeded generator (mulberry32) so a nemesis schedule can be replayed with --seed. */
-function prng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function main(): Promise<number> {
-  const random = prng(seed);
+  const prng = new Prng(seed);
+  const random = (): number => prng.nextFloat();
   const options = defaultFleetOptions();
   options.workDir = path.join(options.workDir, 'chaos');
   rmSync(options.workDir, { recursive: true, force: true });
@@ -138,44 +127,33 @@ async function main(): Promise<number> {
     );
     const { converged, views } = await waitForConvergence(fleet, 90_000);
 
-    const reader = new KvClient({
-      clientId: `chaos${seed}-verifier`,
-      replicaUrls,
-      commandDeadlineMs: 30_000,
-      attemptTimeoutMs: 10_000,
-      clock: wallClock,
-    });
-    const finalValues = new Map<string, string | null>();
     const keys = [
       ...Array.from({ length: clientCount }, (_, i) => `own-${i}`),
       ...Array.from({ length: sharedKeys }, (_, k) => `k${k}`),
     ];
-    for (const key of keys) {
-      const { result } = await reader.run({ kind: 'get', key });
-      if (result) finalValues.set(key, result.value);
-    }
-    const history = [...run.history, ...reader.history];
+    const verdict = await verifyRun({
+      history: run.history,
+      keys,
+      ownedKey: (key) => key.startsWith('own-'),
+      replicaUrls,
+      verifierId: `chaos${seed}-verifier`,
+    });
+    const { lost, unread, linearizability: lin } = verdict;
     if (args.history) {
-      await writeHistoryFile(args.history, history);
-      console.log(`history: ${history.length} operations written to ${args.history}`);
+      await writeHistoryFile(args.history, verdict.history);
+      console.log(`history: ${verdict.history.length} operations written to ${args.history}`);
     }
-    const ownHistory = run.history.filter((op) => op.input.key.startsWith('own-'));
-    const lost = findLostWrites(ownHistory, finalValues);
-    const unread = keys.length - finalValues.size;
-    const lin = checkLinearizable(history, { timeoutMs: 60_000 });
     console.log(
       `latency: p50 ${formatMs(percentile(run.latenciesMs, 50))}, p99 ${formatMs(percentile(run.latenciesMs, 99))}; ${run.unanswered} commands gave up after retries (recorded as unknown)`,
     );
-    console.log(
-      `replicas: ${views.map((v) => (v ? `${v.name} slot_out=${v.slotOut} digest=${v.digest.slice(0, 12)}` : 'unreachable')).join('; ')} -> ${converged ? 'converged' : 'NOT converged'}`,
-    );
+    console.log(`replicas: ${replicasLine(views)} -> ${converged ? 'converged' : 'NOT converged'}`);
     if (lost.length) console.log(`lost writes: ${JSON.stringify(lost.slice(0, 5))}`);
-    if (unread) console.log(`${unread} keys could not be read back`);
+    if (unread.length) console.log(`keys that could not be read back: ${unread.join(', ')}`);
     if (lin.linearizable !== true)
       console.log(`linearizability: ${lin.linearizable} ${lin.explanation ?? ''}`);
-    const ok = converged && lost.length === 0 && unread === 0 && lin.linearizable === true;
+    const ok = converged && lost.length === 0 && unread.length === 0 && lin.linearizable === true;
     console.log(
-      `acknowledged: ${run.acknowledged}, lost: ${lost.length + unread}, linearizable: ${lin.linearizable}`,
+      `acknowledged: ${run.acknowledged}, lost: ${lost.length + unread.length}, linearizable: ${lin.linearizable}`,
     );
     return ok ? 0 : 1;
   } finally {

@@ -6,17 +6,15 @@
  * acknowledged was lost and every replica reached the same state.
  */
 import 'dotenv/config';
-import { checkLinearizable } from '@paxos/sim/src/linearizability';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Fleet } from './fleet/fleet';
 import { activeLeader, waitForConvergence } from './fleet/observe';
 import { defaultFleetOptions } from './fleet/topology';
-import { KvClient } from './workload/kv-client';
-import { findLostWrites } from './workload/lost-writes';
 import { Progress } from './workload/progress';
 import { runClients, wallClock } from './workload/run-clients';
 import { formatMs, percentile } from './workload/stats';
+import { replicasLine, verifyRun } from './workload/verify-run';
 
 const seconds = Number(process.env.START_SECONDS ?? 40);
 const clientCount = Number(process.env.START_CLIENTS ?? 8);
@@ -113,27 +111,19 @@ async function main(): Promise<number> {
     );
     const { converged, views } = await waitForConvergence(fleet, 60_000);
 
-    // Read every key back through the log.
-    const reader = new KvClient({
-      clientId: 'start-verifier',
+    const verdict = await verifyRun({
+      history: run.history,
+      keys: Array.from(
+        { length: clientCount * keysPerClient },
+        (_, n) => `c${Math.floor(n / keysPerClient)}-k${n % keysPerClient}`,
+      ),
+      ownedKey: () => true,
       replicaUrls,
-      commandDeadlineMs: 30_000,
-      attemptTimeoutMs: 10_000,
-      clock: wallClock,
+      verifierId: 'start-verifier',
     });
-    const finalValues = new Map<string, string | null>();
-    for (let i = 0; i < clientCount; i++) {
-      for (let k = 0; k < keysPerClient; k++) {
-        const key = `c${i}-k${k}`;
-        const { result } = await reader.run({ kind: 'get', key });
-        if (result) finalValues.set(key, result.value);
-      }
-    }
-    const lost = findLostWrites(run.history, finalValues);
-    const unread = clientCount * keysPerClient - finalValues.size;
-    const lin = checkLinearizable([...run.history, ...reader.history], { timeoutMs: 30_000 });
+    const { lost, unread, linearizability: lin } = verdict;
 
-    const ok = lost.length === 0 && unread === 0 && converged && lin.linearizable === true;
+    const ok = lost.length === 0 && unread.length === 0 && converged && lin.linearizable === true;
     console.log('');
     console.log('Summary');
     console.log(
@@ -148,12 +138,10 @@ async function main(): Promise<number> {
     console.log(
       `  failover              : ${newLeaderAfterMs === null ? 'no other leader became active' : `another leader active ${formatMs(newLeaderAfterMs)} after the kill`}; first command issued after the kill acknowledged ${firstAckAfterKillMs === null ? 'never' : `${formatMs(firstAckAfterKillMs)}`} after the kill`,
     );
-    console.log(
-      `  replicas              : ${views.map((v) => (v ? `${v.name} slot_out=${v.slotOut} digest=${v.digest.slice(0, 12)}` : 'unreachable')).join('; ')}`,
-    );
+    console.log(`  replicas              : ${replicasLine(views)}`);
     console.log(`  same state digest     : ${converged ? 'yes' : 'NO'}`);
     console.log(
-      `  acknowledged writes lost: ${lost.length}${lost.length ? ` ${JSON.stringify(lost.slice(0, 3))}` : ''}${unread ? ` (${unread} keys could not be read back)` : ''}`,
+      `  acknowledged writes lost: ${lost.length}${lost.length ? ` ${JSON.stringify(lost.slice(0, 3))}` : ''}${unread.length ? ` (${unread.length} keys could not be read back)` : ''}`,
     );
     console.log(
       `  linearizable          : ${lin.linearizable}${lin.explanation ? ` (${lin.explanation})` : ''}`,

@@ -204,6 +204,8 @@ describe('the dashboard on a running fleet', () => {
         );
         const before = await decidedSlots(page);
         await waitForDecidedSlotsAbove(page, before + 5, 20_000);
+        // Some history before the kill, so the screenshot shows the chart before and after.
+        await waitForChartPoints(page, 8, 20_000);
 
         // A client command from the page's own box goes through the log.
         await page.selectOption('#command-kind', 'put');
@@ -227,7 +229,9 @@ describe('the dashboard on a running fleet', () => {
 
         // The chart keeps moving under the new leader.
         const atTakeover = await decidedSlots(page);
+        const pointsAtTakeover = await chartPoints(page);
         await waitForDecidedSlotsAbove(page, atTakeover + 10, 30_000);
+        await waitForChartPoints(page, pointsAtTakeover + 5, 20_000);
         await pollPage('a decision rate above zero on the chart', 10_000, async () => {
           const rate = Number(await page!.getAttribute('#decisions-chart', 'data-latest-rate'));
           return rate > 0 ? rate : null;
@@ -265,6 +269,17 @@ async function waitForDecidedSlotsAbove(page: Page, value: number, timeoutMs: nu
   await pollPage(`more than ${value} decided slots on the page`, timeoutMs, async () => {
     const now = await decidedSlots(page);
     return now > value ? now : null;
+  });
+}
+
+async function chartPoints(page: Page): Promise<number> {
+  return Number(await page.getAttribute('#decisions-chart', 'data-points'));
+}
+
+async function waitForChartPoints(page: Page, count: number, timeoutMs: number) {
+  await pollPage(`${count} points on the chart`, timeoutMs, async () => {
+    const now = await chartPoints(page);
+    return now >= count ? now : null;
   });
 }
 

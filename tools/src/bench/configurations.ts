@@ -1,0 +1,87 @@
+/**
+ * The configurations `npm run bench` compares. Every one runs the same roles (3 acceptors,
+ * 2 leaders, 2 replicas) behind the same HTTP client API; they differ in how messages travel.
+ */
+export interface BenchConfiguration {
+  name: string;
+  /** One line for the table's legend. */
+  title: string;
+  /** `fleet`: one OS process per service over the local Neurelo server on PostgreSQL.
+   *  `memory`: every role service in ONE process over an in-memory queue. */
+  kind: 'fleet' | 'memory';
+  /** False for variants that trade durability away: reported, never a deployment. */
+  durable: boolean;
+  /** Extra environment for every role service. */
+  roleEnv: Record<string, string>;
+  /** A folder of neurelo/variants: extra migrations and replacement queries. */
+  variant?: string;
+}
+
+export const CONFIGURATIONS: readonly BenchConfiguration[] = [
+  {
+    name: 'neurelo',
+    title: 'the fleet as deployed: leases, batched step commits, long polls, one queue table',
+    kind: 'fleet',
+    durable: true,
+    roleEnv: {},
+  },
+  {
+    name: 'baseline',
+    title:
+      'the original design: pop one message per request (polled every 10 ms), push each message on its own, no batching',
+    kind: 'fleet',
+    durable: true,
+    // One command per slot and one message per step, as the original handled them.
+    roleEnv: { QUEUE_MODE: 'baseline', CLAIM_BATCH: '1', BATCH_MAX_COMMANDS: '1' },
+  },
+  {
+    name: 'memory',
+    title: "the same roles in one process over an in-memory queue (the protocol's own CPU cost)",
+    kind: 'memory',
+    durable: false,
+    roleEnv: {},
+  },
+  {
+    name: 'queue-per-role',
+    title: 'as neurelo, with queue_item partitioned by role (one table per role)',
+    kind: 'fleet',
+    durable: true,
+    roleEnv: {},
+    variant: 'queue-per-role',
+  },
+  {
+    name: 'unlogged-queue',
+    title: 'as neurelo, queue_item UNLOGGED (NOT durable: shows what the queue WAL costs)',
+    kind: 'fleet',
+    durable: false,
+    roleEnv: {},
+    variant: 'unlogged-queue',
+  },
+  {
+    name: 'async-commit',
+    title: 'as neurelo, synchronous_commit = off (NOT durable: shows what waiting for fsync costs)',
+    kind: 'fleet',
+    durable: false,
+    roleEnv: {},
+    variant: 'async-commit',
+  },
+];
+
+export const CONFIGURATION_NAMES = CONFIGURATIONS.map((c) => c.name);
+
+export const DEFAULT_CONFIGURATIONS = [
+  'baseline',
+  'neurelo',
+  'memory',
+  'queue-per-role',
+  'async-commit',
+];
+
+/** The configuration the idle and offered-load measurements run on. */
+export const DEFAULT_FLEET_CONFIGURATION = 'neurelo';
+
+export function configurationNamed(name: string): BenchConfiguration {
+  const c = CONFIGURATIONS.find((x) => x.name === name);
+  if (!c) throw new Error(`unknown configuration ${name}`);
+  return c;
+}

@@ -1,0 +1,101 @@
+import { migrate, openDatabase } from '@paxos/neurelo-local';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { Fleet } from '../fleet/fleet';
+import {
+  adminDatabaseUrl,
+  benchDatabaseName,
+  createDatabase,
+  dropDatabase,
+} from './bench-database';
+import type { BenchConfiguration } from './configurations';
+import { requestCounterEnv } from './request-counter';
+import { REQUEST_COUNTER_PORT_OFFSET, type BenchTarget } from './target';
+import { materializeQueries, staleVariantQueries, variantMigrationsDir } from './variants';
+
+export interface FleetTargetOptions {
+  basePort: number;
+  workDir: string;
+  /** Directory for `node --cpu-prof` output; unset: no profiling. */
+  cpuProfileDir?: string;
+  log: (line: string) => void;
+}
+
+/**
+ * Starts a configuration as a real fleet: one OS process per service, the local Neurelo
+ * server on a fresh PostgreSQL database of its own (`paxos_bench_*`), migrated by the
+ * project's migrations and then by the variant's.
+ */
+export async function startFleetTarget(
+  configuration: BenchConfiguration,
+  o: FleetTargetOptions,
+): Promise<BenchTarget> {
+  const adminUrl = adminDatabaseUrl();
+  const databaseName = benchDatabaseName(configuration.name);
+  const databaseUrl = await createDatabase(adminUrl, databaseName);
+  const workDir = path.join(o.workDir, configuration.name);
+  rmSync(workDir, { recursive: true, force: true });
+  let queriesDir: string | undefined;
+  if (configuration.variant) {
+    for (const stale of staleVariantQueries(configuration.variant)) {
+      o.log(
+        `WARNING: neurelo/queries/${stale} changed since variant ${configuration.variant} was derived from it; its row measures stale SQL`,
+      );
+    }
+    await migrateVariant(databaseUrl, configuration.variant);
+    queriesDir = materializeQueries(configuration.variant, workDir);
+  }
+  const fleet = new Fleet({
+    acceptors: 3,
+    leaders: 2,
+    replicas: 2,
+    basePort: o.basePort,
+    workDir,
+    databaseUrl,
+    roleEnv: configuration.roleEnv,
+  });
+  const counterPort = o.basePort + REQUEST_COUNTER_PORT_OFFSET;
+  const profiling = o.cpuProfileDir ? `--cpu-prof --cpu-prof-dir=${o.cpuProfileDir}` : '';
+  for (const s of fleet.services) {
+    if (s.kind === 'neurelo') {
+      Object.assign(s.env, requestCounterEnv(counterPort, profiling));
+      if (queriesDir) s.env.NEURELO_QUERIES_DIR = queriesDir;
+    } else if (profiling) {
+      s.env.NODE_OPTIONS = profiling;
+    }
+  }
+  const stop = async (): Promise<void> => {
+    await fleet.down();
+    await dropDatabase(adminUrl, databaseName).catch((err: unknown) =>
+      o.log(`could not drop ${databaseName}: ${(err as Error).message}`),
+    );
+  };
+  try {
+    await fleet.up(90_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const roles = fleet.services.filter((s) => s.kind !== 'neurelo');
+  return {
+    configuration,
+    replicaUrls: fleet.named('replica').map((s) => `http://127.0.0.1:${s.port}`),
+    rolePorts: roles.map((s) => s.port),
+    processes: () =>
+      fleet.services.map((s) => ({ name: s.name, kind: s.kind, pid: fleet.pid(s.name) })),
+    requestCounterPort: counterPort,
+    database: { name: databaseName, url: databaseUrl },
+    stop,
+  };
+}
+
+/** The project's migrations, then the variant's, before the server starts (it finds them applied). */
+async function migrateVariant(databaseUrl: string, variant: string): Promise<void> {
+  const db = await openDatabase({ databaseUrl, poolSize: 1 });
+  try {
+    await migrate(db);
+    await migrate(db, variantMigrationsDir(variant));
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,202 @@
+import type { ConfigurationResult, IdleResult, OfferedLoadResult } from './report';
+import { fmt, fmtRatio, type Cell } from './table';
+
+export interface Table {
+  title: string;
+  headers: string[];
+  rows: Cell[][];
+}
+
+/** The headline: throughput, latency and load per configuration, with the ratio to the baseline. */
+export function headlineTable(results: ConfigurationResult[]): Table {
+  return {
+    title: 'Closed loop',
+    headers: [
+      'configuration',
+      'durable',
+      'commands/s',
+      'vs baseline',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'messages/s',
+      'API requests/s',
+      'DB commits/s',
+      'CPU % (system)',
+    ],
+    rows: results.map((r) => [
+      r.name,
+      r.durable ? 'yes' : 'NO',
+      fmt(r.commandsPerSecond),
+      fmtRatio(r.ratioToBaseline.commandsPerSecond),
+      fmt(r.latencyMs.p50, 1),
+      fmt(r.latencyMs.p99, 1),
+      fmt(r.latencyMs.max, 0),
+      fmt(r.messagesPerSecond),
+      fmt(r.apiRequestsPerSecond),
+      fmt(r.commitsPerSecond),
+      fmt(r.cpuPercentTotal),
+    ]),
+  };
+}
+
+/** What one command costs: the figures that explain the headline. */
+export function perCommandTable(results: ConfigurationResult[]): Table {
+  return {
+    title: 'Per command',
+    headers: [
+      'configuration',
+      'messages',
+      'API requests',
+      'DB commits',
+      'CPU ms',
+      'WAL fsyncs/s',
+      'WAL KB/s',
+    ],
+    rows: results.map((r) => [
+      r.name,
+      fmt(r.perCommand.messages, 2),
+      fmt(r.perCommand.apiRequests, 2),
+      fmt(r.perCommand.commits, 2),
+      fmt(r.perCommand.cpuMs, 2),
+      fmt(r.walSyncsPerSecond),
+      r.walBytesPerSecond === null ? '-' : fmt(r.walBytesPerSecond / 1024),
+    ]),
+  };
+}
+
+/** Where the CPU goes, in percent of one core (the machine has two). */
+export function cpuTable(results: ConfigurationResult[]): Table {
+  return {
+    title: 'CPU, % of one core',
+    headers: [
+      'configuration',
+      'roles',
+      'data API',
+      'postgres',
+      'pg shared',
+      'bench client',
+      'busiest process',
+    ],
+    rows: results.map((r) => {
+      const g = r.cpuPercentByGroup;
+      const busiest = Object.entries(r.cpuPercent)
+        .filter(
+          ([name]) => !['postgres backends', 'postgres shared', 'bench client'].includes(name),
+        )
+        .sort((a, b) => b[1] - a[1])[0];
+      return [
+        r.name,
+        fmt(g.roles),
+        fmt(g.dataApi),
+        fmt(g.postgres),
+        fmt(g.postgresShared),
+        fmt(g.client),
+        busiest ? `${busiest[0]} ${fmt(busiest[1])}` : '-',
+      ];
+    }),
+  };
+}
+
+export function offeredTable(offered: OfferedLoadResult[]): Table {
+  return {
+    title: 'Open loop (latency from the moment each command was due)',
+    headers: [
+      'configuration',
+      'offered/s',
+      'answered/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'unanswered',
+      'CPU % (system)',
+    ],
+    rows: offered.map((o) => [
+      o.configuration,
+      fmt(o.offeredPerSecond),
+      fmt(o.achievedPerSecond),
+      fmt(o.latencyMs.p50, 1),
+      fmt(o.latencyMs.p99, 1),
+      fmt(o.latencyMs.max, 0),
+      fmt(o.unanswered),
+      fmt(o.cpuPercentTotal),
+    ]),
+  };
+}
+
+export function idleTable(idle: IdleResult[]): Table {
+  return {
+    title: 'Idle fleet (no clients)',
+    headers: [
+      'configuration',
+      'seconds',
+      'fleet CPU %',
+      'with postgres %',
+      'API requests/s',
+      'DB commits/s',
+    ],
+    rows: idle.map((i) => [
+      i.configuration,
+      fmt(i.seconds, 0),
+      fmt(i.fleetCpuPercent, 2),
+      fmt(i.withPostgresCpuPercent, 2),
+      fmt(i.apiRequestsPerSecond, 1),
+      fmt(i.commitsPerSecond, 1),
+    ]),
+  };
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** The issue's targets, checked against this run's figures. */
+export function targetChecks(
+  results: ConfigurationResult[],
+  offered: OfferedLoadResult[],
+  idle: IdleResult[],
+  defaultName: string,
+): TargetCheck[] {
+  const d = results.find((r) => r.name === defaultName);
+  const o = offered.find((x) => x.configuration === defaultName);
+  const i = idle.find((x) => x.configuration === defaultName);
+  return [
+    {
+      target: '>= 2,500 acknowledged commands/s sustained',
+      measured: d ? `${fmt(d.commandsPerSecond)}/s` : 'not run',
+      met: d ? d.commandsPerSecond >= 2_500 : null,
+    },
+    {
+      target: `p99 <= 100 ms at ${o ? fmt(o.offeredPerSecond) : '1,000'} commands/s offered`,
+      measured: o
+        ? `p99 ${fmt(o.latencyMs.p99, 1)} ms (answered ${fmt(o.achievedPerSecond)}/s)`
+        : 'not run',
+      met: o ? o.latencyMs.p99 <= 100 && o.achievedPerSecond >= 0.95 * o.offeredPerSecond : null,
+    },
+    {
+      target: '>= 20x the baseline commands/s (same run)',
+      measured: d ? fmtRatio(d.ratioToBaseline.commandsPerSecond) : 'not run',
+      met:
+        d?.ratioToBaseline.commandsPerSecond != null
+          ? d.ratioToBaseline.commandsPerSecond >= 20
+          : null,
+    },
+    {
+      target: 'idle fleet < 5% of one core in total',
+      measured: i
+        ? `${fmt(i.fleetCpuPercent, 2)}% (with its postgres backends ${fmt(i.withPostgresCpuPercent, 2)}%)`
+        : 'not run',
+      met: i ? i.withPostgresCpuPercent < 5 : null,
+    },
+  ];
+}
+
+export function targetsTable(checks: TargetCheck[]): Table {
+  return {
+    title: 'Targets',
+    headers: ['target', 'measured', 'met'],
+    rows: checks.map((c) => [c.target, c.measured, c.met === null ? '-' : c.met ? 'yes' : 'NO']),
+  };
+}

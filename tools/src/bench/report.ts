@@ -1,0 +1,120 @@
+import type { CpuGroup, WindowFigures } from './snapshot';
+
+/** One configuration's closed-loop result, as the JSON report carries it. */
+export interface ConfigurationResult {
+  name: string;
+  title: string;
+  kind: 'fleet' | 'memory';
+  durable: boolean;
+  clients: number;
+  seconds: number;
+  commandsPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  unanswered: number;
+  messagesPerSecond: number;
+  apiRequestsPerSecond: number | null;
+  commitsPerSecond: number | null;
+  walBytesPerSecond: number | null;
+  walSyncsPerSecond: number | null;
+  cpuPercent: Record<string, number>;
+  cpuPercentByGroup: Record<CpuGroup, number>;
+  /** Roles + data API + the bench database's backends: the system under test. */
+  cpuPercentTotal: number;
+  perCommand: {
+    messages: number;
+    apiRequests: number | null;
+    commits: number | null;
+    cpuMs: number;
+  };
+  /** This configuration's figure divided by the baseline's, measured in the same run. */
+  ratioToBaseline: {
+    commandsPerSecond: number | null;
+    messagesPerSecond: number | null;
+    p99LatencyMs: number | null;
+  };
+}
+
+export interface OfferedLoadResult {
+  configuration: string;
+  offeredPerSecond: number;
+  achievedPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  unanswered: number;
+  cpuPercentTotal: number;
+}
+
+export interface IdleResult {
+  configuration: string;
+  seconds: number;
+  /** Role services and the data API. */
+  fleetCpuPercent: number;
+  /** The same plus the bench database's PostgreSQL backends. */
+  withPostgresCpuPercent: number;
+  cpuPercent: Record<string, number>;
+  apiRequestsPerSecond: number | null;
+  commitsPerSecond: number | null;
+}
+
+/** The system under test's CPU: everything but the bench client and the server-wide processes. */
+export function systemCpuPercent(f: WindowFigures): number {
+  const g = f.cpuPercentByGroup;
+  return g.roles + g.dataApi + g.postgres;
+}
+
+export function ratio(value: number | null, baseline: number | null): number | null {
+  if (value === null || baseline === null || baseline === 0) return null;
+  return value / baseline;
+}
+
+/** Builds a configuration's result from its window figures and latencies. */
+export function configurationResult(
+  c: Pick<ConfigurationResult, 'name' | 'title' | 'kind' | 'durable' | 'clients'>,
+  figures: WindowFigures,
+  commands: number,
+  latenciesMs: { p50: number; p99: number; max: number },
+  unanswered: number,
+): ConfigurationResult {
+  const cps = commands / figures.seconds;
+  const total = systemCpuPercent(figures);
+  const perCommand = (rate: number | null): number | null =>
+    rate === null || cps === 0 ? null : rate / cps;
+  return {
+    ...c,
+    seconds: figures.seconds,
+    commandsPerSecond: cps,
+    latencyMs: latenciesMs,
+    unanswered,
+    messagesPerSecond: figures.messagesPerSecond,
+    apiRequestsPerSecond: figures.apiRequestsPerSecond,
+    commitsPerSecond: figures.commitsPerSecond,
+    walBytesPerSecond: figures.walBytesPerSecond,
+    walSyncsPerSecond: figures.walSyncsPerSecond,
+    cpuPercent: figures.cpuPercent,
+    cpuPercentByGroup: figures.cpuPercentByGroup,
+    cpuPercentTotal: total,
+    perCommand: {
+      messages: perCommand(figures.messagesPerSecond) ?? 0,
+      apiRequests: perCommand(figures.apiRequestsPerSecond),
+      commits: perCommand(figures.commitsPerSecond),
+      // percent of a core per (command/s) = 10 ms of CPU per command per 1 %.
+      cpuMs: cps === 0 ? 0 : (total * 10) / cps,
+    },
+    ratioToBaseline: { commandsPerSecond: null, messagesPerSecond: null, p99LatencyMs: null },
+  };
+}
+
+/** Fills every result's ratios against the result named `baseline`. */
+export function withRatios(
+  results: ConfigurationResult[],
+  baseline = 'baseline',
+): ConfigurationResult[] {
+  const b = results.find((r) => r.name === baseline);
+  return results.map((r) => ({
+    ...r,
+    ratioToBaseline: {
+      commandsPerSecond: b ? ratio(r.commandsPerSecond, b.commandsPerSecond) : null,
+      messagesPerSecond: b ? ratio(r.messagesPerSecond, b.messagesPerSecond) : null,
+      p99LatencyMs: b ? ratio(r.latencyMs.p99, b.latencyMs.p99) : null,
+    },
+  }));
+}

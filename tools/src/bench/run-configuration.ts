@@ -1,0 +1,214 @@
+import type { Client } from 'pg';
+import { Progress } from '../workload/progress';
+import { wallClock } from '../workload/run-clients';
+import { percentile } from '../workload/stats';
+import type { BenchArgs } from './args';
+import { connect } from './bench-database';
+import { DEFAULT_FLEET_CONFIGURATION, type BenchConfiguration } from './configurations';
+import { startFleetTarget } from './fleet-target';
+import { startMemoryTarget } from './memory-target';
+import {
+  configurationResult,
+  systemCpuPercent,
+  type ConfigurationResult,
+  type IdleResult,
+  type OfferedLoadResult,
+} from './report';
+import { figuresBetween, takeSnapshot, type Snapshot } from './snapshot';
+import type { BenchTarget } from './target';
+import { latenciesWithin, startClosedLoop, startOpenLoop, type Completions } from './workload';
+
+export interface ConfigurationRun {
+  result: ConfigurationResult;
+  offered: OfferedLoadResult | null;
+  idle: IdleResult | null;
+  /** pid -> process name, to match --cpu-prof files to processes. */
+  pids: Map<number, string>;
+}
+
+export interface RunContext {
+  args: BenchArgs;
+  workDir: string;
+  cpuProfileDir?: string;
+  log: (line: string) => void;
+}
+
+const SETTLE_MS = 3_000;
+
+/** Starts a configuration, measures it (idle, closed loop, offered load), and stops it. */
+export async function runConfiguration(
+  c: BenchConfiguration,
+  ctx: RunContext,
+): Promise<ConfigurationRun> {
+  const { args } = ctx;
+  ctx.log(`\n[${c.name}] starting: ${c.title}`);
+  const startedAt = Date.now();
+  const options = {
+    basePort: args.basePort,
+    workDir: ctx.workDir,
+    cpuProfileDir: ctx.cpuProfileDir,
+  };
+  const target =
+    c.kind === 'memory'
+      ? await startMemoryTarget(c, options)
+      : await startFleetTarget(c, { ...options, log: ctx.log });
+  ctx.log(`[${c.name}] ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  const pids = new Map(
+    target.processes().flatMap((p) => (p.pid === null ? [] : [[p.pid, p.name] as const])),
+  );
+  const pg = target.database ? await connect(target.database.url) : null;
+  try {
+    const isDefault = c.name === DEFAULT_FLEET_CONFIGURATION;
+    const idle = isDefault && args.idleSeconds > 0 ? await measureIdle(target, pg, ctx) : null;
+    const result = await measureClosedLoop(target, pg, ctx);
+    const offered =
+      isDefault && args.offeredPerSecond > 0 ? await measureOfferedLoad(target, pg, ctx) : null;
+    return { result, offered, idle, pids };
+  } finally {
+    await pg?.end().catch(() => undefined);
+    await target.stop();
+  }
+}
+
+async function measureIdle(
+  target: BenchTarget,
+  pg: Client | null,
+  ctx: RunContext,
+): Promise<IdleResult> {
+  await sleep(SETTLE_MS);
+  const a = await takeSnapshot(target, pg);
+  await waitWithProgress(
+    `[${target.configuration.name}] idle`,
+    ctx.args.idleSeconds,
+    () => 'no clients',
+  );
+  const f = figuresBetween(a, await takeSnapshot(target, pg));
+  const g = f.cpuPercentByGroup;
+  return {
+    configuration: target.configuration.name,
+    seconds: f.seconds,
+    fleetCpuPercent: g.roles + g.dataApi,
+    withPostgresCpuPercent: g.roles + g.dataApi + g.postgres,
+    cpuPercent: f.cpuPercent,
+    apiRequestsPerSecond: f.apiRequestsPerSecond,
+    commitsPerSecond: f.commitsPerSecond,
+  };
+}
+
+async function measureClosedLoop(
+  target: BenchTarget,
+  pg: Client | null,
+  ctx: RunContext,
+): Promise<ConfigurationResult> {
+  const { args } = ctx;
+  const c = target.configuration;
+  const load = startClosedLoop({
+    clients: args.clients,
+    keys: args.keys,
+    readRatio: args.readRatio,
+    replicaUrls: target.replicaUrls,
+    prefix: `bench-${c.name}`,
+  });
+  const window = await measureWindow(
+    target,
+    pg,
+    ctx,
+    `[${c.name}] ${args.clients} clients`,
+    load.completions,
+  );
+  ctx.log(`[${c.name}] stopping clients (commands in flight finish first)`);
+  await load.stop();
+  const latencies = latenciesWithin(load.completions, window.fromMs, window.toMs);
+  return configurationResult(
+    { name: c.name, title: c.title, kind: c.kind, durable: c.durable, clients: args.clients },
+    figuresBetween(window.a, window.b),
+    latencies.length,
+    summarize(latencies),
+    load.completions.unanswered,
+  );
+}
+
+async function measureOfferedLoad(
+  target: BenchTarget,
+  pg: Client | null,
+  ctx: RunContext,
+): Promise<OfferedLoadResult> {
+  const { args } = ctx;
+  const c = target.configuration;
+  const load = startOpenLoop({
+    perSecond: args.offeredPerSecond,
+    keys: args.keys,
+    readRatio: args.readRatio,
+    replicaUrls: target.replicaUrls,
+    prefix: `bench-open-${c.name}`,
+  });
+  const window = await measureWindow(
+    target,
+    pg,
+    ctx,
+    `[${c.name}] ${args.offeredPerSecond}/s offered`,
+    load.completions,
+  );
+  await load.stop();
+  const latencies = latenciesWithin(load.completions, window.fromMs, window.toMs);
+  const f = figuresBetween(window.a, window.b);
+  return {
+    configuration: c.name,
+    offeredPerSecond: args.offeredPerSecond,
+    achievedPerSecond: latencies.length / f.seconds,
+    latencyMs: summarize(latencies),
+    unanswered: load.completions.unanswered,
+    cpuPercentTotal: systemCpuPercent(f),
+  };
+}
+
+/** Warm-up, then the measured window between two snapshots (wall-clock bounds for latencies). */
+async function measureWindow(
+  target: BenchTarget,
+  pg: Client | null,
+  ctx: RunContext,
+  label: string,
+  completions: Completions,
+): Promise<{ a: Snapshot; b: Snapshot; fromMs: number; toMs: number }> {
+  await waitWithProgress(
+    `${label} warm-up`,
+    ctx.args.warmupSeconds,
+    () => `${completions.atMs.length} acknowledged`,
+  );
+  const fromMs = wallClock();
+  const a = await takeSnapshot(target, pg);
+  const before = completions.atMs.length;
+  await waitWithProgress(label, ctx.args.seconds, (elapsedSeconds) => {
+    const n = completions.atMs.length - before;
+    return `${n} acknowledged, ${(n / Math.max(elapsedSeconds, 0.001)).toFixed(0)}/s`;
+  });
+  const b = await takeSnapshot(target, pg);
+  return { a, b, fromMs, toMs: wallClock() };
+}
+
+async function waitWithProgress(
+  label: string,
+  seconds: number,
+  detail: (elapsedSeconds: number) => string,
+): Promise<void> {
+  if (seconds <= 0) return;
+  const progress = new Progress(label);
+  const start = Date.now();
+  for (;;) {
+    const elapsed = (Date.now() - start) / 1000;
+    progress.update(elapsed / seconds, detail(elapsed));
+    if (elapsed >= seconds) break;
+    await sleep(Math.min(1_000, (seconds - elapsed) * 1000));
+  }
+  progress.done();
+}
+
+function summarize(latencies: number[]): { p50: number; p99: number; max: number } {
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.length === 0 ? 0 : latencies.reduce((m, x) => (x > m ? x : m), 0),
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,124 @@
+import type { Op } from '@paxos/shared';
+import { KvClient } from '../workload/kv-client';
+import { runClients, wallClock } from '../workload/run-clients';
+
+export interface WorkloadShape {
+  keys: number;
+  /** Fraction of gets, 0..1; the rest are puts. */
+  readRatio: number;
+}
+
+/** The n-th command of client `clientIndex`: a get or a put of a uniformly chosen key. */
+export function makeOp(
+  shape: WorkloadShape,
+  clientIndex: number,
+  n: number,
+  random = Math.random,
+): Op {
+  const key = `k${Math.floor(random() * shape.keys)}`;
+  return random() < shape.readRatio
+    ? { kind: 'get', key }
+    : { kind: 'put', key, value: `c${clientIndex}-${n}` };
+}
+
+/** Acknowledged commands: when each was answered and how long it took. */
+export interface Completions {
+  atMs: number[];
+  latencyMs: number[];
+  unanswered: number;
+}
+
+/** Latencies of the commands answered within [fromMs, toMs). */
+export function latenciesWithin(c: Completions, fromMs: number, toMs: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < c.atMs.length; i++) {
+    const at = c.atMs[i]!;
+    if (at >= fromMs && at < toMs) out.push(c.latencyMs[i]!);
+  }
+  return out;
+}
+
+/**
+ * Closed loop: `clients` clients, one command in flight each, until stop() is called.
+ * Commands still in flight then finish (or give up after the deadline) before it resolves.
+ */
+export function startClosedLoop(
+  o: WorkloadShape & { clients: number; replicaUrls: string[]; prefix: string },
+): { completions: Completions; stop: () => Promise<void> } {
+  const completions: Completions = { atMs: [], latencyMs: [], unanswered: 0 };
+  let stopping = false;
+  const done = runClients({
+    clients: o.clients,
+    replicaUrls: o.replicaUrls,
+    clientIdPrefix: o.prefix,
+    nextOp: (i, n) => makeOp(o, i, n),
+    shouldStop: () => stopping,
+    commandDeadlineMs: 15_000,
+    attemptTimeoutMs: 12_000,
+    onAcknowledged: (latencyMs, at) => {
+      completions.atMs.push(at);
+      completions.latencyMs.push(latencyMs);
+    },
+  }).then((r) => {
+    completions.unanswered = r.unanswered;
+  });
+  return {
+    completions,
+    stop: async () => {
+      stopping = true;
+      await done;
+    },
+  };
+}
+
+/**
+ * Open loop: commands are issued at `perSecond` whatever the answers do, each by an idle
+ * client (a new one when all are busy). A command's latency counts from the moment it was
+ * DUE, not from when it went out, so a stall shows in the percentiles instead of quietly
+ * lowering the offered load (no coordinated omission).
+ */
+export function startOpenLoop(
+  o: WorkloadShape & { perSecond: number; replicaUrls: string[]; prefix: string },
+): { completions: Completions; stop: () => Promise<void> } {
+  const completions: Completions = { atMs: [], latencyMs: [], unanswered: 0 };
+  const idle: KvClient[] = [];
+  let made = 0;
+  let issued = 0;
+  const inFlight = new Set<Promise<void>>();
+  const startedAt = wallClock();
+  const issue = (dueAt: number): void => {
+    const client =
+      idle.pop() ??
+      new KvClient({
+        clientId: `${o.prefix}-${made++}`,
+        replicaUrls: o.replicaUrls,
+        commandDeadlineMs: 15_000,
+        attemptTimeoutMs: 12_000,
+        clock: wallClock,
+      });
+    const n = issued++;
+    const p = client.run(makeOp(o, 0, n)).then(({ result }) => {
+      const at = wallClock();
+      if (result === null) completions.unanswered += 1;
+      else {
+        completions.atMs.push(at);
+        completions.latencyMs.push(at - dueAt);
+      }
+      idle.push(client);
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+  };
+  // A 5 ms tick issues every command that has come due since the last one.
+  const timer = setInterval(() => {
+    const due = Math.floor(((wallClock() - startedAt) / 1000) * o.perSecond);
+    while (issued < due) issue(startedAt + (issued * 1000) / o.perSecond);
+  }, 5);
+  return {
+    completions,
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all([...inFlight]);
+    },
+  };
+}
