@@ -21,7 +21,8 @@ const BUNDLES = path.join(OUT, 'bundles');
 /** The dependencies (not devDependencies) of the root package and every workspace. */
 function productionDependencies(): Set<string> {
   const manifests = [path.join(ROOT, 'package.json')];
-  for (const dir of ['shared', 'sim', 'tools']) manifests.push(path.join(ROOT, dir, 'package.json'));
+  for (const dir of ['shared', 'sim', 'tools'])
+    manifests.push(path.join(ROOT, dir, 'package.json'));
   for (const dir of readdirSync(path.join(ROOT, 'services'))) {
     manifests.push(path.join(ROOT, 'services', dir, 'package.json'));
   }

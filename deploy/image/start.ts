@@ -20,7 +20,9 @@ if (service === null) {
 }
 const bundle = path.join(BUNDLES_DIR, `${service}.js`);
 if (!existsSync(bundle)) {
-  console.error(`start: this image was built without the ${service} service (${bundle} is missing)`);
+  console.error(
+    `start: this image was built without the ${service} service (${bundle} is missing)`,
+  );
   process.exit(2);
 }
 process.env.SERVICE = service;

@@ -58,8 +58,8 @@ export const P1aSchema = z.object({ type: z.literal('p1a'), from, ballot: Ballot
 
 /**
  * acceptor -> leader: phase 1b. `ballot` is the acceptor's ballot after handling the p1a;
- * `accepted` holds the highest-ballot pvalue per slot at or above `fromSlot`.
- * `collectedBelow`: slots below it were garbage-collected (decided and applied by f+1 replicas).
+ * `accepted` holds the highest-ballot pvalue per slot at or above `collectedBelow`: slots below
+ * it were garbage-collected (decided and applied by every replica).
  */
 export const P1bSchema = z.object({
   type: z.literal('p1b'),
@@ -72,12 +72,17 @@ export const P1bSchema = z.object({
 /** leader (commander) -> acceptors: phase 2a. */
 export const P2aSchema = z.object({ type: z.literal('p2a'), from, pvalue: PValueSchema });
 
-/** acceptor -> leader: phase 2b. `ballot` is the acceptor's ballot after handling the p2a. */
+/**
+ * acceptor -> leader: phase 2b. `ballot` is the acceptor's ballot after handling the p2a.
+ * `collectedBelow` is set only when `slot` was already garbage-collected there: the p2a was not
+ * accepted (the slot is decided and applied by every replica), and the leader learns the horizon.
+ */
 export const P2bSchema = z.object({
   type: z.literal('p2b'),
   from,
   ballot: BallotSchema,
   slot: SlotSchema,
+  collectedBelow: SlotSchema.optional(),
 });
 
 /** scout -> its leader (internal to the leader's step): a majority adopted `ballot`. */
@@ -110,12 +115,27 @@ export const HeartbeatSchema = z.object({
 /**
  * replica -> leaders: progress report. `slotOut` is the first slot the replica has not
  * applied. Leaders use it to re-send decisions a replica is missing, and to compute the
- * garbage-collection horizon (every slot below the minimum over f+1 replicas).
+ * garbage-collection horizon (every slot below the minimum over all replicas).
+ * `wantsDecisions: false` marks a plain report (for garbage collection) from a replica that is
+ * not blocked: re-sending the decisions at and above slotOut would only duplicate those in
+ * flight. Absent means true, the original meaning of the message.
  */
 export const ProgressSchema = z.object({
   type: z.literal('progress'),
   from,
   slotOut: SlotSchema,
+  wantsDecisions: z.boolean().optional(),
+});
+
+/**
+ * active leader -> acceptors: garbage collection. Every slot below `belowSlot` is decided and
+ * applied by every replica (the minimum of their progress reports), so no phase 1 will ever
+ * need those pvalues again: the acceptor may drop them and reports `collectedBelow` in p1b.
+ */
+export const CollectSchema = z.object({
+  type: z.literal('collect'),
+  from,
+  belowSlot: SlotSchema,
 });
 
 export const MessageSchema = z.discriminatedUnion('type', [
@@ -131,6 +151,7 @@ export const MessageSchema = z.discriminatedUnion('type', [
   PreemptedSchema,
   HeartbeatSchema,
   ProgressSchema,
+  CollectSchema,
 ]);
 export type Message = z.infer<typeof MessageSchema>;
 export type MessageType = Message['type'];
@@ -148,6 +169,7 @@ export type Adopted = MessageOf<'adopted'>;
 export type Preempted = MessageOf<'preempted'>;
 export type Heartbeat = MessageOf<'heartbeat'>;
 export type Progress = MessageOf<'progress'>;
+export type Collect = MessageOf<'collect'>;
 
 /** Parses an untrusted payload; a failure carries a readable reason (for the dead-letter table). */
 export function parseMessage(

@@ -30,10 +30,16 @@ function main(argv: readonly string[]): number {
   const startedMs = Date.now();
   let violations = 0;
   let undecided = 0;
+  let collectedSeeds = 0;
+  let highestCollected = 1;
+  let p1bMaxPValues = 0;
   for (let n = 0; n < args.seeds; n++) {
     const seed = args.firstSeed + n;
     const result = runSeed(seed, override, log);
     if (result.stats.linearizabilityUnknown) undecided++;
+    if (result.stats.collectedBelow > 1) collectedSeeds++;
+    highestCollected = Math.max(highestCollected, result.stats.collectedBelow);
+    p1bMaxPValues = Math.max(p1bMaxPValues, result.stats.p1bMaxPValues);
     if (result.violation !== null) {
       violations++;
       console.log(describeFailure(result, extraFlags(args)));
@@ -47,6 +53,11 @@ function main(argv: readonly string[]): number {
   if (undecided > 0) {
     console.log(`linearizability: the checker ran out of budget on ${undecided} seed(s)`);
   }
+  const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
+  console.log(
+    `garbage collection: ${collectedSeeds}/${args.seeds} seeds collected (highest horizon ` +
+      `${highestCollected}, largest p1b ${p1bMaxPValues} pvalues); ${seconds}s`,
+  );
   console.log(`seeds: ${args.seeds}, violations: ${violations}`);
   return violations === 0 ? 0 : 1;
 }
@@ -70,7 +81,9 @@ function describeRun(result: SimResult): string {
       `answered; replicas at slotOut ${s.slotOut}`,
     `  faults: ${s.crashes} crashes, ${s.restarts} restarts, ${s.partitions} partitions; ` +
       `${s.messagesSent} messages sent, ${s.messagesDropped} dropped, ${s.messagesDuplicated} ` +
-      `duplicated, ${s.messagesCut} cut by partitions, ${s.messagesToDownProcess} lost to crashed processes` +
+      `duplicated, ${s.messagesCut} cut by partitions, ${s.messagesToDownProcess} lost to crashed processes`,
+    `  garbage collection: acceptors collected below ${s.collectedBelow}; largest p1b ` +
+      `${s.p1bMaxPValues} pvalues` +
       (s.linearizabilityUnknown ? '\n  linearizability: unknown (checker budget ran out)' : ''),
   ].join('\n');
 }

@@ -22,6 +22,11 @@ const pvalue = (b: Ballot, slot: number, batchId: string): PValue => ({
 });
 const p1a = (b: Ballot, from = b.leaderId): Message => ({ type: 'p1a', from, ballot: b });
 const p2a = (pv: PValue, from = pv.ballot.leaderId): Message => ({ type: 'p2a', from, pvalue: pv });
+const collect = (belowSlot: number, from = 'leader-0'): Message => ({
+  type: 'collect',
+  from,
+  belowSlot,
+});
 
 /** Runs messages through a fresh acceptor, keeping its durable map as a runner would. */
 function run(messages: Message[]) {
@@ -160,6 +165,9 @@ describe('acceptor persists before it replies', () => {
       p1a(ballot(0)),
       p2a(pvalue(ballot(1, 'leader-1'), 2, 'b')),
       p2a(pvalue(ballot(5), 3, 'unpromised')),
+      collect(2),
+      p1a(ballot(2, 'leader-1')),
+      p2a(pvalue(ballot(1, 'leader-1'), 1, 'collected')),
     ];
     let durable = new Map<string, DurableEntry>();
     let { state } = acceptorRole.recover(config, durable, 0);
@@ -172,6 +180,7 @@ describe('acceptor persists before it replies', () => {
       for (const { message: reply } of result.send) {
         if (reply.type === 'p1b') {
           expect(recovered.ballot).toEqual(reply.ballot);
+          expect(recovered.collectedBelow).toBe(reply.collectedBelow);
           expect([...recovered.accepted.values()].sort((a, b) => a.slot - b.slot)).toEqual(
             reply.accepted,
           );
@@ -237,6 +246,7 @@ describe('acceptor misc', () => {
       id: 'acceptor-0',
       ballot: '1.leader-0',
       acceptedSlots: 1,
+      collectedBelow: 1,
       highestAcceptedSlot: 4,
       counters: { promises: 1, accepts: 1 },
     });

@@ -3,7 +3,6 @@
 (function () {
   'use strict';
 
-  const CHART_WINDOW_MS = 120_000;
   const STALE_AFTER_MS = 5_000;
   const MAX_EVENTS = 40;
 
@@ -53,7 +52,7 @@
     for (const service of view.services) renderCard(service, view);
     renderQueue(view);
     renderEvents();
-    drawChart(view);
+    drawDecisionsChart(document.querySelector('#decisions-chart'), view, events);
   }
 
   function renderTiles(view) {
@@ -170,29 +169,33 @@
   function noteEvents(before, after) {
     if (!before) {
       addEvent(after.atMs, 'info', `watching ${after.services.length} services`);
-      if (after.activeLeader)
-        addEvent(after.atMs, 'leader', `${after.activeLeader} is the active leader`);
+      if (after.activeLeader) {
+        const text = `${after.activeLeader} is the active leader`;
+        addEvent(after.atMs, 'leader', text, `${after.activeLeader} active`);
+      }
       return;
     }
     const was = new Map(before.services.map((s) => [s.name, s.status]));
     for (const s of after.services) {
       const old = was.get(s.name);
       if (old === s.status) continue;
-      if (s.status === 'down') addEvent(after.atMs, 'down', `${s.name} is down`);
+      if (s.status === 'down') addEvent(after.atMs, 'down', `${s.name} is down`, `${s.name} down`);
       else if (s.status === 'up') addEvent(after.atMs, 'up', `${s.name} is up`);
       else addEvent(after.atMs, 'info', `${s.name} is starting`);
     }
     if (before.activeLeader !== after.activeLeader) {
-      addEvent(
-        after.atMs,
-        'leader',
-        after.activeLeader ? `${after.activeLeader} became the active leader` : 'no active leader',
-      );
+      if (after.activeLeader) {
+        const text = `${after.activeLeader} became the active leader`;
+        addEvent(after.atMs, 'leader', text, `${after.activeLeader} active`);
+      } else {
+        addEvent(after.atMs, 'leader', 'no active leader', 'no leader');
+      }
     }
   }
 
-  function addEvent(atMs, kind, text) {
-    events.unshift({ atMs, kind, text });
+  /** `mark`, when given, labels a marker on the chart at the event's time. */
+  function addEvent(atMs, kind, text, mark) {
+    events.unshift({ atMs, kind, text, mark });
     events.length = Math.min(events.length, MAX_EVENTS);
   }
 
@@ -209,109 +212,14 @@
     );
   }
 
-  // ---- chart -----------------------------------------------------------------------------
-
-  function drawChart(view) {
-    const canvas = $('#decisions-chart');
-    const ratio = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = canvas.clientHeight;
-    if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
-    if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-
-    const pad = { left: 42, right: 12, top: 14, bottom: 22 };
-    const end = view.atMs;
-    const start = end - CHART_WINDOW_MS;
-    const points = view.decisions.series.filter((p) => p.atMs >= start);
-    const top = niceCeiling(Math.max(1, ...points.map((p) => p.perSecond ?? 0)));
-    const x = (t) => pad.left + ((t - start) / CHART_WINDOW_MS) * (width - pad.left - pad.right);
-    const y = (v) => height - pad.bottom - (v / top) * (height - pad.top - pad.bottom);
-
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.strokeStyle = '#26313d';
-    ctx.fillStyle = '#8b98a5';
-    ctx.lineWidth = 1;
-    for (let i = 0; i <= 4; i++) {
-      const v = (top * i) / 4;
-      ctx.beginPath();
-      ctx.moveTo(pad.left, y(v));
-      ctx.lineTo(width - pad.right, y(v));
-      ctx.stroke();
-      ctx.fillText(formatRate(v), 4, y(v) + 4);
-    }
-    for (let s = 120; s >= 0; s -= 30) {
-      ctx.fillText(s === 0 ? 'now' : `-${s}s`, x(end - s * 1000) - 10, height - 6);
-    }
-
-    // Markers for what happened: a service going down, a new active leader.
-    for (const e of events) {
-      if (e.atMs < start || (e.kind !== 'down' && e.kind !== 'leader')) continue;
-      ctx.strokeStyle = e.kind === 'down' ? '#f85149' : '#3fb950';
-      ctx.setLineDash([4, 4]);
-      ctx.beginPath();
-      ctx.moveTo(x(e.atMs), pad.top);
-      ctx.lineTo(x(e.atMs), height - pad.bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = ctx.strokeStyle;
-      const label = e.text.split(' ')[0];
-      const labelWidth = ctx.measureText(label).width;
-      // Near the right edge the label goes on the marker's left, where it still fits.
-      const labelX =
-        x(e.atMs) + 3 + labelWidth > width - pad.right ? x(e.atMs) - 3 - labelWidth : x(e.atMs) + 3;
-      ctx.fillText(label, labelX, pad.top + 8);
-    }
-
-    // The rate line, broken where no replica answered (null is unknown, not zero).
-    ctx.strokeStyle = '#58a6ff';
-    ctx.fillStyle = 'rgba(88, 166, 255, 0.18)';
-    ctx.lineWidth = 2;
-    let run = [];
-    const flush = () => {
-      if (run.length === 0) return;
-      ctx.beginPath();
-      run.forEach((p, i) =>
-        i === 0 ? ctx.moveTo(x(p.atMs), y(p.perSecond)) : ctx.lineTo(x(p.atMs), y(p.perSecond)),
-      );
-      ctx.stroke();
-      ctx.lineTo(x(run[run.length - 1].atMs), y(0));
-      ctx.lineTo(x(run[0].atMs), y(0));
-      ctx.closePath();
-      ctx.fill();
-      run = [];
-    };
-    for (const p of points) {
-      if (p.perSecond === null) flush();
-      else run.push(p);
-    }
-    flush();
-
-    canvas.dataset.points = String(points.length);
-    canvas.dataset.latestRate =
-      view.decisions.perSecond === null ? '' : String(view.decisions.perSecond);
-    canvas.dataset.decidedSlots =
-      view.decisions.decidedSlots === null ? '' : String(view.decisions.decidedSlots);
-  }
-
-  function niceCeiling(v) {
-    const magnitude = 10 ** Math.floor(Math.log10(v));
-    for (const step of [1, 2, 5, 10]) if (step * magnitude >= v) return step * magnitude;
-    return 10 * magnitude;
-  }
-
-  function formatRate(v) {
-    return v >= 10 || v === 0 ? String(Math.round(v)) : v.toFixed(1);
-  }
-
   // ---- actions ---------------------------------------------------------------------------
 
   async function act(card, name, action) {
     card.busy = true;
     card.kill.disabled = true;
     card.restart.disabled = true;
+    addEvent(Date.now(), 'info', `${action} ${name} requested from this page`);
+    renderEvents();
     try {
       const body = await post(`api/services/${encodeURIComponent(name)}/${action}`, {});
       if (action === 'kill') {
@@ -323,7 +231,6 @@
       } else {
         toast(`${name}: restarted as pid ${body.pid}`);
       }
-      addEvent(Date.now(), 'info', `${action} ${name} (from this page)`);
     } catch (err) {
       toast(`${action} ${name} failed: ${err.message}`);
     } finally {

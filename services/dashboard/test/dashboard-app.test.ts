@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import type { FleetTarget } from '../src/config/fleet-targets';
@@ -11,8 +12,15 @@ import { EMPTY_DECISION_SERIES } from '../src/view/decision-series';
 import { buildFleetView, type FleetView } from '../src/view/fleet-view';
 
 const PUBLIC_DIR = path.resolve(__dirname, '..', 'public');
-// Nothing listens on port 9 (discard): every relayed command fails to connect.
-const deadReplica: FleetTarget = { name: 'replica-0', role: 'replica', url: 'http://127.0.0.1:9' };
+// A port nobody listens on (taken from a server that is then closed): every relayed command
+// fails to connect.
+const deadReplica: FleetTarget = { name: 'replica-0', role: 'replica', url: 'http://127.0.0.1:0' };
+beforeAll(async () => {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => probe.once('listening', r));
+  deadReplica.url = `http://127.0.0.1:${(probe.address() as net.AddressInfo).port}`;
+  await new Promise((r) => probe.close(r));
+});
 
 const view: FleetView = buildFleetView({
   atMs: 1,
@@ -58,10 +66,12 @@ describe('dashboard HTTP app', () => {
     expect(page.text).toContain('id="decisions-chart"');
     const urls = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
     expect(urls.filter((u) => /^(https?:)?\/\//.test(u!))).toEqual([]);
-    await request(a)
-      .get('/dashboard.js')
-      .expect(200)
-      .expect('Content-Type', /javascript/);
+    for (const script of ['/decisions-chart.js', '/dashboard.js']) {
+      await request(a)
+        .get(script)
+        .expect(200)
+        .expect('Content-Type', /javascript/);
+    }
     await request(a).get('/dashboard.css').expect(200).expect('Content-Type', /css/);
     stream.close();
   });

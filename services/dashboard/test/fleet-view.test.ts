@@ -10,7 +10,7 @@ const target = (name: string): FleetTarget => ({
   url: `http://${name}:8080`,
 });
 
-function up(name: string, state: object, metricsText = ''): ServiceScrape {
+function up(name: string, state: Record<string, unknown>, metricsText = ''): ServiceScrape {
   return {
     target: target(name),
     state: { role: name.split('-')[0]!, processId: name, host: { ready: true, epoch: 2 }, state },

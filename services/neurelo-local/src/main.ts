@@ -20,7 +20,8 @@ async function main(config: Config): Promise<void> {
   logger.level = config.logLevel;
   // Load the files before touching the database: a broken query file stops the start at once.
   const schema = loadSchema();
-  const queries = loadQueries();
+  // NEURELO_QUERIES_DIR: another folder of query files (the benchmark's schema variants).
+  const queries = loadQueries(process.env.NEURELO_QUERIES_DIR || undefined);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDataDir: config.pgliteDataDir,

@@ -227,12 +227,20 @@ describe('replica onDecision', () => {
 });
 
 describe('replica timers', () => {
-  it('an idle replica has no deadline', () => {
+  it('an idle replica reports its last progress once, then has no deadline', () => {
     const r = new ReplicaHarness();
     expect(replicaRole.nextDeadline(r.state)).toBeNull();
     r.step(request(command('r1')));
     r.step(decision(1, r.proposalAt(1)));
+    expect(replicaRole.nextDeadline(r.state)).toBe(100);
+    const report = r.tick(100);
+    expect(sentOf(report, 'progress').map((e) => [e.to, e.message.slotOut])).toEqual([
+      ['leader-0', 2],
+      ['leader-1', 2],
+    ]);
+    expect(report.send).toHaveLength(2);
     expect(replicaRole.nextDeadline(r.state)).toBeNull();
+    expect(r.tick(10_000).send).toEqual([]);
   });
 
   it('re-sends undecided proposals after retryMs of silence, not before', () => {
@@ -263,6 +271,9 @@ describe('replica timers', () => {
     expect(r.state.counters.noopsProposed).toBe(1);
     r.step(decision(1, proposes[0]!.message.value));
     expect(r.state.slotOut).toBe(3);
+    // Unblocked: what is left is one report of the new slotOut, then silence.
+    expect(replicaRole.nextDeadline(r.state)).toBe(200);
+    expect(sentOf(r.tick(200), 'progress').map((e) => e.message.slotOut)).toEqual([3, 3]);
     expect(replicaRole.nextDeadline(r.state)).toBeNull();
   });
 

@@ -14,7 +14,9 @@ import { violated } from './violation';
 /**
  * Follows one acceptor and checks each of its steps against the previous one: its ballot
  * only rises (A1), a pvalue appears only when a p2a with the promised ballot brought it (A2),
- * and nothing it accepted disappears or is replaced by a lower ballot (A3). A restart from its
+ * and nothing it accepted disappears or is replaced by a lower ballot (A3) until garbage
+ * collection: a pvalue may vanish only below the acceptor's collectedBelow, which itself never
+ * goes down (whether collecting there was safe is the GC checker's business). A restart from its
  * durable map is a step with no message: it must come back exactly as it was. A restart
  * from an empty map (volatile acceptors) is a new life: `forget` starts the comparison over,
  * while the global ledger keeps everything the old life accepted.
@@ -22,6 +24,7 @@ import { violated } from './violation';
 export class AcceptorChecker {
   private ballot: Ballot = BOTTOM_BALLOT;
   private accepted = new Map<number, PValue>();
+  private collectedBelow = 1;
 
   constructor(
     readonly acceptorId: string,
@@ -31,6 +34,7 @@ export class AcceptorChecker {
   forget(): void {
     this.ballot = BOTTOM_BALLOT;
     this.accepted = new Map();
+    this.collectedBelow = 1;
   }
 
   /** `message` is null for a recovery. */
@@ -40,6 +44,12 @@ export class AcceptorChecker {
       violated(
         'A1',
         `${who} ballot went from ${ballotToString(this.ballot)} down to ${ballotToString(view.ballot)}`,
+      );
+    }
+    if (view.collectedBelow < this.collectedBelow) {
+      violated(
+        'A3',
+        `${who} collectedBelow went from ${this.collectedBelow} down to ${view.collectedBelow}`,
       );
     }
     for (const [slot, before] of this.accepted) {
@@ -72,6 +82,7 @@ export class AcceptorChecker {
     }
     this.ballot = view.ballot;
     this.accepted = new Map(view.accepted);
+    this.collectedBelow = view.collectedBelow;
   }
 }
 

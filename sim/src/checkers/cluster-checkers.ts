@@ -1,10 +1,11 @@
 import { majorityOf, type Envelope, type Message, type Response } from '@paxos/shared';
-import type { AcceptorView, ReplicaView } from '../observe/views';
+import type { AcceptorView, LeaderView, ReplicaView } from '../observe/views';
 import { AcceptanceLedger } from './acceptance-ledger';
 import { AcceptorChecker } from './acceptor-checker';
 import { AnswerChecker } from './answer-checker';
 import { CommanderChecker } from './commander-checker';
 import { DecisionLedger } from './decision-ledger';
+import { GcChecker } from './gc-checker';
 import { ReplicaChecker } from './replica-checker';
 import { violated } from './violation';
 
@@ -24,6 +25,7 @@ export class ClusterCheckers {
   readonly acceptances: AcceptanceLedger;
   readonly commanders: CommanderChecker;
   readonly answers = new AnswerChecker();
+  readonly gc = new GcChecker(() => this.lowestApplied());
   private readonly acceptorCheckers = new Map<string, AcceptorChecker>();
   readonly replicaCheckers = new Map<string, ReplicaChecker>();
 
@@ -49,6 +51,11 @@ export class ClusterCheckers {
   /** `message` is null for a recovery. */
   afterAcceptorStep(id: string, view: AcceptorView, message: Message | null): void {
     this.checkerOf(this.acceptorCheckers, id).afterStep(view, message);
+    this.gc.onAcceptorHorizon(id, view.collectedBelow);
+  }
+
+  afterLeaderStep(id: string, view: LeaderView): void {
+    this.gc.onLeaderHorizon(id, view.collectedBelow);
   }
 
   /** The acceptor came back with an empty disk: a new life for A1-A3, not for the ledgers. */
@@ -63,6 +70,7 @@ export class ClusterCheckers {
   afterSends(from: string, sends: readonly Envelope[]): void {
     for (const { message } of sends) {
       if (message.type === 'p2a') this.commanders.onP2a(from, message.pvalue);
+      else if (message.type === 'collect') this.gc.onCollectSent(from, message.belowSlot);
       else if (message.type === 'decision') {
         this.checkChosen(from, message.slot, message.value.batchId);
         this.decisions.record(message.slot, message.value, `decision message from ${from}`);
@@ -86,6 +94,17 @@ export class ClusterCheckers {
 
   onClientResponse(to: string, response: Response): void {
     this.answers.onResponse(to, response);
+  }
+
+  /** The replica furthest behind, by the highest slotOut each ever reached. */
+  private lowestApplied(): { replicaId: string; slotOut: number } {
+    let lowest = { replicaId: '(none)', slotOut: Infinity };
+    for (const [replicaId, checker] of this.replicaCheckers) {
+      if (checker.appliedSlotOut < lowest.slotOut) {
+        lowest = { replicaId, slotOut: checker.appliedSlotOut };
+      }
+    }
+    return lowest;
   }
 
   private checkerOf<T>(checkers: ReadonlyMap<string, T>, id: string): T {

@@ -29,6 +29,11 @@ export class ReplicaChecker {
     return this.model.slotOut;
   }
 
+  /** The highest slotOut this replica reached; it survives crashes (replicas are durable). */
+  get appliedSlotOut(): number {
+    return this.highestSlotOut;
+  }
+
   afterStep(view: ReplicaView, sends: readonly Envelope[]): void {
     for (const [slot, batch] of view.decisions) this.ledger.record(slot, batch, this.replicaId);
     if (view.slotOut < this.highestSlotOut) {

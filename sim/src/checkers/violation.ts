@@ -1,7 +1,8 @@
 /**
  * A broken invariant found by a checker. `invariant` names it as pmmc.md does (R1, A4, C2 ...),
  * by what failed after healing (answers, liveness, convergence, linearizability), or:
- * `decided-unchosen`, a decision announced for a value no majority of acceptors accepted.
+ * `decided-unchosen`, a decision announced for a value no majority of acceptors accepted;
+ * `gc-safe`, state garbage-collected below a slot that some replica has not applied.
  */
 export type InvariantName =
   | 'R1'
@@ -17,6 +18,7 @@ export type InvariantName =
   | 'C1'
   | 'C2'
   | 'decided-unchosen'
+  | 'gc-safe'
   | 'executed-once'
   | 'answered-once'
   | 'liveness'

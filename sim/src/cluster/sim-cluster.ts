@@ -13,7 +13,9 @@ export type AnyProcess = AcceptorProcess | LeaderProcess | ReplicaProcess;
 /**
  * Role timings scaled to simulated milliseconds: links take a few ms, so retransmission and
  * failure detection act within tens of ms, and a window of 4 slots and a snapshot every 4
- * slots make the window limit and log truncation happen many times per run.
+ * slots make the window limit and log truncation happen many times per run. A progress report
+ * every 3 slots makes garbage collection happen many times per run too, and 220 bytes per
+ * batch (a sim command is 60-110 bytes of JSON) splits some batches by size before count.
  */
 export const SIM_LEADER_TIMINGS = {
   retransmitMs: 40,
@@ -27,6 +29,8 @@ export const SIM_REPLICA_TIMINGS = {
   batchMaxCommands: 3,
   retryMs: 60,
   snapshotEverySlots: 4,
+  gcReportEverySlots: 3,
+  batchMaxBytes: 220,
 } as const;
 
 /**

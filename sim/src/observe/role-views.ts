@@ -1,11 +1,19 @@
 import type { AcceptorState } from '@paxos/acceptor';
+import type { LeaderState } from '@paxos/leader';
 import type { ReplicaState } from '@paxos/replica';
-import type { AcceptorView, ReplicaView } from './views';
+import type { AcceptorView, LeaderView, ReplicaView } from './views';
 
 /** Reads the checkers' views off the roles' states (no copies: checkers copy what they keep). */
 export function acceptorView(state: AcceptorState): AcceptorView {
-  // The acceptor does not garbage-collect yet, so nothing below any slot may vanish.
-  return { ballot: state.ballot, accepted: state.accepted, collectedBelow: 1 };
+  return {
+    ballot: state.ballot,
+    accepted: state.accepted,
+    collectedBelow: state.collectedBelow,
+  };
+}
+
+export function leaderView(state: LeaderState): LeaderView {
+  return { collectedBelow: state.collectedBelow };
 }
 
 export function replicaView(state: ReplicaState): ReplicaView {

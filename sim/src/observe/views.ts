@@ -12,6 +12,12 @@ export interface AcceptorView {
   collectedBelow: number;
 }
 
+/** A leader is checked only for its garbage-collection horizon (its in-memory state below it is gone). */
+export interface LeaderView {
+  /** Every slot below this is, by the leader's account, decided and applied by every replica. */
+  collectedBelow: number;
+}
+
 export interface ReplicaView {
   slotIn: number;
   slotOut: number;

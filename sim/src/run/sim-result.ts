@@ -18,6 +18,10 @@ export interface SimStats {
   endMs: number;
   /** The linearizability checker gave up (search budget); not a violation. */
   linearizabilityUnknown: boolean;
+  /** The highest horizon any acceptor garbage-collected below (1: nothing collected). */
+  collectedBelow: number;
+  /** The most pvalues any p1b carried: bounded by garbage collection, not by the run's length. */
+  p1bMaxPValues: number;
 }
 
 export interface SimResult {
@@ -48,5 +52,7 @@ export function emptyStats(): SimStats {
     slotOut: 0,
     endMs: 0,
     linearizabilityUnknown: false,
+    collectedBelow: 1,
+    p1bMaxPValues: 0,
   };
 }

@@ -21,7 +21,7 @@ import { EventQueue } from '../events/event-queue';
 import { planFaults, type FaultAction } from '../faults/fault-plan';
 import { drawFaultProfile, type FaultProfile } from '../faults/fault-profile';
 import { Network } from '../network/network';
-import { acceptorView, replicaView } from '../observe/role-views';
+import { acceptorView, leaderView, replicaView } from '../observe/role-views';
 import { Prng } from '../random/prng';
 import { describeMessage } from '../trace/describe-message';
 import { TraceDigest } from '../trace/trace-digest';
@@ -113,6 +113,7 @@ export class Simulation {
     this.stats.commands = history.length;
     this.stats.answered = history.filter((op) => op.output !== null).length;
     this.stats.slotOut = Math.max(0, ...this.cluster.replicas.map((r) => r.state?.slotOut ?? 0));
+    this.stats.collectedBelow = this.checkers.gc.highestCollected;
     if (violation !== null) this.trace(`VIOLATION ${violation.message}`);
     return {
       seed: this.seed,
@@ -234,8 +235,11 @@ export class Simulation {
         this.checkers.afterReplicaStep(p.id, replicaView(result.state), result.send);
         return this.release(p, input, result);
       }
-      case 'leader':
-        return this.release(p, input, this.invoke(p, input));
+      case 'leader': {
+        const result = this.invoke(p, input);
+        this.checkers.afterLeaderStep(p.id, leaderView(result.state));
+        return this.release(p, input, result);
+      }
     }
   }
 
@@ -267,7 +271,14 @@ export class Simulation {
     result: StepResult<S>,
   ): void {
     this.checkers.afterSends(p.id, result.send);
-    for (const envelope of result.send) this.send(p.id, envelope);
+    for (const envelope of result.send) {
+      // Garbage collection is what keeps this small however long the run: see sim-result.ts.
+      if (envelope.message.type === 'p1b') {
+        const size = envelope.message.accepted.length;
+        this.stats.p1bMaxPValues = Math.max(this.stats.p1bMaxPValues, size);
+      }
+      this.send(p.id, envelope);
+    }
     this.scheduleTick(p, input.kind === 'tick');
   }
 

@@ -17,11 +17,17 @@ export function describeMessage(message: Message): string {
     case 'p1a':
       return `p1a ${ballotToString(message.ballot)}`;
     case 'p1b':
-      return `p1b ${ballotToString(message.ballot)} accepted [${message.accepted.map(describePValue).join(' ')}]`;
+      return (
+        `p1b ${ballotToString(message.ballot)} collectedBelow ${message.collectedBelow} ` +
+        `accepted [${message.accepted.map(describePValue).join(' ')}]`
+      );
     case 'p2a':
       return `p2a ${describePValue(message.pvalue)}`;
     case 'p2b':
-      return `p2b ${ballotToString(message.ballot)} slot ${message.slot}`;
+      return (
+        `p2b ${ballotToString(message.ballot)} slot ${message.slot}` +
+        (message.collectedBelow === undefined ? '' : ` collected below ${message.collectedBelow}`)
+      );
     case 'adopted':
       return `adopted ${ballotToString(message.ballot)} (${message.accepted.length} pvalues)`;
     case 'preempted':
@@ -29,7 +35,12 @@ export function describeMessage(message: Message): string {
     case 'heartbeat':
       return `heartbeat ${ballotToString(message.ballot)} active=${message.active}`;
     case 'progress':
-      return `progress slotOut ${message.slotOut}`;
+      return (
+        `progress slotOut ${message.slotOut}` +
+        (message.wantsDecisions === false ? ' (report only)' : '')
+      );
+    case 'collect':
+      return `collect below ${message.belowSlot}`;
   }
 }
 

@@ -1,7 +1,7 @@
 import { acceptorRole } from '@paxos/acceptor';
 import { leaderRole } from '@paxos/leader';
 import { replicaRole } from '@paxos/replica';
-import { StepCollector, ballotEquals } from '@paxos/shared';
+import { StepCollector, ballotEquals, type Message } from '@paxos/shared';
 import { REAL_ROLES, type SimRoles } from '../../src/cluster/sim-cluster';
 import { runSeed } from '../../src/run/run-seed';
 import { DEFAULT_SIM_OPTIONS } from '../../src/run/sim-options';
@@ -28,16 +28,25 @@ describe('whole-cluster simulation', () => {
     const failures: string[] = [];
     let answered = 0;
     let crashes = 0;
+    let collected = 0;
+    let p1bMaxPValues = 0;
+    let slotOutMin = Infinity;
     for (let seed = 1; seed <= 30; seed++) {
       const result = runSeed(seed);
       if (result.violation !== null) failures.push(describeResult(result));
       answered += result.stats.answered;
       crashes += result.stats.crashes;
+      if (result.stats.collectedBelow > 1) collected++;
+      p1bMaxPValues = Math.max(p1bMaxPValues, result.stats.p1bMaxPValues);
+      slotOutMin = Math.min(slotOutMin, result.stats.slotOut);
     }
     expect(failures).toEqual([]);
     // The faults really happened and the work really got done.
     expect(crashes).toBeGreaterThan(30);
     expect(answered).toBe(30 * DEFAULT_SIM_OPTIONS.clients * DEFAULT_SIM_OPTIONS.opsPerClient);
+    // Garbage collection really happened, and kept every phase 1 well below the log's length.
+    expect(collected).toBeGreaterThanOrEqual(27);
+    expect(p1bMaxPValues).toBeLessThan(slotOutMin / 2);
   });
 
   it('finds a safety violation with volatile acceptors within 40 seeds', () => {
@@ -101,5 +110,68 @@ describe('whole-cluster simulation', () => {
     const roles: SimRoles = { ...REAL_ROLES, replica: forgetful };
     const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
     expect(found?.violation?.invariant).toBe('executed-once');
+  });
+
+  // Broken garbage collection, each caught by the simulator. [name, roles, invariant]
+  const brokenGc: Array<[string, SimRoles, string]> = [
+    [
+      'a leader whose horizon is the max over replicas, not the min',
+      {
+        ...REAL_ROLES,
+        leader: {
+          ...leaderRole,
+          step(state, message, now) {
+            if (message.type !== 'progress') return leaderRole.step(state, message, now);
+            // The bug: each report is taken as every replica's, so the fastest one sets it.
+            const out = new StepCollector(state);
+            for (const from of state.config.cluster.replicas) {
+              out.add(leaderRole.step(out.state, { ...message, from }, now));
+            }
+            return out.result();
+          },
+        },
+      },
+      'gc-safe',
+    ],
+    [
+      'an acceptor that truncates above the horizon it was given',
+      {
+        ...REAL_ROLES,
+        acceptor: {
+          ...acceptorRole,
+          step(state, message, now) {
+            const overreach: Message =
+              message.type === 'collect'
+                ? { ...message, belowSlot: message.belowSlot + 4 }
+                : message;
+            return acceptorRole.step(state, overreach, now);
+          },
+        },
+      },
+      'gc-safe',
+    ],
+    [
+      'an acceptor that drops pvalues above its horizon without saying so',
+      {
+        ...REAL_ROLES,
+        acceptor: {
+          ...acceptorRole,
+          step(state, message, now) {
+            const result = acceptorRole.step(state, message, now);
+            if (message.type === 'collect') {
+              for (const slot of result.state.accepted.keys()) {
+                if (slot < message.belowSlot + 4) result.state.accepted.delete(slot);
+              }
+            }
+            return result;
+          },
+        },
+      },
+      'A3',
+    ],
+  ];
+  it.each(brokenGc)('catches %s', (_name, roles, invariant) => {
+    const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
+    expect(found?.violation?.invariant).toBe(invariant);
   });
 });

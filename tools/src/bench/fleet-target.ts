@@ -9,7 +9,7 @@ import {
   dropDatabase,
 } from './bench-database';
 import type { BenchConfiguration } from './configurations';
-import { requestCounterEnv } from './request-counter';
+import { probeEnv } from './probe-env';
 import { REQUEST_COUNTER_PORT_OFFSET, type BenchTarget } from './target';
 import { materializeQueries, staleVariantQueries, variantMigrationsDir } from './variants';
 
@@ -55,14 +55,15 @@ export async function startFleetTarget(
     roleEnv: configuration.roleEnv,
   });
   const counterPort = o.basePort + REQUEST_COUNTER_PORT_OFFSET;
-  const profiling = o.cpuProfileDir ? `--cpu-prof --cpu-prof-dir=${o.cpuProfileDir}` : '';
   for (const s of fleet.services) {
-    if (s.kind === 'neurelo') {
-      Object.assign(s.env, requestCounterEnv(counterPort, profiling));
-      if (queriesDir) s.env.NEURELO_QUERIES_DIR = queriesDir;
-    } else if (profiling) {
-      s.env.NODE_OPTIONS = profiling;
-    }
+    Object.assign(
+      s.env,
+      probeEnv({
+        requestCounterPort: s.kind === 'neurelo' ? counterPort : undefined,
+        cpuProfileDir: o.cpuProfileDir,
+      }),
+    );
+    if (s.kind === 'neurelo' && queriesDir) s.env.NEURELO_QUERIES_DIR = queriesDir;
   }
   const stop = async (): Promise<void> => {
     await fleet.down();
@@ -80,7 +81,7 @@ export async function startFleetTarget(
   return {
     configuration,
     replicaUrls: fleet.named('replica').map((s) => `http://127.0.0.1:${s.port}`),
-    rolePorts: roles.map((s) => s.port),
+    roles: roles.map((s) => ({ name: s.name, kind: s.kind, port: s.port })),
     processes: () =>
       fleet.services.map((s) => ({ name: s.name, kind: s.kind, pid: fleet.pid(s.name) })),
     requestCounterPort: counterPort,

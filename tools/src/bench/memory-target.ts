@@ -4,6 +4,7 @@ import path from 'node:path';
 import { probe } from '../fleet/service-process';
 import { planFleet, REPO_ROOT } from '../fleet/topology';
 import type { BenchConfiguration } from './configurations';
+import { probeEnv } from './probe-env';
 import type { BenchTarget } from './target';
 
 export interface MemoryTargetOptions {
@@ -30,18 +31,14 @@ export async function startMemoryTarget(
   const log = openSync(path.join(logDir, 'memory-fleet.log'), 'w');
   const child = spawn(
     process.execPath,
-    [
-      ...(o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`] : []),
-      '--import',
-      'tsx',
-      path.join('tools', 'src', 'bench', 'memory-fleet-main.ts'),
-    ],
+    ['--import', 'tsx', path.join('tools', 'src', 'bench', 'memory-fleet-main.ts')],
     {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         BENCH_BASE_PORT: String(o.basePort),
         BENCH_ROLE_ENV: JSON.stringify(configuration.roleEnv),
+        ...probeEnv({ cpuProfileDir: o.cpuProfileDir }),
       },
       stdio: ['ignore', log, log],
     },
@@ -73,7 +70,7 @@ export async function startMemoryTarget(
     replicaUrls: services
       .filter((s) => s.kind === 'replica')
       .map((s) => `http://127.0.0.1:${s.port}`),
-    rolePorts: services.map((s) => s.port),
+    roles: services.map((s) => ({ name: s.name, kind: s.kind, port: s.port })),
     processes: () => [
       { name: 'roles', kind: 'roles', pid: running() ? (child.pid ?? null) : null },
     ],

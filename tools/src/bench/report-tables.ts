@@ -98,6 +98,41 @@ export function cpuTable(results: ConfigurationResult[]): Table {
   };
 }
 
+/** Per kind of role: how often it commits and leases, how long those take, how much a step batches. */
+export function rolesTable(results: ConfigurationResult[]): Table {
+  const rows: Cell[][] = [];
+  for (const r of results) {
+    for (const [kind, f] of Object.entries(r.roles)) {
+      rows.push([
+        r.name,
+        kind,
+        fmt(f.messagesInPerSecond),
+        fmt(f.stepsPerSecond),
+        fmt(f.messagesPerStep, 1),
+        fmt(f.commitsPerSecond),
+        fmt(f.commitMs, 1),
+        fmt(f.leasesPerSecond),
+        fmt(f.leaseMs, 1),
+      ]);
+    }
+  }
+  return {
+    title: 'Role services (summed over each kind; durations are means)',
+    headers: [
+      'configuration',
+      'role',
+      'messages in/s',
+      'steps/s',
+      'messages/step',
+      'commits/s',
+      'commit ms',
+      'leases/s',
+      'lease ms',
+    ],
+    rows,
+  };
+}
+
 export function offeredTable(offered: OfferedLoadResult[]): Table {
   return {
     title: 'Open loop (latency from the moment each command was due)',

@@ -1,4 +1,4 @@
-import type { CpuGroup, WindowFigures } from './snapshot';
+import type { CpuGroup, RoleFigures, WindowFigures } from './snapshot';
 
 /** One configuration's closed-loop result, as the JSON report carries it. */
 export interface ConfigurationResult {
@@ -20,6 +20,8 @@ export interface ConfigurationResult {
   cpuPercentByGroup: Record<CpuGroup, number>;
   /** Roles + data API + the bench database's backends: the system under test. */
   cpuPercentTotal: number;
+  /** Per kind of role: commits, leases and steps per second and their mean durations. */
+  roles: Record<string, RoleFigures>;
   perCommand: {
     messages: number;
     apiRequests: number | null;
@@ -92,6 +94,7 @@ export function configurationResult(
     cpuPercent: figures.cpuPercent,
     cpuPercentByGroup: figures.cpuPercentByGroup,
     cpuPercentTotal: total,
+    roles: figures.roles,
     perCommand: {
       messages: perCommand(figures.messagesPerSecond) ?? 0,
       apiRequests: perCommand(figures.apiRequestsPerSecond),

@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 import { readPgCounters, type PgCounters } from './pg-counters';
 import { cpuSecondsOf, percentOfCore } from './proc-cpu';
 import { readRequestCount } from './request-counter';
-import { messagesSent } from './service-metrics';
+import { readRoleCounters, ZERO_COUNTERS, type RoleCounters } from './service-metrics';
 import type { BenchTarget } from './target';
 
 /** Every cumulative counter of a running configuration, read at one instant. */
@@ -18,17 +18,22 @@ export interface Snapshot {
   clientCpuSeconds: number;
   pg: PgCounters | null;
   apiRequests: number | null;
-  messagesSent: number;
+  /** The role services' counters, summed per kind (acceptor, leader, replica). */
+  roleCounters: Map<string, RoleCounters>;
 }
 
 export async function takeSnapshot(target: BenchTarget, pg: Client | null): Promise<Snapshot> {
-  const [counters, apiRequests, sent] = await Promise.all([
+  const [counters, apiRequests, perRole] = await Promise.all([
     pg && target.database ? readPgCounters(pg, target.database.name) : Promise.resolve(null),
     target.requestCounterPort === null
       ? Promise.resolve(null)
       : readRequestCount(target.requestCounterPort),
-    messagesSent(target.rolePorts),
+    Promise.all(
+      target.roles.map(async (r) => ({ kind: r.kind, c: await readRoleCounters(r.port) })),
+    ),
   ]);
+  const roleCounters = new Map<string, RoleCounters>();
+  for (const { kind, c } of perRole) roleCounters.set(kind, addCounters(roleCounters.get(kind), c));
   const cpuOf = (pids: readonly number[]): Map<number, number> => {
     const m = new Map<number, number>();
     for (const pid of pids) {
@@ -50,7 +55,7 @@ export async function takeSnapshot(target: BenchTarget, pg: Client | null): Prom
     clientCpuSeconds: (usage.user + usage.system) / 1e6,
     pg: counters,
     apiRequests,
-    messagesSent: sent,
+    roleCounters,
   };
 }
 
@@ -66,6 +71,21 @@ export interface WindowFigures {
   cpuPercent: Record<string, number>;
   /** Grouped: roles, data API, postgres (the bench database's backends), client. */
   cpuPercentByGroup: Record<CpuGroup, number>;
+  /** What each kind of role did per second, and how long its commits, leases and steps took. */
+  roles: Record<string, RoleFigures>;
+}
+
+export interface RoleFigures {
+  messagesInPerSecond: number;
+  commitsPerSecond: number;
+  /** Mean over the window, in ms; null when none happened. */
+  commitMs: number | null;
+  leasesPerSecond: number;
+  leaseMs: number | null;
+  stepsPerSecond: number;
+  stepMs: number | null;
+  /** Messages handled per step: how much the step loop batches. */
+  messagesPerStep: number | null;
 }
 
 export type CpuGroup = 'roles' | 'dataApi' | 'postgres' | 'postgresShared' | 'client';
@@ -97,14 +117,48 @@ export function figuresBetween(a: Snapshot, b: Snapshot): WindowFigures {
   cpuPercent['bench client'] = groups.client;
   return {
     seconds,
-    messagesPerSecond: (b.messagesSent - a.messagesSent) / seconds,
+    messagesPerSecond: (messagesOut(b) - messagesOut(a)) / seconds,
     apiRequestsPerSecond: rate(a.apiRequests, b.apiRequests),
     commitsPerSecond: rate(a.pg?.commits, b.pg?.commits),
     walBytesPerSecond: rate(a.pg?.walBytes, b.pg?.walBytes),
     walSyncsPerSecond: rate(a.pg?.walSyncs, b.pg?.walSyncs),
     cpuPercent,
     cpuPercentByGroup: groups,
+    roles: Object.fromEntries(
+      [...b.roleCounters].map(([kind, after]) => [
+        kind,
+        roleFigures(a.roleCounters.get(kind) ?? ZERO_COUNTERS, after, seconds),
+      ]),
+    ),
   };
+}
+
+function messagesOut(s: Snapshot): number {
+  let total = 0;
+  for (const c of s.roleCounters.values()) total += c.messagesOut;
+  return total;
+}
+
+function roleFigures(a: RoleCounters, b: RoleCounters, seconds: number): RoleFigures {
+  const d = (k: keyof RoleCounters): number => b[k] - a[k];
+  const meanMs = (sum: number, n: number): number | null => (n > 0 ? (1000 * sum) / n : null);
+  return {
+    messagesInPerSecond: d('messagesIn') / seconds,
+    commitsPerSecond: d('commits') / seconds,
+    commitMs: meanMs(d('commitSeconds'), d('commits')),
+    leasesPerSecond: d('leases') / seconds,
+    leaseMs: meanMs(d('leaseSeconds'), d('leases')),
+    stepsPerSecond: d('steps') / seconds,
+    stepMs: meanMs(d('stepSeconds'), d('steps')),
+    messagesPerStep: d('steps') > 0 ? d('messagesIn') / d('steps') : null,
+  };
+}
+
+function addCounters(a: RoleCounters | undefined, b: RoleCounters): RoleCounters {
+  if (!a) return { ...b };
+  const out = { ...a };
+  for (const k of Object.keys(out) as Array<keyof RoleCounters>) out[k] += b[k];
+  return out;
 }
 
 /** CPU used by a set of processes; one that appeared in between counts from zero (new backend). */

@@ -12,8 +12,8 @@ export interface TargetProcess {
 export interface BenchTarget {
   configuration: BenchConfiguration;
   replicaUrls: string[];
-  /** Ports of the role services (each answers /metrics). */
-  rolePorts: number[];
+  /** The role services (each answers /metrics on its port). */
+  roles: Array<{ name: string; kind: string; port: number }>;
   processes(): TargetProcess[];
   /** Where the data API's request count is read; null without a data API. */
   requestCounterPort: number | null;

@@ -5,7 +5,14 @@ interface ReplicaView {
   state: { slotOut: number; digest: string } | null;
 }
 interface LeaderView {
-  state: { active?: boolean; ballot?: { round: number; leaderId: string } } | null;
+  /** The ballot as describeLeader prints it: `3.leader-0` (or `⊥`). */
+  state: { active?: boolean; ballot?: string } | null;
+}
+
+/** The round of a ballot printed as `<round>.<leaderId>`; -1 for bottom or anything else. */
+export function ballotRound(printed: string | undefined): number {
+  const round = Number(/^(\d+)\./.exec(printed ?? '')?.[1]);
+  return Number.isInteger(round) ? round : -1;
 }
 
 /** The leader that says it is active (the one holding the highest ballot if several do). */
@@ -15,7 +22,7 @@ export async function activeLeader(fleet: Fleet): Promise<string | null> {
     if (!fleet.isRunning(s.name)) continue;
     const v = (await getJson(s.port, '/state')) as LeaderView | null;
     if (v?.state?.active) {
-      const round = v.state.ballot?.round ?? -1;
+      const round = ballotRound(v.state.ballot);
       if (!best || round > best.round) best = { name: s.name, round };
     }
   }

@@ -1,4 +1,5 @@
 import type { Message, Role, StepResult } from '@paxos/shared';
+import { onCollect } from './on-collect';
 import { onP1a } from './on-p1a';
 import { onP2a } from './on-p2a';
 import { recoverAcceptor } from './recover';
@@ -23,6 +24,8 @@ export const acceptorRole: Role<AcceptorState, AcceptorConfig> = {
         return onP1a(state, message);
       case 'p2a':
         return onP2a(state, message);
+      case 'collect':
+        return onCollect(state, message);
       default:
         return onUnexpected(state, message);
     }

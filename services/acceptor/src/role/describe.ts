@@ -11,6 +11,7 @@ export function describeAcceptor(state: AcceptorState): object {
     id: state.config.id,
     ballot: ballotToString(state.ballot),
     acceptedSlots: state.accepted.size,
+    collectedBelow: state.collectedBelow,
     highestAcceptedSlot,
     counters: { ...state.counters },
   };

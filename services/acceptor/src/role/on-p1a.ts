@@ -33,8 +33,10 @@ export function onP1a(state: AcceptorState, message: P1a): StepResult<AcceptorSt
       type: 'p1b',
       from: state.config.id,
       ballot: state.ballot,
+      // Only what is above the horizon: below it every slot is decided and applied everywhere,
+      // and the leader learns from collectedBelow never to run phase 2 there.
       accepted: [...state.accepted.values()].sort((a, b) => a.slot - b.slot),
-      collectedBelow: 1,
+      collectedBelow: state.collectedBelow,
     },
   });
   return out.result();

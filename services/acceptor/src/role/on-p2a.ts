@@ -20,6 +20,27 @@ import type { AcceptorState } from './state';
 export function onP2a(state: AcceptorState, message: P2a): StepResult<AcceptorState> {
   const out = new StepCollector(state);
   const { pvalue } = message;
+  if (pvalue.slot < state.collectedBelow) {
+    // A leader that has not heard of the horizon yet (restarted, or adopted by acceptors that
+    // collected less). The slot is decided and applied everywhere; accepting it would only
+    // bring back state we dropped. The reply is no acceptance: it carries the horizon instead.
+    state.counters.collectedSlotsRefused += 1;
+    out.notes.push(
+      `p2a slot ${pvalue.slot} from ${message.from} is below collectedBelow ` +
+        `${state.collectedBelow}: refused, horizon reported`,
+    );
+    out.send.push({
+      to: message.from,
+      message: {
+        type: 'p2b',
+        from: state.config.id,
+        ballot: state.ballot,
+        slot: pvalue.slot,
+        collectedBelow: state.collectedBelow,
+      },
+    });
+    return out.result();
+  }
   if (!ballotEquals(pvalue.ballot, state.ballot)) {
     state.counters.acceptsRefused += 1;
     out.notes.push(

@@ -12,6 +12,11 @@ export interface AcceptorCounters {
   acceptsRefused: number;
   duplicatesIgnored: number;
   unexpectedIgnored: number;
+  /** collect messages that raised collectedBelow, and those that did not (stale, duplicate). */
+  collections: number;
+  collectsIgnored: number;
+  /** p2a for a slot already collected here: refused, the reply tells the horizon. */
+  collectedSlotsRefused: number;
 }
 
 /**
@@ -23,6 +28,11 @@ export interface AcceptorState {
   readonly config: AcceptorConfig;
   ballot: Ballot;
   accepted: Map<Slot, PValue>;
+  /**
+   * Garbage-collection horizon (durable): every slot below it is decided and applied by every
+   * replica, so its pvalues were dropped and `accepted` holds nothing below it. Only grows.
+   */
+  collectedBelow: Slot;
   counters: AcceptorCounters;
 }
 
@@ -31,6 +41,7 @@ export function newAcceptorState(config: AcceptorConfig): AcceptorState {
     config,
     ballot: BOTTOM_BALLOT,
     accepted: new Map(),
+    collectedBelow: 1,
     counters: {
       promises: 0,
       promisesRefused: 0,
@@ -38,6 +49,9 @@ export function newAcceptorState(config: AcceptorConfig): AcceptorState {
       acceptsRefused: 0,
       duplicatesIgnored: 0,
       unexpectedIgnored: 0,
+      collections: 0,
+      collectsIgnored: 0,
+      collectedSlotsRefused: 0,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Op } from '@paxos/shared';
 import type { FleetTarget } from '../config/fleet-targets';
+import { describeFetchFailure } from '../net/fetch-failure';
 import type { FleetView } from '../view/fleet-view';
 
 export interface RelayedAnswer {
@@ -83,11 +84,7 @@ export class CommandRelay {
       if (res.status === 400) return { kind: 'refused', error: body.error ?? 'refused' };
       return { kind: 'failed', error: body.error ?? `HTTP ${res.status}` };
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      return {
-        kind: 'failed',
-        error: e.name === 'TimeoutError' ? 'no answer in time' : (e.cause?.code ?? e.message),
-      };
+      return { kind: 'failed', error: describeFetchFailure(err, this.attemptTimeoutMs) };
     }
   }
 }

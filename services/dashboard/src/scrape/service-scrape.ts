@@ -1,5 +1,6 @@
 import type { FleetTarget } from '../config/fleet-targets';
 import { parsePrometheusText } from '../metrics/prometheus-text';
+import { describeFetchFailure } from '../net/fetch-failure';
 import type { ServiceScrape } from '../view/fleet-view';
 import { StateAnswerSchema } from './state-answer';
 
@@ -56,8 +57,6 @@ async function fetchText(
     if (!res.ok) return { ok: false, error: `HTTP ${res.status}` };
     return { ok: true, text };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    if (e.name === 'TimeoutError') return { ok: false, error: `no answer within ${timeoutMs} ms` };
-    return { ok: false, error: e.cause?.code ?? e.message };
+    return { ok: false, error: describeFetchFailure(err, timeoutMs) };
   }
 }

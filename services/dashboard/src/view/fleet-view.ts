@@ -67,13 +67,13 @@ export interface FleetViewInput {
 
 /** Turns one round of scrapes into what the page shows. Pure. */
 export function buildFleetView(input: FleetViewInput): FleetView {
-  const depthOf = new Map(input.queue.ok ? input.queue.depths.map((d) => [d.dst, d] as const) : []);
+  const { queue } = input;
+  const depthOf = new Map(queue.ok ? queue.depths.map((d) => [d.dst, d] as const) : []);
+  // The query lists only destinations holding messages: a missing one has an empty queue.
+  const queueOf = (dst: string): QueueDepth | null =>
+    queue.ok ? (depthOf.get(dst) ?? { dst, depth: 0, leased: 0 }) : null;
   const services = input.scrapes.map((scrape) =>
-    serviceView(
-      scrape,
-      input.queue.ok ? (depthOf.get(scrape.target.name) ?? null) : undefined,
-      input.controllable,
-    ),
+    serviceView(scrape, queueOf(scrape.target.name), input.controllable),
   );
   const latest = input.decisions.points.at(-1);
   return {
@@ -121,13 +121,10 @@ function activeLeaderOf(scrapes: ServiceScrape[]): string | null {
   return best?.name ?? null;
 }
 
-/**
- * `depth` is undefined when the queue could not be read (unknown), null when the queue holds
- * nothing for this service (zero: the query only returns destinations with messages).
- */
+/** `queue` is null when the queue could not be read: unknown, not zero. */
 function serviceView(
   scrape: ServiceScrape,
-  depth: QueueDepth | null | undefined,
+  queue: QueueDepth | null,
   controllable: ReadonlySet<string> | null,
 ): ServiceView {
   const { target, state, metrics } = scrape;
@@ -141,8 +138,8 @@ function serviceView(
     ballot: role === 'replica' ? null : ballotLabel(roleState?.ballot),
     active: role === 'leader' ? (roleState?.active ?? null) : null,
     slotOut: role === 'replica' ? (roleState?.slotOut ?? null) : null,
-    queueDepth: depth === undefined ? null : (depth?.depth ?? 0),
-    queueLeased: depth === undefined ? null : (depth?.leased ?? 0),
+    queueDepth: queue?.depth ?? null,
+    queueLeased: queue?.leased ?? null,
     epoch: state?.host?.epoch ?? null,
     messagesIn: total(metrics, 'paxos_messages_in_total'),
     messagesOut: total(metrics, 'paxos_messages_out_total'),

@@ -9,6 +9,7 @@ import {
   type Slot,
   type StepResult,
 } from '@paxos/shared';
+import { learnCollectedBelow } from './collect';
 import { decisionTo, p1aTo, p2aTo } from './outbox';
 import { preempted } from './preempted';
 import { heardFromMajority, type LeaderState } from './state';
@@ -22,6 +23,10 @@ export function startCommander(
   out: StepCollector<LeaderState>,
 ): void {
   if (!state.active) throw new Error(`commander for slot ${slot} started while passive`);
+  if (slot < state.collectedBelow) {
+    // Below the horizon some acceptors dropped their pvalues, so phase 1 cannot guard it.
+    throw new Error(`commander for slot ${slot} below the horizon ${state.collectedBelow}`);
+  }
   if (state.commanders.has(slot)) {
     // C1: one commander, hence one value, per (ballot, slot).
     throw new Error(`second commander for slot ${slot} at ${ballotToString(state.ballot)}`);
@@ -62,8 +67,21 @@ function decide(
  */
 export function onP2b(state: LeaderState, message: P2b, now: number): StepResult<LeaderState> {
   const out = new StepCollector(state);
+  if (message.collectedBelow !== undefined) {
+    learnCollectedBelow(state, message.from, message.collectedBelow, out);
+  }
   if (ballotGreater(message.ballot, state.ballot)) {
     preempted(state, message.ballot, now, out);
+    return out.result();
+  }
+  if (message.collectedBelow !== undefined) {
+    // The acceptor refused: the slot is collected there. It is decided and applied by every
+    // replica, and the horizon just learned has dropped its commander.
+    state.counters.staleIgnored += 1;
+    out.notes.push(
+      `p2b slot ${message.slot} from ${message.from}: collected there (below ` +
+        `${message.collectedBelow}), not an acceptance`,
+    );
     return out.result();
   }
   const commander = state.commanders.get(message.slot);

@@ -18,6 +18,8 @@ export function describeLeader(state: LeaderState): object {
     proposals: state.proposals.size,
     decided: state.decided.size,
     highestDecidedSlot,
+    collectedBelow: state.collectedBelow,
+    replicaSlotOut: Object.fromEntries(state.replicaSlotOut),
     watch: {
       leaderId: state.watch.leaderId,
       ballot: ballotToString(state.watch.ballot),

@@ -1,4 +1,4 @@
-import { StepCollector, type Progress, type Propose, type StepResult } from '@paxos/shared';
+import { StepCollector, type Propose, type StepResult } from '@paxos/shared';
 import { startCommander } from './commander';
 import { decisionTo } from './outbox';
 import type { LeaderState } from './state';
@@ -15,6 +15,15 @@ export function onPropose(
 ): StepResult<LeaderState> {
   const out = new StepCollector(state);
   const { slot, value } = message;
+  if (slot < state.collectedBelow) {
+    // Every replica applied this slot (a delayed or duplicated propose): it needs nothing, and
+    // phase 2 there is not allowed (some acceptors no longer hold its pvalues).
+    state.counters.staleIgnored += 1;
+    out.notes.push(
+      `propose slot ${slot} from ${message.from} is below the horizon ${state.collectedBelow}`,
+    );
+    return out.result();
+  }
   const decided = state.decided.get(slot);
   if (decided) {
     out.send.push(decisionTo(state, message.from, slot, decided));
@@ -31,21 +40,5 @@ export function onPropose(
   }
   state.proposals.set(slot, value);
   if (state.active) startCommander(state, slot, value, now, out);
-  return out.result();
-}
-
-/** Bounds the burst one progress report can trigger; the replica asks again if still behind. */
-const MAX_DECISIONS_PER_PROGRESS = 256;
-
-/** A replica reports the first slot it has not applied: send the decisions it is missing. */
-export function onProgress(state: LeaderState, message: Progress): StepResult<LeaderState> {
-  const out = new StepCollector(state);
-  const missing = [...state.decided.keys()].filter((slot) => slot >= message.slotOut);
-  missing.sort((a, b) => a - b);
-  for (const slot of missing.slice(0, MAX_DECISIONS_PER_PROGRESS)) {
-    const value = state.decided.get(slot);
-    if (value) out.send.push(decisionTo(state, message.from, slot, value));
-  }
-  state.counters.decisionsResent += Math.min(missing.length, MAX_DECISIONS_PER_PROGRESS);
   return out.result();
 }

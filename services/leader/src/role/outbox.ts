@@ -16,6 +16,10 @@ export function decisionTo(state: LeaderState, to: ProcessId, slot: Slot, value:
   return { to, message: { type: 'decision', from: state.config.id, slot, value } };
 }
 
+export function collectTo(state: LeaderState, to: ProcessId, belowSlot: Slot): Envelope {
+  return { to, message: { type: 'collect', from: state.config.id, belowSlot } };
+}
+
 export function heartbeatsToOtherLeaders(state: LeaderState): Envelope[] {
   return state.config.cluster.leaders
     .filter((to) => to !== state.config.id)

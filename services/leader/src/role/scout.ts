@@ -10,6 +10,7 @@ import {
   type StepResult,
 } from '@paxos/shared';
 import { adopted } from './adopted';
+import { learnCollectedBelow } from './collect';
 import { BALLOT_KEY } from './durable-keys';
 import { p1aTo } from './outbox';
 import { preempted } from './preempted';
@@ -56,6 +57,8 @@ function mergeAccepted(pvalues: Map<Slot, PValue>, pvalue: PValue): void {
  */
 export function onP1b(state: LeaderState, message: P1b, now: number): StepResult<LeaderState> {
   const out = new StepCollector(state);
+  // Whatever this p1b's ballot, its horizon is a fact: learn it before any guard.
+  learnCollectedBelow(state, message.from, message.collectedBelow, out);
   if (ballotGreater(message.ballot, state.ballot)) {
     preempted(state, message.ballot, now, out);
     return out.result();

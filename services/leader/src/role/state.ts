@@ -46,6 +46,9 @@ export interface LeaderCounters {
   decisionsResent: number;
   retransmits: number;
   heartbeatsSent: number;
+  /** Times the garbage-collection horizon rose, and collect messages sent to acceptors. */
+  horizonAdvances: number;
+  collectsSent: number;
   staleIgnored: number;
   duplicatesIgnored: number;
   unexpectedIgnored: number;
@@ -70,6 +73,17 @@ export interface LeaderState {
   scoutDueAt: number | null;
   /** Active: when to send the next heartbeat. */
   heartbeatDueAt: number | null;
+  /**
+   * The highest slotOut each replica has reported (progress). Soft state: reports keep coming
+   * while replicas make progress, and a leader that lost them only collects later.
+   */
+  replicaSlotOut: Map<ProcessId, Slot>;
+  /**
+   * Garbage-collection horizon: every slot below it is decided and applied by every replica.
+   * Learned from the replicas' reports (their minimum) or from acceptors that collected below
+   * it (p1b, p2b). Nothing below it is kept, proposed or run through phase 2. Only grows.
+   */
+  collectedBelow: Slot;
   counters: LeaderCounters;
 }
 
@@ -87,6 +101,8 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
     backoffMs: 0,
     scoutDueAt: null,
     heartbeatDueAt: null,
+    replicaSlotOut: new Map(),
+    collectedBelow: 1,
     counters: {
       scoutsStarted: 0,
       adoptions: 0,
@@ -96,6 +112,8 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
       decisionsResent: 0,
       retransmits: 0,
       heartbeatsSent: 0,
+      horizonAdvances: 0,
+      collectsSent: 0,
       staleIgnored: 0,
       duplicatesIgnored: 0,
       unexpectedIgnored: 0,

@@ -15,7 +15,22 @@ export interface ReplicaConfig {
   responsesPerClient?: number;
   /** Cached answers kept in all (default 4096). */
   responseCacheMax?: number;
+  /**
+   * Garbage collection: a progress report goes to every leader once slotOut has advanced this
+   * many slots since the last report (default 64), and on the retry tick when anything is new.
+   */
+  gcReportEverySlots?: number;
+  /**
+   * Most bytes of commands (their JSON length) one batch carries (default 256 KiB), besides
+   * batchMaxCommands: every p2a, decision and p1b entry carries one batch, and the data API
+   * refuses bodies above 1 MiB. A single larger command still goes alone.
+   */
+  batchMaxBytes?: number;
 }
+
+export const DEFAULT_GC_REPORT_EVERY_SLOTS = 64;
+/** Even if every character took 3 bytes in UTF-8, a batch stays under 1 MiB. */
+export const DEFAULT_BATCH_MAX_BYTES = 256 * 1024;
 
 export type ReplicaTimings = Omit<ReplicaConfig, 'id' | 'cluster'>;
 
@@ -27,6 +42,13 @@ export const defaultReplicaTimings: ReplicaTimings = Object.freeze({
   snapshotEverySlots: 1000,
 });
 
+const OPTIONAL_FIELDS: ReadonlySet<keyof ReplicaTimings> = new Set([
+  'responsesPerClient',
+  'responseCacheMax',
+  'gcReportEverySlots',
+  'batchMaxBytes',
+] as const);
+
 /** A bad configuration is a deployment mistake: fail at start, with the field named. */
 export function assertReplicaConfig(config: ReplicaConfig): void {
   const positive: Array<keyof ReplicaTimings> = [
@@ -36,11 +58,12 @@ export function assertReplicaConfig(config: ReplicaConfig): void {
     'snapshotEverySlots',
     'responsesPerClient',
     'responseCacheMax',
+    'gcReportEverySlots',
+    'batchMaxBytes',
   ];
   for (const field of positive) {
     const value = config[field];
-    const optional = field === 'responsesPerClient' || field === 'responseCacheMax';
-    if (optional && value === undefined) continue;
+    if (OPTIONAL_FIELDS.has(field) && value === undefined) continue;
     if (value === undefined || !Number.isInteger(value) || value < 1) {
       throw new Error(`replica config ${field} must be a positive integer, got ${value}`);
     }

@@ -16,6 +16,7 @@ export function describeReplica(state: ReplicaState): object {
     waitingForDecision: hasUndecidedProposal(state),
     decisionsHeld: state.decisions.size,
     snapshotSlotOut: state.snapshotSlotOut,
+    slotOutReported: state.slotOutReported,
     keys: state.kv.size,
     cachedResponses: state.responses.size,
     retryDueAt: state.retryDueAt,

@@ -1,6 +1,7 @@
 import { StepCollector, batchEquals, type Decision, type StepResult } from '@paxos/shared';
 import { decisionKey } from './durable';
 import { performDecided } from './perform';
+import { reportProgressIfDue } from './progress-report';
 import { proposePending } from './propose';
 import { refreshRetryTimer } from './retry-timer';
 import { snapshotIfDue } from './snapshot';
@@ -41,6 +42,7 @@ export function onDecision(
   state.counters.decisions += 1;
   performDecided(state, out);
   snapshotIfDue(state, out);
+  reportProgressIfDue(state, out);
   proposePending(state, out);
   refreshRetryTimer(state, now, true);
   return out.result();

@@ -24,9 +24,9 @@ export function proposeToLeaders(state: ReplicaState, slot: Slot, value: Batch):
   }));
 }
 
-export function progressToLeaders(state: ReplicaState): Envelope[] {
+export function progressToLeaders(state: ReplicaState, wantsDecisions: boolean): Envelope[] {
   return state.config.cluster.leaders.map((to) => ({
     to,
-    message: { type: 'progress', from: state.config.id, slotOut: state.slotOut },
+    message: { type: 'progress', from: state.config.id, slotOut: state.slotOut, wantsDecisions },
   }));
 }

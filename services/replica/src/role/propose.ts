@@ -1,5 +1,6 @@
 import type { Batch, Slot, StepCollector } from '@paxos/shared';
 import { commandKey } from '@paxos/shared';
+import { DEFAULT_BATCH_MAX_BYTES } from './config';
 import { proposeToLeaders } from './outbox';
 import type { ReplicaState } from './state';
 
@@ -30,13 +31,23 @@ export function sendProposal(
   state.counters.proposalsSent += 1;
 }
 
-/** Takes up to batchMaxCommands pending commands, oldest first, as one batch. */
+/**
+ * Takes pending commands, oldest first, as one batch: up to batchMaxCommands and up to
+ * batchMaxBytes of JSON, so every message carrying the batch stays far below the data API's
+ * 1 MiB body limit. A command larger than the limit on its own still goes, alone: refusing it
+ * would leave its client waiting forever, and the HTTP shell already bounds its size.
+ */
 function takeBatch(state: ReplicaState): Batch {
+  const maxBytes = state.config.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES;
   const commands = [];
+  let bytes = 0;
   for (const [key, command] of state.requests) {
     if (commands.length >= state.config.batchMaxCommands) break;
+    const size = JSON.stringify(command).length;
+    if (commands.length > 0 && bytes + size > maxBytes) break;
     state.requests.delete(key);
     commands.push(command);
+    bytes += size;
   }
   return { batchId: nextBatchId(state), commands };
 }

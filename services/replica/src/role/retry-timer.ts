@@ -11,12 +11,18 @@ export function hasUndecidedProposal(state: ReplicaState): boolean {
 export const isBlockedByGap = (state: ReplicaState): boolean =>
   state.highestDecidedSlot > state.slotOut;
 
+/** Applied slots the leaders have not heard of yet: the retry tick reports them. */
+export const hasUnreportedProgress = (state: ReplicaState): boolean =>
+  state.slotOut > state.slotOutReported;
+
 /**
  * Keeps the retry timer armed exactly while something is outstanding; an idle replica has no
  * deadline. `progressed` (a new decision arrived) restarts the wait: retries are for silence.
+ * Unreported progress keeps it armed too, so the last slots before a quiet period are reported
+ * once, and then nothing is sent until something changes.
  */
 export function refreshRetryTimer(state: ReplicaState, now: number, progressed: boolean): void {
-  if (!hasUndecidedProposal(state) && !isBlockedByGap(state)) {
+  if (!hasUndecidedProposal(state) && !isBlockedByGap(state) && !hasUnreportedProgress(state)) {
     state.retryDueAt = null;
   } else if (progressed || state.retryDueAt === null) {
     state.retryDueAt = now + state.config.retryMs;

@@ -25,6 +25,7 @@ export interface ReplicaCounters {
   duplicateCommandsSkipped: number;
   commandsRequeued: number;
   snapshots: number;
+  progressReports: number;
 }
 
 /**
@@ -57,6 +58,11 @@ export interface ReplicaState {
   responseKeysByClient: Map<string, string[]>;
   /** slotOut when the last snapshot was written (1: none yet). */
   snapshotSlotOut: Slot;
+  /**
+   * The slotOut of the last progress report to the leaders (1: none yet in this life). Leaders
+   * keep reports in memory only, so a restarted replica reports again once.
+   */
+  slotOutReported: Slot;
   /** When to re-send outstanding proposals and fill a blocking gap; null when idle. */
   retryDueAt: number | null;
   counters: ReplicaCounters;
@@ -78,6 +84,7 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
     responses: new Map(),
     responseKeysByClient: new Map(),
     snapshotSlotOut: 1,
+    slotOutReported: 1,
     retryDueAt: null,
     counters: {
       commandsReceived: 0,
@@ -94,6 +101,7 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
       duplicateCommandsSkipped: 0,
       commandsRequeued: 0,
       snapshots: 0,
+      progressReports: 0,
     },
   };
 }

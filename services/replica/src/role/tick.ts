@@ -1,7 +1,8 @@
 import { StepCollector, noopBatch, type StepResult } from '@paxos/shared';
-import { progressToLeaders, proposeToLeaders } from './outbox';
+import { proposeToLeaders } from './outbox';
+import { reportProgress } from './progress-report';
 import { nextBatchId, sendProposal } from './propose';
-import { isBlockedByGap, refreshRetryTimer } from './retry-timer';
+import { hasUnreportedProgress, isBlockedByGap, refreshRetryTimer } from './retry-timer';
 import type { ReplicaState } from './state';
 
 /** A proposal or decision may have been lost: ask the leaders again. */
@@ -20,7 +21,7 @@ function resendUndecidedProposals(state: ReplicaState, out: StepCollector<Replic
  */
 function fillBlockingGap(state: ReplicaState, out: StepCollector<ReplicaState>): void {
   if (!isBlockedByGap(state)) return;
-  out.send.push(...progressToLeaders(state));
+  reportProgress(state, out, true);
   if (state.proposals.has(state.slotOut)) return;
   sendProposal(state, out, state.slotOut, noopBatch(nextBatchId(state)));
   state.slotIn = Math.max(state.slotIn, state.slotOut + 1);
@@ -33,6 +34,7 @@ export function tickReplica(state: ReplicaState, now: number): StepResult<Replic
   if (state.retryDueAt === null || now < state.retryDueAt) return out.result();
   resendUndecidedProposals(state, out);
   fillBlockingGap(state, out);
+  if (hasUnreportedProgress(state)) reportProgress(state, out, false);
   refreshRetryTimer(state, now, true);
   return out.result();
 }

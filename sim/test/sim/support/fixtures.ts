@@ -20,7 +20,16 @@ export const pvalue = (b: Ballot, slot: number, batchId: string): PValue => ({
 export const p2a = (pv: PValue, from = 'leader-0'): Message => ({ type: 'p2a', from, pvalue: pv });
 
 export function acceptorView(b: Ballot, ...accepted: PValue[]): AcceptorView {
-  return { ballot: b, accepted: new Map(accepted.map((p) => [p.slot, p])), collectedBelow: 1 };
+  return collectedView(b, 1, ...accepted);
+}
+
+/** An acceptor that garbage-collected below `collectedBelow`. */
+export function collectedView(
+  b: Ballot,
+  collectedBelow: number,
+  ...accepted: PValue[]
+): AcceptorView {
+  return { ballot: b, accepted: new Map(accepted.map((p) => [p.slot, p])), collectedBelow };
 }
 
 export function replicaView(fields: Partial<ReplicaView> = {}): ReplicaView {

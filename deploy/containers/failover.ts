@@ -1,0 +1,186 @@
+import { KvClient } from '../../tools/src/workload/kv-client';
+import { acknowledgedWrites, findLostWrites } from '../../tools/src/workload/lost-writes';
+import { activeLeader, isReady, waitFor, waitForConvergence } from './fleet-http';
+import { tail, type ComposeProject } from './podman';
+import { check, step } from './report';
+import { ROLES, urlOf, urls } from './settings';
+import { Writers } from './writers';
+
+/** The acceptor whose container is killed together with the active leader's. */
+const VICTIM_ACCEPTOR = 'acceptor-1';
+/** The replica whose process is crashed to exercise the restart policy. */
+const CRASHED_REPLICA = 'replica-1';
+const WRITES_AFTER_KILL = 20;
+
+/**
+ * The fleet with the local data API: kill an acceptor and the active leader while clients
+ * write, see another leader take over, restart them, crash a replica's process, then check
+ * convergence and that no acknowledged write was lost.
+ */
+export async function failoverScenario(
+  project: ComposeProject,
+  withDashboard: boolean,
+): Promise<void> {
+  step('compose up (postgres, the local data API, every role)');
+  const services = ['postgres', 'neurelo', ...ROLES, ...(withDashboard ? ['dashboard'] : [])];
+  await project.compose(['up', '-d', '--no-build', ...services], 300_000);
+
+  step('waiting for every role to be ready');
+  const readySince = Date.now();
+  await waitFor('every role /readyz', 120_000, async () =>
+    (await Promise.all(ROLES.map((r) => isReady(urlOf(r))))).every(Boolean) ? true : null,
+  );
+  check('the fleet comes up and every role is ready', true, `${Date.now() - readySince} ms`);
+
+  const unhealthy: string[] = [];
+  for (const service of services) {
+    const r = await project.healthcheck(service);
+    if (r.code !== 0) unhealthy.push(`${service}: ${tail(r.stdout + r.stderr, 2)}`);
+  }
+  check(
+    'every container passes its compose healthcheck',
+    unhealthy.length === 0,
+    unhealthy.join('; '),
+  );
+
+  const leaders = urls('leader');
+  const firstLeader = await waitFor('an active leader', 60_000, () => activeLeader(leaders));
+  console.log(`   active leader: ${firstLeader}`);
+
+  const writers = new Writers(Object.values(urls('replica')), 2, 10);
+  writers.start();
+  try {
+    await waitFor('writes before the faults', 60_000, async () =>
+      writers.acknowledgedSince(0) >= 20 ? true : null,
+    );
+    check(
+      'writes succeed through the replicas',
+      true,
+      `${writers.acknowledgedSince(0)} acknowledged`,
+    );
+    await killAndFailOver(project, writers, firstLeader);
+    await crashAndRestart(project, writers);
+  } finally {
+    await writers.stop();
+  }
+  const history = writers.history;
+  console.log(
+    `   ${history.length} commands issued, ${acknowledgedWrites(history)} acknowledged, ` +
+      `${history.filter((op) => op.output === null).length} unanswered`,
+  );
+
+  step('waiting for the replicas to converge');
+  const conv = await waitForConvergence(urls('replica'), 90_000);
+  check(
+    'the replicas converge (same slotOut and state digest)',
+    conv.converged,
+    conv.views.map((v) => (v ? `${v.name} slotOut=${v.slotOut}` : 'no answer')).join(', '),
+  );
+
+  const keys = writers.keys();
+  const lost = findLostWrites(history, await readBack(keys));
+  check(
+    'no acknowledged write is lost',
+    lost.length === 0 && acknowledgedWrites(history) > 0,
+    lost.length === 0
+      ? `${keys.length} keys read back`
+      : lost
+          .map((l) => `${l.key}=${String(l.actual)} not in ${JSON.stringify(l.allowed)}`)
+          .join('; '),
+  );
+}
+
+async function killAndFailOver(
+  project: ComposeProject,
+  writers: Writers,
+  firstLeader: string,
+): Promise<void> {
+  step(`killing ${VICTIM_ACCEPTOR} and the active leader ${firstLeader} (SIGKILL)`);
+  await project.kill(VICTIM_ACCEPTOR);
+  await project.kill(firstLeader);
+  // `podman kill` has returned: the processes are gone, so a command issued from now on can
+  // only be decided by the surviving leader.
+  const killedAt = Date.now();
+  const down =
+    !(await project.isRunning(VICTIM_ACCEPTOR)) && !(await project.isRunning(firstLeader));
+  check('the killed containers stay down (an explicit kill is not restarted)', down);
+
+  const others = Object.fromEntries(
+    Object.entries(urls('leader')).filter(([n]) => n !== firstLeader),
+  );
+  const newLeader = await waitFor('another active leader', 90_000, () =>
+    activeLeader(others),
+  ).catch(() => null);
+  check(
+    'another leader takes over',
+    newLeader !== null,
+    newLeader ? `${newLeader} active ${Date.now() - killedAt} ms after the kill` : 'none active',
+  );
+  const kept = await waitFor('writes after the kill', 90_000, async () =>
+    writers.acknowledgedSince(killedAt) >= WRITES_AFTER_KILL ? true : null,
+  ).catch(() => false);
+  const firstAfter = writers.history
+    .filter((op) => op.output !== null && op.call >= killedAt)
+    .reduce((min, op) => Math.min(min, op.return ?? Infinity), Infinity);
+  check(
+    'writes keep succeeding after the failover',
+    kept === true,
+    `${writers.acknowledgedSince(killedAt)} issued after the kill acknowledged, the first ` +
+      `${Number.isFinite(firstAfter) ? `${firstAfter - killedAt} ms` : 'never'} after it`,
+  );
+
+  step(`restarting ${VICTIM_ACCEPTOR} and ${firstLeader}`);
+  const restartedAt = Date.now();
+  await project.start(VICTIM_ACCEPTOR);
+  await project.start(firstLeader);
+  const back = await waitFor('the restarted roles to be ready', 120_000, async () =>
+    (await isReady(urlOf(VICTIM_ACCEPTOR))) && (await isReady(urlOf(firstLeader))) ? true : null,
+  ).catch(() => false);
+  check(
+    'the restarted containers recover and are ready',
+    back === true,
+    `${Date.now() - restartedAt} ms`,
+  );
+  // More traffic with every process back, so the restarted ones take part in it.
+  await waitFor('writes after the restart', 60_000, async () =>
+    writers.acknowledgedSince(restartedAt) >= 10 ? true : null,
+  ).catch(() => null);
+}
+
+async function crashAndRestart(project: ComposeProject, writers: Writers): Promise<void> {
+  step(`crashing ${CRASHED_REPLICA}'s process (SIGKILL from the host, not a container stop)`);
+  const before = await project.crash(CRASHED_REPLICA);
+  const crashedAt = Date.now();
+  const restarted = await waitFor('the restart policy to restart it', 60_000, async () =>
+    (await project.restartCount(CRASHED_REPLICA)) > before &&
+    (await isReady(urlOf(CRASHED_REPLICA)))
+      ? true
+      : null,
+  ).catch(() => false);
+  check(
+    'the restart policy brings a crashed service back',
+    restarted === true,
+    `${CRASHED_REPLICA} ready ${Date.now() - crashedAt} ms after the crash`,
+  );
+  await waitFor('writes after the crash', 60_000, async () =>
+    writers.acknowledgedSince(crashedAt) >= 10 ? true : null,
+  ).catch(() => null);
+}
+
+/** Each key's value, read through the log (a get is a command like any other). */
+async function readBack(keys: string[]): Promise<Map<string, string | null>> {
+  const reader = new KvClient({
+    clientId: 'ctest-reader',
+    replicaUrls: Object.values(urls('replica')),
+    commandDeadlineMs: 60_000,
+    attemptTimeoutMs: 12_000,
+    clock: Date.now,
+  });
+  const values = new Map<string, string | null>();
+  for (const key of keys) {
+    const { result } = await reader.run({ kind: 'get', key });
+    if (result === null) throw new Error(`reading ${key} got no answer`);
+    values.set(key, result.value);
+  }
+  return values;
+}

@@ -1,0 +1,70 @@
+import { KvClient, type RecordedOperation } from '../../tools/src/workload/kv-client';
+
+/**
+ * Closed-loop clients that keep writing while containers are killed. Each owns its keys (the
+ * lost-write check needs one sequential writer per key) and retries a command with the same
+ * requestId on the other replica when one does not answer.
+ */
+export class Writers {
+  private readonly clients: KvClient[];
+  private running = false;
+  private loops: Array<Promise<void>> = [];
+
+  constructor(
+    replicaUrls: string[],
+    private readonly count: number,
+    private readonly keysPerWriter: number,
+  ) {
+    this.clients = Array.from(
+      { length: count },
+      (_, i) =>
+        new KvClient({
+          clientId: `ctest-writer-${i}`,
+          replicaUrls,
+          // A command waits out a leader failover; the replica answers 504 first (10 s).
+          commandDeadlineMs: 90_000,
+          attemptTimeoutMs: 12_000,
+          clock: Date.now,
+        }),
+    );
+  }
+
+  start(): void {
+    this.running = true;
+    this.loops = this.clients.map((client, w) => this.loop(client, w));
+  }
+
+  /** Lets each writer finish its command in flight (it may still be retrying) and stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private async loop(client: KvClient, w: number): Promise<void> {
+    for (let i = 0; this.running; i++) {
+      const key = `w${w}-k${i % this.keysPerWriter}`;
+      await client.run({ kind: 'put', key, value: `w${w}-v${i}` });
+    }
+  }
+
+  get history(): RecordedOperation[] {
+    return this.clients.flatMap((c) => c.history);
+  }
+
+  /**
+   * Writes issued at or after `sinceMs` and acknowledged. After a leader's kill these can only
+   * have been decided by a leader that is still alive.
+   */
+  acknowledgedSince(sinceMs: number): number {
+    return this.history.filter((op) => op.output !== null && op.call >= sinceMs).length;
+  }
+
+  /** Every key the writers wrote. */
+  keys(): string[] {
+    return [...new Set(this.history.map((op) => op.input.key))].sort();
+  }
+
+  get writerCount(): number {
+    return this.count;
+  }
+}

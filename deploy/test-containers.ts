@@ -1,0 +1,161 @@
+/**
+ * `npm run test:containers`: the fleet as containers, with real kills.
+ *
+ * 1. Local stand-ins for the base images that cannot be pulled (deploy/standin-images.sh),
+ *    then the image, built by podman from the Dockerfile.
+ * 2. docker-compose.yml as a user runs it (podman-compose; profile local-data-api): clients
+ *    write through the replicas' published ports while an acceptor's container and the active
+ *    leader's are SIGKILLed; another leader must take over and writes keep succeeding; the
+ *    two are restarted, a replica's process is crashed for the restart policy to bring back;
+ *    the replicas must converge and no acknowledged write may be lost.
+ * 3. The same file with the profile off and NEURELO_API_BASE / NEURELO_API_KEY pointing at a
+ *    data API that compose does not run (as a hosted Neurelo environment): the roles run
+ *    without postgres and the local server.
+ * Everything is brought down at the end, also on failure. One line per check, then
+ * "N passed, N failed".
+ *
+ * Environment: CTEST_PROJECT (compose project, default paxosctest), CTEST_BASE_PORT (default
+ * 28081: ten ports from it on 127.0.0.1), CTEST_KEEP=1 (leave the first fleet up to look at).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { failoverScenario } from './containers/failover';
+import { hostedDataApiScenario } from './containers/hosted-data-api';
+import { ComposeProject, run, tail } from './containers/podman';
+import { applyProfiles } from './containers/profiles';
+import { check, failures, step, summarize } from './containers/report';
+import { IMAGE, PORT_VARS, PROJECT, ROLES, portEnv, portOf } from './containers/settings';
+
+const ROOT = path.resolve(__dirname, '..');
+const KEEP = process.env.CTEST_KEEP === '1';
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function preflight(): Promise<void> {
+  for (const tool of ['podman', 'podman-compose']) {
+    const r = await run(tool, ['--version'], { check: false }).catch(() => null);
+    if (!r || r.code !== 0) {
+      throw new Error(`${tool} is not installed (see shared/containers.md and .ci/run)`);
+    }
+  }
+  for (const service of Object.keys(PORT_VARS)) {
+    if (!(await portFree(portOf(service)))) {
+      throw new Error(`port ${portOf(service)} on 127.0.0.1 is taken; set CTEST_BASE_PORT`);
+    }
+  }
+}
+
+const secret = () => randomBytes(18).toString('hex');
+
+/**
+ * A folder of its own holding the compose file and a .env of fresh secrets: podman-compose
+ * reads the .env beside the compose file, and a developer's own .env must not leak in.
+ */
+function composeFolder(name: string, composeText: string, env: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  writeFileSync(path.join(dir, 'docker-compose.yml'), composeText);
+  const all = { PAXOS_IMAGE: IMAGE, PUBLISH_ADDRESS: '127.0.0.1', ...portEnv(), ...env };
+  const lines = Object.entries(all).map(([k, v]) => `${k}=${v}`);
+  writeFileSync(path.join(dir, '.env'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  return dir;
+}
+
+/** Runs a scenario on a fresh compose project and always tears the project down after it. */
+async function withProject(
+  name: string,
+  dir: string,
+  scenario: (p: ComposeProject) => Promise<void>,
+  keep = false,
+): Promise<void> {
+  const project = new ComposeProject(name, dir);
+  await project.destroy(); // whatever an interrupted run left
+  const failedBefore = failures();
+  try {
+    await scenario(project);
+  } catch (err) {
+    check(`${name}: the scenario runs to the end`, false, (err as Error).message);
+  } finally {
+    if (failures() > failedBefore) {
+      for (const service of ['neurelo', ...ROLES]) {
+        const logs = await project.logs(service, 25).catch(() => '');
+        if (logs) console.log(`--- last log lines of ${service}\n${logs}`);
+      }
+    }
+    if (keep) {
+      console.log(
+        `CTEST_KEEP=1: remove the fleet with: cd ${dir} && podman-compose -p ${name} down -v`,
+      );
+    } else {
+      step(`tearing ${name} down`);
+      await project.destroy();
+      const left = await project.containers();
+      check(`${name} is removed (no container left)`, left.length === 0, left.join(', '));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  await preflight();
+  const withDashboard = existsSync(path.join(ROOT, 'services/dashboard/src/main.ts'));
+  if (!withDashboard) console.log('   services/dashboard is absent: the dashboard is not started');
+
+  step('stand-in base images (only those missing locally)');
+  await run('bash', [path.join(ROOT, 'deploy/standin-images.sh')], {
+    timeoutMs: 300_000,
+    echo: true,
+  });
+
+  step(`building ${IMAGE}`);
+  const build = await run(
+    'podman',
+    ['build', '--pull=never', '--format', 'docker', '--tag', IMAGE, '.'],
+    { cwd: ROOT, timeoutMs: 480_000, check: false },
+  );
+  const built = check(
+    'the image builds with podman',
+    build.code === 0,
+    `${(build.ms / 1000).toFixed(1)}s`,
+  );
+  if (!built) {
+    console.log(tail(build.stdout + build.stderr, 40));
+    return;
+  }
+
+  const composeText = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  const local = composeFolder(PROJECT, composeText, {
+    COMPOSE_PROFILES: 'local-data-api',
+    NEURELO_API_KEY: `ctest_${secret()}`,
+    POSTGRES_PASSWORD: secret(),
+  });
+  await withProject(PROJECT, local, (p) => failoverScenario(p, withDashboard), KEEP);
+  if (KEEP) return;
+
+  // podman-compose 1.0 ignores profiles: apply them as Docker Compose does.
+  const hostedKey = `ctest_${secret()}`;
+  const hostedName = `${PROJECT}-hosted`;
+  const hosted = composeFolder(hostedName, applyProfiles(composeText, []), {
+    COMPOSE_PROFILES: '',
+    NEURELO_API_BASE: 'http://hosted-neurelo:8080',
+    NEURELO_API_KEY: hostedKey,
+  });
+  await withProject(hostedName, hosted, (p) => hostedDataApiScenario(p, hostedKey));
+}
+
+main()
+  .catch((err: unknown) => {
+    check('the container test runs', false, (err as Error).message);
+  })
+  .finally(() => {
+    // Keep-alive sockets of the HTTP clients would hold the process open.
+    process.exit(summarize() ? 0 : 1);
+  });
