@@ -12,7 +12,7 @@ export class Writers {
 
   constructor(
     replicaUrls: string[],
-    private readonly count: number,
+    count: number,
     private readonly keysPerWriter: number,
   ) {
     this.clients = Array.from(
@@ -62,9 +62,5 @@ export class Writers {
   /** Every key the writers wrote. */
   keys(): string[] {
     return [...new Set(this.history.map((op) => op.input.key))].sort();
-  }
-
-  get writerCount(): number {
-    return this.count;
   }
 }

@@ -98,13 +98,20 @@ describe('leader garbage-collection horizon from progress reports', () => {
     expect(collectsOf(leader)).toEqual([]);
   });
 
-  it('a progress report still gets the decisions the replica is missing', () => {
+  // [name, wantsDecisions, decisions re-sent]
+  const resend: Array<[string, boolean | undefined, number[]]> = [
+    ['a blocked replica gets the decisions it is missing', true, [2, 3]],
+    ['so does a report that does not say (the original meaning)', undefined, [2, 3]],
+    ['a plain report gets none: they are in flight already', false, []],
+  ];
+  it.each(resend)('%s', (_name, wantsDecisions, slots) => {
     const leader = decidedUpTo(3);
-    const result = leader.step(progress('replica-1', 2));
-    expect(sentOf(result, 'decision').map((e) => [e.to, e.message.slot])).toEqual([
-      ['replica-1', 2],
-      ['replica-1', 3],
-    ]);
+    const report = { ...progress('replica-1', 2), wantsDecisions } as Message;
+    const result = leader.step(report);
+    expect(sentOf(result, 'decision').map((e) => [e.to, e.message.slot])).toEqual(
+      slots.map((slot) => ['replica-1', slot]),
+    );
+    expect(leader.state.replicaSlotOut.get('replica-1')).toBe(2);
   });
 });
 

@@ -53,7 +53,8 @@ describe('replica progress reports (garbage collection)', () => {
     expect(sentOf(result, 'progress')).toEqual(
       ['leader-0', 'leader-1'].map((to) => ({
         to,
-        message: { type: 'progress', from: 'replica-0', slotOut: 2 },
+        // A plain report: the replica is not blocked and needs no decisions re-sent.
+        message: { type: 'progress', from: 'replica-0', slotOut: 2, wantsDecisions: false },
       })),
     );
   });

@@ -264,7 +264,14 @@ describe('replica timers', () => {
     r.step(decision(2, batch('b')));
     expect(replicaRole.nextDeadline(r.state)).toBe(100);
     const result = r.tick(100);
-    expect(sentOf(result, 'progress').map((e) => e.message.slotOut)).toEqual([1, 1]);
+    expect(sentOf(result, 'progress').map((e) => e.message)).toEqual(
+      ['leader-0', 'leader-1'].map(() => ({
+        type: 'progress',
+        from: 'replica-0',
+        slotOut: 1,
+        wantsDecisions: true,
+      })),
+    );
     const proposes = sentOf(result, 'propose');
     expect(proposes.map((e) => e.message.slot)).toEqual([1, 1]);
     expect(proposes[0]!.message.value).toEqual(noopBatch('replica-0:1:0'));
