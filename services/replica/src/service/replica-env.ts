@@ -1,6 +1,11 @@
 import { parseEnv } from '@paxos/runtime';
 import { z } from 'zod';
-import { defaultReplicaTimings, type ReplicaTimings } from '../role/config';
+import {
+  DEFAULT_BATCH_MAX_BYTES,
+  DEFAULT_GC_REPORT_EVERY_SLOTS,
+  defaultReplicaTimings,
+  type ReplicaTimings,
+} from '../role/config';
 import { DEFAULT_RESPONSE_CACHE_MAX, DEFAULT_RESPONSES_PER_CLIENT } from '../role/response-cache';
 
 const int = (fallback: number, min: number, max: number) =>
@@ -15,6 +20,8 @@ export const ReplicaEnvSchema = z.object({
   COMMAND_TIMEOUT_MS: int(10_000, 100, 600_000),
   RESPONSES_PER_CLIENT: int(DEFAULT_RESPONSES_PER_CLIENT, 1, 10_000),
   RESPONSE_CACHE_MAX: int(DEFAULT_RESPONSE_CACHE_MAX, 1, 10_000_000),
+  GC_REPORT_EVERY_SLOTS: int(DEFAULT_GC_REPORT_EVERY_SLOTS, 1, 1_000_000),
+  BATCH_MAX_BYTES: int(DEFAULT_BATCH_MAX_BYTES, 1_024, 768 * 1024),
 });
 
 export function replicaSettings(env: NodeJS.ProcessEnv): {
@@ -30,6 +37,8 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
       snapshotEverySlots: e.SNAPSHOT_EVERY_SLOTS,
       responsesPerClient: e.RESPONSES_PER_CLIENT,
       responseCacheMax: e.RESPONSE_CACHE_MAX,
+      gcReportEverySlots: e.GC_REPORT_EVERY_SLOTS,
+      batchMaxBytes: e.BATCH_MAX_BYTES,
     },
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
   };
