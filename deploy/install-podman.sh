@@ -15,7 +15,7 @@ command -v podman-compose >/dev/null || need+=(podman-compose)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-podman: installing ${need[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${need[@]}" >/dev/null
 fi
 
 # runc, and no default ulimits (setting them fails here).

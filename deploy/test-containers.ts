@@ -15,7 +15,9 @@
  * "N passed, N failed".
  *
  * Environment: CTEST_PROJECT (compose project, default paxosctest), CTEST_BASE_PORT (default
- * 28081: ten ports from it on 127.0.0.1), CTEST_KEEP=1 (leave the first fleet up to look at).
+ * 28081: ten ports from it on 127.0.0.1), CTEST_KEEP=1 (leave the first fleet up to look at),
+ * CTEST_ENV (more .env settings, e.g. "LEADER_TIMEOUT_MS=600000" to see the failover checks
+ * fail when no leader takes over).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +58,18 @@ async function preflight(): Promise<void> {
 
 const secret = () => randomBytes(18).toString('hex');
 
+/** CTEST_ENV="LEADER_TIMEOUT_MS=600000 LOG_LEVEL=debug": more settings for the fleets' .env. */
+function extraEnv(): Record<string, string> {
+  const pairs = (process.env.CTEST_ENV ?? '').split(/\s+/).filter((p) => p.length > 0);
+  return Object.fromEntries(
+    pairs.map((p) => {
+      const eq = p.indexOf('=');
+      if (eq <= 0) throw new Error(`CTEST_ENV: "${p}" is not NAME=value`);
+      return [p.slice(0, eq), p.slice(eq + 1)];
+    }),
+  );
+}
+
 /**
  * A folder of its own holding the compose file and a .env of fresh secrets: podman-compose
  * reads the .env beside the compose file, and a developer's own .env must not leak in.
@@ -63,7 +77,13 @@ const secret = () => randomBytes(18).toString('hex');
 function composeFolder(name: string, composeText: string, env: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
   writeFileSync(path.join(dir, 'docker-compose.yml'), composeText);
-  const all = { PAXOS_IMAGE: IMAGE, PUBLISH_ADDRESS: '127.0.0.1', ...portEnv(), ...env };
+  const all = {
+    PAXOS_IMAGE: IMAGE,
+    PUBLISH_ADDRESS: '127.0.0.1',
+    ...portEnv(),
+    ...env,
+    ...extraEnv(),
+  };
   const lines = Object.entries(all).map(([k, v]) => `${k}=${v}`);
   writeFileSync(path.join(dir, '.env'), `${lines.join('\n')}\n`, { mode: 0o600 });
   return dir;
@@ -73,17 +93,28 @@ function composeFolder(name: string, composeText: string, env: Record<string, st
 async function withProject(
   name: string,
   dir: string,
+  budgetMs: number,
   scenario: (p: ComposeProject) => Promise<void>,
   keep = false,
 ): Promise<void> {
   const project = new ComposeProject(name, dir);
   await project.destroy(); // whatever an interrupted run left
   const failedBefore = failures();
+  let timer: NodeJS.Timeout | undefined;
+  // A fleet that hangs must not keep the test (and CI) waiting: past the budget the scenario
+  // is abandoned, the fleet removed, and the process exits at the end.
+  const overBudget = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`still running after ${budgetMs / 1000} s; abandoned`)),
+      budgetMs,
+    );
+  });
   try {
-    await scenario(project);
+    await Promise.race([scenario(project), overBudget]);
   } catch (err) {
     check(`${name}: the scenario runs to the end`, false, (err as Error).message);
   } finally {
+    clearTimeout(timer);
     if (failures() > failedBefore) {
       for (const service of ['neurelo', ...ROLES]) {
         const logs = await project.logs(service, 25).catch(() => '');
@@ -137,7 +168,7 @@ async function main(): Promise<void> {
     NEURELO_API_KEY: `ctest_${secret()}`,
     POSTGRES_PASSWORD: secret(),
   });
-  await withProject(PROJECT, local, (p) => failoverScenario(p, withDashboard), KEEP);
+  await withProject(PROJECT, local, 420_000, (p) => failoverScenario(p, withDashboard), KEEP);
   if (KEEP) return;
 
   // podman-compose 1.0 ignores profiles: apply them as Docker Compose does.
@@ -148,7 +179,7 @@ async function main(): Promise<void> {
     NEURELO_API_BASE: 'http://hosted-neurelo:8080',
     NEURELO_API_KEY: hostedKey,
   });
-  await withProject(hostedName, hosted, (p) => hostedDataApiScenario(p, hostedKey));
+  await withProject(hostedName, hosted, 180_000, (p) => hostedDataApiScenario(p, hostedKey));
 }
 
 main()

@@ -34,10 +34,16 @@ export class Writers {
     this.loops = this.clients.map((client, w) => this.loop(client, w));
   }
 
-  /** Lets each writer finish its command in flight (it may still be retrying) and stops. */
-  async stop(): Promise<void> {
+  /**
+   * Lets each writer finish its command in flight and stops, waiting at most `graceMs`: a
+   * command still unanswered then stays unanswered in the history (it may or may not run).
+   */
+  async stop(graceMs = 30_000): Promise<void> {
     this.running = false;
-    await Promise.all(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((r) => (timer = setTimeout(r, graceMs)));
+    await Promise.race([Promise.all(this.loops), grace]);
+    clearTimeout(timer);
   }
 
   private async loop(client: KvClient, w: number): Promise<void> {

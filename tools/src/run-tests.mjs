@@ -30,6 +30,7 @@ function run(label, cmd, args, extraEnv = {}) {
 if (!skipStatic) {
   for (const [label, args] of [
     ['typecheck', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+    ['typecheck deploy/', ['tsc', '-p', 'deploy/tsconfig.json', '--noEmit']],
     ['lint', ['eslint', '.']],
   ]) {
     if (run(label, 'npx', args)) passed += 1;

@@ -6,6 +6,7 @@ import { parseBenchArgs, UsageError, DEFAULT_ARGS } from '../src/bench/args';
 import { moduleOf, summarizeProfile, type CpuProfile } from '../src/bench/cpu-profile';
 import { pidOfProfileFile } from '../src/bench/profiles';
 import { parseProcStatTicks, percentOfCore } from '../src/bench/proc-cpu';
+import { replicaCountersOf, slotFigures } from '../src/bench/replica-counters';
 import { configurationResult, ratio, withRatios } from '../src/bench/report';
 import { headlineTable, targetChecks } from '../src/bench/report-tables';
 import { parseRoleCounters, sumSeries } from '../src/bench/service-metrics';
@@ -128,6 +129,7 @@ const figures = (over: Partial<WindowFigures> = {}): WindowFigures => ({
   cpuPercent: { 'leader-0': 30, neurelo: 40 },
   cpuPercentByGroup: { roles: 60, dataApi: 40, postgres: 20, postgresShared: 5, client: 10 },
   roles: {},
+  slots: { commandsPerSlot: 10, requeuedPerCommand: 0.5, proposalsPerSecond: 40 },
   ...over,
 });
 
@@ -222,6 +224,32 @@ describe('workload', () => {
   it('keeps the latencies of commands answered inside the window', () => {
     const c = { atMs: [5, 10, 15, 20], latencyMs: [1, 2, 3, 4], unanswered: 0 };
     expect(latenciesWithin(c, 10, 20)).toEqual([2, 3]);
+  });
+});
+
+describe('replica counters', () => {
+  it('reads /state counters and derives slot usage', () => {
+    const a = replicaCountersOf({
+      state: { counters: { commandsReceived: 100, slotsApplied: 10 } },
+    });
+    const b = replicaCountersOf({
+      state: {
+        counters: {
+          commandsReceived: 300,
+          commandsRequeued: 50,
+          commandsPerformed: 400,
+          slotsApplied: 30,
+          proposalsSent: 20,
+        },
+      },
+    });
+    expect(a.commandsPerformed).toBe(0);
+    expect(slotFigures(a, b, 10)).toEqual({
+      commandsPerSlot: 20,
+      requeuedPerCommand: 0.25,
+      proposalsPerSecond: 2,
+    });
+    expect(replicaCountersOf(null).slotsApplied).toBe(0);
   });
 });
 

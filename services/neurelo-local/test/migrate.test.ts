@@ -1,5 +1,6 @@
 import { openTestDatabase, type TestDatabase } from './support/test-database';
 import { migrate, splitSqlScript } from '../src/db/migrate';
+import { openDatabase } from '../src/db/open';
 
 describe('migrations', () => {
   let t: TestDatabase;
@@ -28,6 +29,23 @@ describe('migrations', () => {
     await stop();
     expect(seen).toContain('acceptor-0');
   });
+
+  const onPostgres = process.env.DATABASE_URL ? it : it.skip;
+  onPostgres(
+    'servers starting at once apply each migration exactly once (real PostgreSQL)',
+    async () => {
+      await t.db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+      const servers = await Promise.all(
+        [1, 2, 3, 4].map(() => openDatabase({ databaseUrl: t.databaseUrl })),
+      );
+      try {
+        const results = await Promise.all(servers.map((db) => migrate(db)));
+        expect(results.flat().sort()).toEqual(['001_initial.sql', '002_notify_on_release.sql']);
+      } finally {
+        await Promise.all(servers.map((db) => db.close()));
+      }
+    },
+  );
 
   it('splits scripts without breaking function bodies', () => {
     expect(

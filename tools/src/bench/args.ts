@@ -18,10 +18,12 @@ export interface BenchArgs {
   /** Run the role services and the data API of fleet configurations under `node --cpu-prof`. */
   cpuProfile: boolean;
   basePort: number;
+  /** Clients talk to the first N replicas only (0: all of them). */
+  entryReplicas: number;
 }
 
 export const DEFAULT_ARGS: BenchArgs = {
-  clients: 128,
+  clients: 256,
   seconds: 20,
   warmupSeconds: 3,
   keys: 1_000,
@@ -32,6 +34,7 @@ export const DEFAULT_ARGS: BenchArgs = {
   idleSeconds: 20,
   cpuProfile: false,
   basePort: 7800,
+  entryReplicas: 0,
 };
 
 export const USAGE = `npm run bench -- [options]
@@ -46,6 +49,7 @@ export const USAGE = `npm run bench -- [options]
   --idle-seconds S     idle-fleet CPU measurement (default ${DEFAULT_ARGS.idleSeconds}; 0 skips)
   --json FILE          where the JSON report goes (default ${DEFAULT_ARGS.jsonFile})
   --cpu-prof           run the fleet processes under node --cpu-prof and summarise the busiest
+  --entry-replicas N   clients send to the first N replicas only (default: all)
   --base-port P        first port of the bench fleets (default ${DEFAULT_ARGS.basePort})`;
 
 export class UsageError extends Error {
@@ -98,6 +102,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--cpu-prof':
         args.cpuProfile = true;
+        break;
+      case '--entry-replicas':
+        args.entryReplicas = wholeNumber(flag, value(), 0);
         break;
       case '--base-port':
         args.basePort = wholeNumber(flag, value(), 1024);

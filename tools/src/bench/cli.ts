@@ -12,7 +12,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../fleet/topology';
 import { parseBenchArgs, UsageError, USAGE, type BenchArgs } from './args';
 import { configurationNamed, DEFAULT_FLEET_CONFIGURATION } from './configurations';
-import { busiestProfile } from './profiles';
+import { busiestOfEachKind, formatProcessProfile, processProfiles } from './profiles';
 import {
   withRatios,
   type ConfigurationResult,
@@ -56,11 +56,10 @@ async function main(args: BenchArgs): Promise<void> {
       `[${name}] ${run.result.commandsPerSecond.toFixed(0)} commands/s, p99 ${run.result.latencyMs.p99.toFixed(1)} ms`,
     );
     if (cpuProfileDir) {
-      const summary = busiestProfile(cpuProfileDir, run.pids, run.result.cpuPercent);
-      if (summary) {
-        profiles[name] = summary;
-        log(`[${name}] profile of ${summary.process} (${summary.file}):\n${summary.text}`);
-      }
+      const all = processProfiles(cpuProfileDir, run.pids, run.result.cpuPercent);
+      profiles[name] = all;
+      for (const p of busiestOfEachKind(all))
+        log(`[${name}] profile of ${formatProcessProfile(p)}\n`);
     }
   }
   const rated = withRatios(results);

@@ -46,6 +46,8 @@ export function perCommandTable(results: ConfigurationResult[]): Table {
     title: 'Per command',
     headers: [
       'configuration',
+      'commands/slot',
+      'requeued',
       'messages',
       'API requests',
       'DB commits',
@@ -55,6 +57,8 @@ export function perCommandTable(results: ConfigurationResult[]): Table {
     ],
     rows: results.map((r) => [
       r.name,
+      fmt(r.slots.commandsPerSlot, 1),
+      fmt(r.slots.requeuedPerCommand, 2),
       fmt(r.perCommand.messages, 2),
       fmt(r.perCommand.apiRequests, 2),
       fmt(r.perCommand.commits, 2),

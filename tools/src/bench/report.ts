@@ -1,3 +1,4 @@
+import type { SlotFigures } from './replica-counters';
 import type { CpuGroup, RoleFigures, WindowFigures } from './snapshot';
 
 /** One configuration's closed-loop result, as the JSON report carries it. */
@@ -22,6 +23,8 @@ export interface ConfigurationResult {
   cpuPercentTotal: number;
   /** Per kind of role: commits, leases and steps per second and their mean durations. */
   roles: Record<string, RoleFigures>;
+  /** How full the decided slots are, and how often replicas collide on a slot. */
+  slots: SlotFigures;
   perCommand: {
     messages: number;
     apiRequests: number | null;
@@ -95,6 +98,7 @@ export function configurationResult(
     cpuPercentByGroup: figures.cpuPercentByGroup,
     cpuPercentTotal: total,
     roles: figures.roles,
+    slots: figures.slots,
     perCommand: {
       messages: perCommand(figures.messagesPerSecond) ?? 0,
       apiRequests: perCommand(figures.apiRequestsPerSecond),

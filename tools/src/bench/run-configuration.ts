@@ -33,7 +33,7 @@ export interface RunContext {
   log: (line: string) => void;
 }
 
-const SETTLE_MS = 3_000;
+const SETTLE_MS = 5_000;
 
 /** Starts a configuration, measures it (idle, closed loop, offered load), and stops it. */
 export async function runConfiguration(
@@ -59,10 +59,13 @@ export async function runConfiguration(
   const pg = target.database ? await connect(target.database.url) : null;
   try {
     const isDefault = c.name === DEFAULT_FLEET_CONFIGURATION;
-    const idle = isDefault && args.idleSeconds > 0 ? await measureIdle(target, pg, ctx) : null;
     const result = await measureClosedLoop(target, pg, ctx);
     const offered =
       isDefault && args.offeredPerSecond > 0 ? await measureOfferedLoad(target, pg, ctx) : null;
+    // Idle last: a role service reports itself unready after 15 s without a data-API answer,
+    // and an idle consumer's long polls do not count as answers, so a fleet left idle first
+    // would refuse the clients that follow.
+    const idle = isDefault && args.idleSeconds > 0 ? await measureIdle(target, pg, ctx) : null;
     return { result, offered, idle, pids };
   } finally {
     await pg?.end().catch(() => undefined);
@@ -106,7 +109,7 @@ async function measureClosedLoop(
     clients: args.clients,
     keys: args.keys,
     readRatio: args.readRatio,
-    replicaUrls: target.replicaUrls,
+    replicaUrls: entryReplicas(target, args),
     prefix: `bench-${c.name}`,
   });
   const window = await measureWindow(
@@ -115,6 +118,7 @@ async function measureClosedLoop(
     ctx,
     `[${c.name}] ${args.clients} clients`,
     load.completions,
+    true,
   );
   ctx.log(`[${c.name}] stopping clients (commands in flight finish first)`);
   await load.stop();
@@ -139,7 +143,7 @@ async function measureOfferedLoad(
     perSecond: args.offeredPerSecond,
     keys: args.keys,
     readRatio: args.readRatio,
-    replicaUrls: target.replicaUrls,
+    replicaUrls: entryReplicas(target, args),
     prefix: `bench-open-${c.name}`,
   });
   const window = await measureWindow(
@@ -169,6 +173,7 @@ async function measureWindow(
   ctx: RunContext,
   label: string,
   completions: Completions,
+  profile = false,
 ): Promise<{ a: Snapshot; b: Snapshot; fromMs: number; toMs: number }> {
   await waitWithProgress(
     `${label} warm-up`,
@@ -178,10 +183,12 @@ async function measureWindow(
   const fromMs = wallClock();
   const a = await takeSnapshot(target, pg);
   const before = completions.atMs.length;
+  if (profile && ctx.cpuProfileDir) signalProfilers(target);
   await waitWithProgress(label, ctx.args.seconds, (elapsedSeconds) => {
     const n = completions.atMs.length - before;
     return `${n} acknowledged, ${(n / Math.max(elapsedSeconds, 0.001)).toFixed(0)}/s`;
   });
+  if (profile && ctx.cpuProfileDir) signalProfilers(target);
   const b = await takeSnapshot(target, pg);
   return { a, b, fromMs, toMs: wallClock() };
 }
@@ -201,6 +208,19 @@ async function waitWithProgress(
     await sleep(Math.min(1_000, (seconds - elapsed) * 1000));
   }
   progress.done();
+}
+
+function entryReplicas(target: BenchTarget, args: BenchArgs): string[] {
+  return args.entryReplicas > 0
+    ? target.replicaUrls.slice(0, args.entryReplicas)
+    : target.replicaUrls;
+}
+
+/** Starts, or stops and writes, the profile of every process (probes/cpu-profile.mjs). */
+function signalProfilers(target: BenchTarget): void {
+  for (const p of target.processes()) {
+    if (p.pid !== null) process.kill(p.pid, 'SIGUSR2');
+  }
 }
 
 function summarize(latencies: number[]): { p50: number; p99: number; max: number } {

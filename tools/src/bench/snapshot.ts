@@ -2,6 +2,12 @@ import type { Client } from 'pg';
 import { readPgCounters, type PgCounters } from './pg-counters';
 import { cpuSecondsOf, percentOfCore } from './proc-cpu';
 import { readRequestCount } from './request-counter';
+import {
+  readReplicaCounters,
+  slotFigures,
+  type ReplicaCounters,
+  type SlotFigures,
+} from './replica-counters';
 import { readRoleCounters, ZERO_COUNTERS, type RoleCounters } from './service-metrics';
 import type { BenchTarget } from './target';
 
@@ -20,10 +26,11 @@ export interface Snapshot {
   apiRequests: number | null;
   /** The role services' counters, summed per kind (acceptor, leader, replica). */
   roleCounters: Map<string, RoleCounters>;
+  replicaCounters: ReplicaCounters;
 }
 
 export async function takeSnapshot(target: BenchTarget, pg: Client | null): Promise<Snapshot> {
-  const [counters, apiRequests, perRole] = await Promise.all([
+  const [counters, apiRequests, perRole, replicaCounters] = await Promise.all([
     pg && target.database ? readPgCounters(pg, target.database.name) : Promise.resolve(null),
     target.requestCounterPort === null
       ? Promise.resolve(null)
@@ -31,6 +38,7 @@ export async function takeSnapshot(target: BenchTarget, pg: Client | null): Prom
     Promise.all(
       target.roles.map(async (r) => ({ kind: r.kind, c: await readRoleCounters(r.port) })),
     ),
+    readReplicaCounters(target.roles.filter((r) => r.kind === 'replica').map((r) => r.port)),
   ]);
   const roleCounters = new Map<string, RoleCounters>();
   for (const { kind, c } of perRole) roleCounters.set(kind, addCounters(roleCounters.get(kind), c));
@@ -56,6 +64,7 @@ export async function takeSnapshot(target: BenchTarget, pg: Client | null): Prom
     pg: counters,
     apiRequests,
     roleCounters,
+    replicaCounters,
   };
 }
 
@@ -73,6 +82,7 @@ export interface WindowFigures {
   cpuPercentByGroup: Record<CpuGroup, number>;
   /** What each kind of role did per second, and how long its commits, leases and steps took. */
   roles: Record<string, RoleFigures>;
+  slots: SlotFigures;
 }
 
 export interface RoleFigures {
@@ -124,6 +134,7 @@ export function figuresBetween(a: Snapshot, b: Snapshot): WindowFigures {
     walSyncsPerSecond: rate(a.pg?.walSyncs, b.pg?.walSyncs),
     cpuPercent,
     cpuPercentByGroup: groups,
+    slots: slotFigures(a.replicaCounters, b.replicaCounters, seconds),
     roles: Object.fromEntries(
       [...b.roleCounters].map(([kind, after]) => [
         kind,

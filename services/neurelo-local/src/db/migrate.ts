@@ -14,9 +14,14 @@ export const MIGRATIONS_DIR = path.resolve(
 
 /** Applies, in order and each in its own transaction, the numbered migrations not yet applied. */
 export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
-  );
+  // Two servers starting at once (two pods) would race on CREATE TABLE IF NOT EXISTS, which
+  // is not concurrency-safe in Postgres: an advisory lock makes them take turns.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(4242001)');
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+    );
+  });
   const applied = new Set(
     (await db.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map(
       (r) => r.name,
@@ -29,15 +34,16 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<strin
   for (const file of files) {
     if (applied.has(file)) continue;
     const sql = readFileSync(path.join(dir, file), 'utf8');
-    await db.transaction(async (tx) => {
+    const appliedHere = await db.transaction(async (tx) => {
       // A lock makes two servers starting at once apply each migration once.
       await tx.query('LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
       const again = await tx.query('SELECT 1 FROM schema_migrations WHERE name = $1', [file]);
-      if (again.rowCount > 0) return;
+      if (again.rowCount > 0) return false;
       for (const statement of splitSqlScript(sql)) await tx.query(statement);
       await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
+      return true;
     });
-    done.push(file);
+    if (appliedHere) done.push(file);
   }
   return done;
 }
