@@ -23,7 +23,7 @@ export interface BenchArgs {
 }
 
 export const DEFAULT_ARGS: BenchArgs = {
-  clients: 256,
+  clients: 512,
   seconds: 20,
   warmupSeconds: 3,
   keys: 1_000,

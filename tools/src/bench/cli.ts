@@ -30,7 +30,7 @@ import {
   targetsTable,
   type Table,
 } from './report-tables';
-import { runConfiguration } from './run-configuration';
+import { runConfiguration, stopCurrentTarget } from './run-configuration';
 import { formatTable } from './table';
 
 async function main(args: BenchArgs): Promise<void> {
@@ -106,6 +106,11 @@ try {
   console.error(`bench: ${err.message}\n${USAGE}`);
   process.exit(2);
 }
+// Ctrl-C: the services get the signal too and stop; the bench database must be dropped here.
+process.once('SIGINT', () => {
+  console.error('\nbench: interrupted; stopping the running configuration');
+  void stopCurrentTarget().finally(() => process.exit(130));
+});
 main(args).then(
   () => process.exit(0),
   (err: unknown) => {

@@ -35,6 +35,15 @@ export interface RunContext {
 
 const SETTLE_MS = 5_000;
 
+/** The configuration running now, so an interrupted bench can stop it and drop its database. */
+let current: BenchTarget | null = null;
+
+export async function stopCurrentTarget(): Promise<void> {
+  const target = current;
+  current = null;
+  await target?.stop();
+}
+
 /** Starts a configuration, measures it (idle, closed loop, offered load), and stops it. */
 export async function runConfiguration(
   c: BenchConfiguration,
@@ -52,6 +61,7 @@ export async function runConfiguration(
     c.kind === 'memory'
       ? await startMemoryTarget(c, options)
       : await startFleetTarget(c, { ...options, log: ctx.log });
+  current = target;
   ctx.log(`[${c.name}] ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   const pids = new Map(
     target.processes().flatMap((p) => (p.pid === null ? [] : [[p.pid, p.name] as const])),
@@ -69,6 +79,7 @@ export async function runConfiguration(
     return { result, offered, idle, pids };
   } finally {
     await pg?.end().catch(() => undefined);
+    current = null;
     await target.stop();
   }
 }

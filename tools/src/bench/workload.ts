@@ -1,6 +1,25 @@
 import type { Op } from '@paxos/shared';
+import http from 'node:http';
 import { KvClient } from '../workload/kv-client';
-import { runClients, wallClock } from '../workload/run-clients';
+import { wallClock } from '../workload/run-clients';
+
+/**
+ * One keep-alive connection per client that is waiting for an answer: a closed-loop client
+ * must never queue behind another one inside this process (kv-client's own agent allows 64
+ * connections per replica, which would cap the offered concurrency at 64 per replica).
+ */
+const benchAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function newClient(clientId: string, replicaUrls: string[]): KvClient {
+  return new KvClient({
+    clientId,
+    replicaUrls,
+    commandDeadlineMs: 15_000,
+    attemptTimeoutMs: 12_000,
+    clock: wallClock,
+    agent: benchAgent,
+  });
+}
 
 export interface WorkloadShape {
   keys: number;
@@ -47,26 +66,23 @@ export function startClosedLoop(
 ): { completions: Completions; stop: () => Promise<void> } {
   const completions: Completions = { atMs: [], latencyMs: [], unanswered: 0 };
   let stopping = false;
-  const done = runClients({
-    clients: o.clients,
-    replicaUrls: o.replicaUrls,
-    clientIdPrefix: o.prefix,
-    nextOp: (i, n) => makeOp(o, i, n),
-    shouldStop: () => stopping,
-    commandDeadlineMs: 15_000,
-    attemptTimeoutMs: 12_000,
-    onAcknowledged: (latencyMs, at) => {
-      completions.atMs.push(at);
+  const loops = Array.from({ length: o.clients }, async (_, i) => {
+    const client = newClient(`${o.prefix}-${i}`, o.replicaUrls);
+    for (let n = 0; !stopping; n++) {
+      const { result, latencyMs } = await client.run(makeOp(o, i, n));
+      if (result === null) {
+        completions.unanswered += 1;
+        continue;
+      }
+      completions.atMs.push(wallClock());
       completions.latencyMs.push(latencyMs);
-    },
-  }).then((r) => {
-    completions.unanswered = r.unanswered;
+    }
   });
   return {
     completions,
     stop: async () => {
       stopping = true;
-      await done;
+      await Promise.all(loops);
     },
   };
 }
@@ -87,15 +103,7 @@ export function startOpenLoop(
   const inFlight = new Set<Promise<void>>();
   const startedAt = wallClock();
   const issue = (dueAt: number): void => {
-    const client =
-      idle.pop() ??
-      new KvClient({
-        clientId: `${o.prefix}-${made++}`,
-        replicaUrls: o.replicaUrls,
-        commandDeadlineMs: 15_000,
-        attemptTimeoutMs: 12_000,
-        clock: wallClock,
-      });
+    const client = idle.pop() ?? newClient(`${o.prefix}-${made++}`, o.replicaUrls);
     const n = issued++;
     const p = client.run(makeOp(o, 0, n)).then(({ result }) => {
       const at = wallClock();

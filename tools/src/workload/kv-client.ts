@@ -18,6 +18,8 @@ export interface KvClientOptions {
   commandDeadlineMs: number;
   attemptTimeoutMs: number;
   clock: () => number;
+  /** Connections to share; the default allows 64 per replica (the benchmark needs more). */
+  agent?: http.Agent;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -55,6 +57,7 @@ export class KvClient {
         `${url}/commands`,
         { clientId: this.o.clientId, requestId, op },
         this.o.attemptTimeoutMs,
+        this.o.agent ?? agent,
       );
       if (r.status === 200) {
         const body = r.body as { result: OpResult };
@@ -77,6 +80,7 @@ function postJson(
   url: string,
   body: unknown,
   timeoutMs: number,
+  agent: http.Agent,
 ): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve) => {
     const data = JSON.stringify(body);
