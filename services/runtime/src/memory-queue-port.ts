@@ -84,10 +84,14 @@ export class MemoryQueue {
           const rows = this.claimNow(dst, owner, limit, leaseMs);
           if (rows.length > 0 || signal?.aborted || this.now() >= deadline) return rows;
           const wake = this.arrival(dst);
-          const aborted = new Promise<void>((r) =>
-            signal?.addEventListener('abort', () => r(), { once: true }),
-          );
-          await Promise.race([wake.wait(deadline - this.now()), aborted]);
+          // One listener per wait, removed when the wait ends (they would pile up otherwise).
+          const onAbort = (): void => wake.notify();
+          signal?.addEventListener('abort', onAbort, { once: true });
+          try {
+            await wake.wait(deadline - this.now());
+          } finally {
+            signal?.removeEventListener('abort', onAbort);
+          }
         }
       },
       stepCommit: async (c: StepCommit) => this.stepCommit(c),

@@ -89,7 +89,12 @@ export class RoleHost<S, C> {
   private readonly abort = new AbortController();
   private stopping = false;
   private loops: Promise<void>[] = [];
-  private lastDataApiOkAt = 0;
+  /**
+   * False from the moment a data-API call fails until one succeeds again. (Not "a call
+   * succeeded recently": an idle consumer's long polls end empty inside the waiter and
+   * report nothing, and idleness is not a reason to refuse clients.)
+   */
+  private dataApiReachable = false;
   private started = false;
   private readonly now: () => number;
   readonly stats = { steps: 0, commits: 0, messagesHandled: 0, deadLetters: 0 };
@@ -99,7 +104,7 @@ export class RoleHost<S, C> {
   }
 
   get isReady(): boolean {
-    return this.started && !this.stopping && this.now() - this.lastDataApiOkAt < 15_000;
+    return this.started && !this.stopping && this.dataApiReachable;
   }
 
   get currentState(): S {
@@ -123,7 +128,7 @@ export class RoleHost<S, C> {
     this.o.metrics.epoch.set(this.epoch);
     const reclaimed = await queue.reclaim(processId, this.owner);
     const durable = await queue.loadDurable(processId);
-    this.lastDataApiOkAt = this.now();
+    this.dataApiReachable = true;
     this.o.logger.info(
       { epoch: this.epoch, reclaimed, durableEntries: durable.size },
       'recovered from durable state',
@@ -173,7 +178,7 @@ export class RoleHost<S, C> {
           signal: this.abort.signal,
         });
         failures = 0;
-        this.lastDataApiOkAt = this.now();
+        this.dataApiReachable = true;
         if (rows.length > 0) {
           this.o.metrics.claimSeconds.observe((this.now() - started) / 1000);
           const held = new Set(this.inbox.map((m) => m.id));
@@ -184,6 +189,7 @@ export class RoleHost<S, C> {
       } catch (err) {
         if (this.stopping) break;
         failures += 1;
+        this.dataApiReachable = false;
         this.o.logger.warn({ err: describeError(err), failures }, 'lease request failed; retrying');
         await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
       }
@@ -364,10 +370,11 @@ export class RoleHost<S, C> {
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await call();
-        this.lastDataApiOkAt = this.now();
+        this.dataApiReachable = true;
         return r;
       } catch (err) {
         if (!isRetryable(err)) throw err;
+        this.dataApiReachable = false;
         this.o.metrics.commitRetries.inc();
         this.o.logger.warn({ err: describeError(err), attempt }, `${what} failed; retrying`);
         await sleep(Math.min(5_000, 50 * 2 ** Math.min(attempt, 7)));

@@ -124,6 +124,34 @@ describe('RoleHost over the in-memory queue', () => {
   });
 });
 
+describe('readiness', () => {
+  it('stays ready through a long idle stretch, and follows data-API failures', async () => {
+    const q = new MemoryQueue();
+    const port = q.port(50);
+    let failClaims = false;
+    const idlePort: QueuePort = {
+      ...port,
+      // Like a long poll through the waiter: nothing comes back while the queue is empty.
+      claim: (args) =>
+        failClaims
+          ? Promise.reject(new Error('data API unreachable'))
+          : new Promise((resolve) => args.signal?.addEventListener('abort', () => resolve([]))),
+    };
+    let clock = 0;
+    const { h } = host(acceptorRole, { id: 'acceptor-0' }, idlePort, { now: () => clock });
+    await h.start();
+    clock += 10 * 60_000;
+    expect(h.isReady).toBe(true);
+    await h.stop();
+
+    failClaims = true;
+    const second = host(acceptorRole, { id: 'acceptor-0' }, idlePort);
+    await second.h.start();
+    await until(() => !second.h.isReady);
+    await second.h.stop();
+  });
+});
+
 describe('acks with nothing else to commit', () => {
   it('wait for the next commit (or ackDelayMs), then go out together', async () => {
     const q = new MemoryQueue();

@@ -13,7 +13,6 @@ import { replicaServiceSpec } from '@paxos/replica/src/service/replica-service';
 import {
   MemoryQueue,
   runRoleService,
-  type QueuePort,
   type RoleServiceSpec,
   type RunningService,
 } from '@paxos/runtime';
@@ -30,31 +29,6 @@ function specFor(kind: ServiceSpec['kind']): RoleServiceSpec<unknown, unknown> {
           : null;
   if (!spec) throw new Error(`no role service for ${kind}`);
   return spec as unknown as RoleServiceSpec<unknown, unknown>;
-}
-
-/**
- * MemoryQueue's claim adds an 'abort' listener to the caller's signal on every wait and never
- * removes it; the role host's signal lives as long as the service, so the listeners pile up
- * and addEventListener (which scans them) took about half of this process's CPU. Each claim
- * here gets a signal of its own, linked to the caller's only for the duration of the call.
- */
-function withSignalPerClaim(port: QueuePort): QueuePort {
-  return {
-    ...port,
-    claim: async (args) => {
-      const outer = args.signal;
-      if (!outer) return port.claim(args);
-      const inner = new AbortController();
-      const forward = (): void => inner.abort();
-      if (outer.aborted) inner.abort();
-      else outer.addEventListener('abort', forward, { once: true });
-      try {
-        return await port.claim({ ...args, signal: inner.signal });
-      } finally {
-        outer.removeEventListener('abort', forward);
-      }
-    },
-  };
 }
 
 async function main(): Promise<void> {
@@ -81,7 +55,7 @@ async function main(): Promise<void> {
     running.push(
       await runRoleService(
         specFor(s.kind),
-        () => withSignalPerClaim(queue.port()),
+        () => queue.port(),
         { ...process.env, ...s.env },
         {
           installSignalHandlers: false,
