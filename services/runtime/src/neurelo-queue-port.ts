@@ -11,7 +11,7 @@ import type { Logger } from './logger';
 import type { ClaimedMessage, QueuePort, StepCommit } from './queue-port';
 
 const WaitEnvSchema = z.object({
-  LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(20).default(10),
+  LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(20).default(20),
   POLL_INTERVAL_MS_MAX: z.coerce.number().int().min(10).max(60_000).default(1_000),
 });
 

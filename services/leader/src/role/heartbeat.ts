@@ -13,10 +13,17 @@ import { preempted } from './preempted';
 import type { LeaderState } from './state';
 
 /**
+ * An idle log re-sends its newest decision only every this many beats: enough for a replica
+ * that lost messages to find its gap, cheap enough that an idle fleet stays idle.
+ */
+export const BEACON_EVERY_BEATS = 10;
+
+/**
  * An active leader tells the others it is alive, so they hold back their scouts. With the
- * same beat it re-sends its newest decision to every replica: a commander announces a decision
- * once, so a replica that was down or lost the last decisions of an idle log would never learn
- * it is behind. The newest decision shows it the gap, and its progress report fetches the rest.
+ * beat it re-sends its newest decision to every replica when it is new since the last beacon
+ * (or every BEACON_EVERY_BEATS beats): a commander announces a decision once, so a replica
+ * that was down or lost the last decisions of an idle log would never learn it is behind. The
+ * newest decision shows it the gap, and its progress report fetches the rest.
  */
 export function sendHeartbeats(
   state: LeaderState,
@@ -27,10 +34,16 @@ export function sendHeartbeats(
   out.send.push(...heartbeats);
   state.counters.heartbeatsSent += heartbeats.length;
   const newest = newestDecision(state);
-  if (newest !== null) {
+  state.beatsSinceBeacon += 1;
+  const due =
+    newest !== null &&
+    (newest.slot !== state.beaconSlot || state.beatsSinceBeacon >= BEACON_EVERY_BEATS);
+  if (newest !== null && due) {
     for (const replica of state.config.cluster.replicas) {
       out.send.push(decisionTo(state, replica, newest.slot, newest.value));
     }
+    state.beaconSlot = newest.slot;
+    state.beatsSinceBeacon = 0;
   }
   // Always re-armed, even without other leaders: the replicas still need the beat.
   state.heartbeatDueAt = now + state.config.heartbeatMs;

@@ -73,6 +73,9 @@ export interface LeaderState {
   scoutDueAt: number | null;
   /** Active: when to send the next heartbeat. */
   heartbeatDueAt: number | null;
+  /** The slot of the decision last re-sent with a heartbeat (0: none), and beats since. */
+  beaconSlot: number;
+  beatsSinceBeacon: number;
   /**
    * The highest slotOut each replica has reported (progress). Soft state: reports keep coming
    * while replicas make progress, and a leader that lost them only collects later.
@@ -101,6 +104,8 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
     backoffMs: 0,
     scoutDueAt: null,
     heartbeatDueAt: null,
+    beaconSlot: 0,
+    beatsSinceBeacon: 0,
     replicaSlotOut: new Map(),
     collectedBelow: 1,
     counters: {
