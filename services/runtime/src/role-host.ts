@@ -19,7 +19,7 @@ import { Wakeup, sleep } from './wakeup';
 
 /** About 1/8 of the local server's default 1 MiB body limit. */
 export const DEFAULT_MAX_STEP_INPUT_BYTES = 128 * 1024;
-export const DEFAULT_ACK_DELAY_MS = 100;
+export const DEFAULT_ACK_DELAY_MS = 1_000;
 /** Half the local server's default 1 MiB body limit, leaving room for JSON escaping. */
 export const DEFAULT_MAX_COMMIT_BYTES = 512 * 1024;
 
