@@ -372,3 +372,20 @@ describe('replica misc', () => {
     });
   });
 });
+
+describe('replica proposals in flight', () => {
+  it('keeps at most proposalsInFlightMax undecided, so waiting commands fill the next batch', () => {
+    const r = new ReplicaHarness(
+      replicaConfig({ windowSlots: 8, batchMaxCommands: 10, proposalsInFlightMax: 1 }),
+    );
+    r.step(request(command('r1')));
+    r.step(request(command('r2')));
+    r.step(request(command('r3')));
+    expect([...r.state.proposals.keys()]).toEqual([1]);
+    const first = r.state.proposals.get(1)!;
+    const next = r.step(decision(1, first));
+    const proposes = sentOf(next, 'propose');
+    expect(proposes[0]!.message).toMatchObject({ slot: 2 });
+    expect(proposes[0]!.message.value.commands.map((c) => c.requestId)).toEqual(['r2', 'r3']);
+  });
+});

@@ -26,11 +26,19 @@ export interface ReplicaConfig {
    * refuses bodies above 1 MiB. A single larger command still goes alone.
    */
   batchMaxBytes?: number;
+  /**
+   * At most this many of this replica's proposals wait for a decision at once. Fewer slots in
+   * flight means fuller batches: each slot costs the fleet a fixed amount of work (messages,
+   * commits) however many commands it carries, so under load fuller slots are what makes it
+   * fast; a lone client still gets its slot at once.
+   */
+  proposalsInFlightMax?: number;
 }
 
 export const DEFAULT_GC_REPORT_EVERY_SLOTS = 64;
 /** Even if every character took 3 bytes in UTF-8, a batch stays under 1 MiB. */
 export const DEFAULT_BATCH_MAX_BYTES = 256 * 1024;
+export const DEFAULT_PROPOSALS_IN_FLIGHT_MAX = 2;
 
 export type ReplicaTimings = Omit<ReplicaConfig, 'id' | 'cluster'>;
 
@@ -47,6 +55,7 @@ const OPTIONAL_FIELDS: ReadonlySet<keyof ReplicaTimings> = new Set([
   'responseCacheMax',
   'gcReportEverySlots',
   'batchMaxBytes',
+  'proposalsInFlightMax',
 ] as const);
 
 /** A bad configuration is a deployment mistake: fail at start, with the field named. */
@@ -60,6 +69,7 @@ export function assertReplicaConfig(config: ReplicaConfig): void {
     'responseCacheMax',
     'gcReportEverySlots',
     'batchMaxBytes',
+    'proposalsInFlightMax',
   ];
   for (const field of positive) {
     const value = config[field];

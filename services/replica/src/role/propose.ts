@@ -1,6 +1,6 @@
 import type { Batch, Slot, StepCollector } from '@paxos/shared';
 import { commandKey } from '@paxos/shared';
-import { DEFAULT_BATCH_MAX_BYTES } from './config';
+import { DEFAULT_BATCH_MAX_BYTES, DEFAULT_PROPOSALS_IN_FLIGHT_MAX } from './config';
 import { proposeToLeaders } from './outbox';
 import type { ReplicaState } from './state';
 
@@ -59,9 +59,23 @@ function takeBatch(state: ReplicaState): Batch {
  */
 export function proposePending(state: ReplicaState, out: StepCollector<ReplicaState>): void {
   if (state.slotIn < state.slotOut) state.slotIn = state.slotOut;
-  while (state.requests.size > 0 && state.slotIn < state.slotOut + state.config.windowSlots) {
-    if (!state.decisions.has(state.slotIn))
+  const inFlightMax = state.config.proposalsInFlightMax ?? DEFAULT_PROPOSALS_IN_FLIGHT_MAX;
+  let inFlight = undecidedProposals(state);
+  while (
+    state.requests.size > 0 &&
+    state.slotIn < state.slotOut + state.config.windowSlots &&
+    inFlight < inFlightMax
+  ) {
+    if (!state.decisions.has(state.slotIn)) {
       sendProposal(state, out, state.slotIn, takeBatch(state));
+      inFlight += 1;
+    }
     state.slotIn += 1;
   }
+}
+
+function undecidedProposals(state: ReplicaState): number {
+  let n = 0;
+  for (const slot of state.proposals.keys()) if (!state.decisions.has(slot)) n += 1;
+  return n;
 }

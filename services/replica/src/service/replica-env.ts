@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   DEFAULT_BATCH_MAX_BYTES,
   DEFAULT_GC_REPORT_EVERY_SLOTS,
+  DEFAULT_PROPOSALS_IN_FLIGHT_MAX,
   defaultReplicaTimings,
   type ReplicaTimings,
 } from '../role/config';
@@ -22,6 +23,7 @@ export const ReplicaEnvSchema = z.object({
   RESPONSE_CACHE_MAX: int(DEFAULT_RESPONSE_CACHE_MAX, 1, 10_000_000),
   GC_REPORT_EVERY_SLOTS: int(DEFAULT_GC_REPORT_EVERY_SLOTS, 1, 1_000_000),
   BATCH_MAX_BYTES: int(DEFAULT_BATCH_MAX_BYTES, 1_024, 768 * 1024),
+  PROPOSALS_IN_FLIGHT_MAX: int(DEFAULT_PROPOSALS_IN_FLIGHT_MAX, 1, 10_000),
 });
 
 export function replicaSettings(env: NodeJS.ProcessEnv): {
@@ -39,6 +41,7 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
       responseCacheMax: e.RESPONSE_CACHE_MAX,
       gcReportEverySlots: e.GC_REPORT_EVERY_SLOTS,
       batchMaxBytes: e.BATCH_MAX_BYTES,
+      proposalsInFlightMax: e.PROPOSALS_IN_FLIGHT_MAX,
     },
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
   };

@@ -23,6 +23,8 @@ export function replicaConfig(overrides: Partial<ReplicaConfig> = {}): ReplicaCo
     batchMaxCommands: 2,
     retryMs: 100,
     snapshotEverySlots: 1000,
+    // PMMC's plain window unless a test limits proposals in flight.
+    proposalsInFlightMax: 1000,
     ...overrides,
   };
 }
