@@ -1,6 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import { z } from 'zod';
 import { retryDelayMs } from './backoff';
 import {
@@ -95,11 +94,23 @@ type AttemptOutcome =
   { kind: 'answered'; response: DataApiResponse } | { kind: 'retryable'; failure: string };
 
 const PLAIN_ROW_SCHEMA = z.record(z.string(), z.unknown());
+const PLAIN_ROWS_SCHEMA = z.array(PLAIN_ROW_SCHEMA);
+/** `z.array(rowSchema)` per row schema, built once: building a zod schema costs more than a parse. */
+const ROWS_SCHEMAS = new WeakMap<z.ZodType, z.ZodType>();
+/** Sockets per host and agent; generous, since long polls hold theirs for up to 20 s. */
+const MAX_SOCKETS = 64;
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 export class DataApiClient {
   readonly baseUrl: string;
-  private readonly http: AxiosInstance;
+  private readonly transport: typeof http | typeof https;
+  private readonly agent: http.Agent;
+  private readonly hostname: string;
+  private readonly port: string;
+  /** The base URL's path without a trailing slash ('' for a bare host). */
+  private readonly basePath: string;
+  /** The headers every request carries (the key among them); never copied into an error. */
+  private readonly baseHeaders: Readonly<Record<string, string>>;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly timeoutMs: number;
@@ -121,20 +132,21 @@ export class DataApiClient {
     this.onRetry = options.onRetry;
     // Keep-alive: every consumer polls the same host all day; a TLS handshake per call would
     // cost more than the query.
-    this.httpAgent = new http.Agent({ keepAlive: true });
-    this.httpsAgent = new https.Agent({ keepAlive: true });
-    this.http = axios.create({
-      baseURL: this.baseUrl,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      headers: { 'X-API-KEY': options.apiKey, Accept: 'application/json' },
-      // Status, JSON and timeouts are handled here, the same way for every answer.
-      validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(text: unknown) => text],
-      maxRedirects: 0,
-      timeout: 0,
-    });
+    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, noDelay: true };
+    this.httpAgent = new http.Agent(agentOptions);
+    this.httpsAgent = new https.Agent(agentOptions);
+    const url = new URL(this.baseUrl);
+    const secure = url.protocol === 'https:';
+    if (!secure && url.protocol !== 'http:') {
+      throw new RangeError(`unsupported data API protocol: ${url.protocol}`);
+    }
+    this.transport = secure ? https : http;
+    this.agent = secure ? this.httpsAgent : this.httpAgent;
+    // URL keeps IPv6 literals bracketed; the request options want them bare.
+    this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.port = url.port;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.baseHeaders = { 'X-API-KEY': options.apiKey, Accept: 'application/json' };
   }
 
   /** Runs custom query `name` (`/custom/{name}`) and validates its rows. */
@@ -156,9 +168,11 @@ export class DataApiClient {
       waitSeconds: options.waitSeconds,
       signal: options.signal,
     });
-    const rowSchema = (options.rowSchema ?? PLAIN_ROW_SCHEMA) as z.ZodType<T>;
-    const rows = parseData(z.array(rowSchema), response.data, method, path);
-    return { rows, longPolled: response.longPolled };
+    const rows =
+      options.rowSchema === undefined
+        ? (plainRows(response.data) ?? parseData(PLAIN_ROWS_SCHEMA, response.data, method, path))
+        : parseData(rowsSchemaOf(options.rowSchema), response.data, method, path);
+    return { rows: rows as T[], longPolled: response.longPolled };
   }
 
   /** One logical call: attempts until an answer, a 4xx, the caller's abort, or no retries left. */
@@ -188,6 +202,62 @@ export class DataApiClient {
     this.httpsAgent.destroy();
   }
 
+  /**
+   * One HTTP exchange on the keep-alive agent. Every status resolves (the caller interprets
+   * it); network failures reject with a TransportError, an abort with whatever `signal` gives.
+   */
+  private send(request: DataApiRequest, signal: AbortSignal): Promise<RawResponse> {
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers: Record<string, string | number> = { ...this.baseHeaders };
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(payload);
+    }
+    if (request.waitSeconds !== undefined) headers.Prefer = `wait=${request.waitSeconds}`;
+    return new Promise<RawResponse>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        reject(transportErrorOf(error));
+      };
+      const req = this.transport.request(
+        {
+          method: request.method,
+          hostname: this.hostname,
+          port: this.port,
+          path: this.basePath + request.path + queryString(request.query),
+          headers,
+          agent: this.agent,
+          signal,
+        },
+        (res) => {
+          const { statusCode, headers: responseHeaders } = res;
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () => {
+            if (settled) return;
+            if (!res.complete) {
+              fail(new Error('response body ended early'));
+              return;
+            }
+            settled = true;
+            resolve({ status: statusCode ?? 0, headers: responseHeaders, text });
+          });
+          res.on('error', fail);
+          res.on('close', () => {
+            if (!res.complete) fail(new Error('response body ended early'));
+          });
+        },
+      );
+      req.on('error', fail);
+      req.end(payload);
+    });
+  }
+
   private async attempt(request: DataApiRequest): Promise<AttemptOutcome> {
     const { method, path, signal } = request;
     if (signal?.aborted) throw new DataApiAbortedError(method, path);
@@ -203,27 +273,12 @@ export class DataApiClient {
     const onCallerAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      const response = await this.http.request<string>({
-        method,
-        url: path + queryString(request.query),
-        data: request.body === undefined ? undefined : JSON.stringify(request.body),
-        headers: {
-          ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...(request.waitSeconds === undefined ? {} : { Prefer: `wait=${request.waitSeconds}` }),
-        },
-        signal: controller.signal,
-      });
+      const response = await this.send(request, controller.signal);
       return interpret(method, path, response);
     } catch (error) {
       if (signal?.aborted) throw new DataApiAbortedError(method, path);
       if (timedOut) return { kind: 'retryable', failure: `TIMEOUT after ${attemptTimeoutMs} ms` };
-      if (isAxiosError(error)) {
-        // Only the code and message travel on: the axios error holds the request headers.
-        if (error.response === undefined) {
-          return { kind: 'retryable', failure: error.code ?? error.message };
-        }
-        throw new DataApiResponseError(method, path, error.code ?? error.message);
-      }
+      if (error instanceof TransportError) return { kind: 'retryable', failure: error.message };
       throw error;
     } finally {
       clearTimeout(timer);
@@ -232,10 +287,31 @@ export class DataApiClient {
   }
 }
 
-function interpret(method: HttpMethod, path: string, response: AxiosResponse): AttemptOutcome {
-  const text = typeof response.data === 'string' ? response.data : '';
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * A network failure of one attempt (refused, reset, a body cut short). It carries only the
+ * error's code or message: Node's errors never hold the request headers, and neither may this.
+ */
+class TransportError extends Error {}
+
+function transportErrorOf(error: unknown): TransportError {
+  // Duck-typed: errors from another realm (a test sandbox) fail `instanceof Error`.
+  if (typeof error === 'object' && error !== null) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && code !== '') return new TransportError(code);
+    if (typeof message === 'string') return new TransportError(message);
+  }
+  return new TransportError(String(error));
+}
+
+function interpret(method: HttpMethod, path: string, response: RawResponse): AttemptOutcome {
+  const { status, text } = response;
   const body = parseJsonBody(text);
-  const { status } = response;
   if (status >= 500) {
     const [first] = errorMessagesOf(body, text);
     return { kind: 'retryable', failure: `HTTP ${status}${first ? `: ${first}` : ''}` };
@@ -245,13 +321,40 @@ function interpret(method: HttpMethod, path: string, response: AxiosResponse): A
   if (status < 200 || status >= 300) {
     throw new DataApiResponseError(method, path, `unexpected status ${status}`);
   }
-  const envelope = SuccessEnvelopeSchema.safeParse(body);
-  if (!envelope.success) {
-    throw new DataApiResponseError(method, path, describeIssues(envelope.error));
+  let data: unknown;
+  if (isPlainObject(body) && 'data' in body) {
+    // The envelope check without zod, on every answer; zod only to word a refusal.
+    data = body.data;
+  } else {
+    const envelope = SuccessEnvelopeSchema.safeParse(body);
+    if (!envelope.success) {
+      throw new DataApiResponseError(method, path, describeIssues(envelope.error));
+    }
+    data = envelope.data.data;
   }
   const applied = response.headers['preference-applied'] as unknown;
   const longPolled = typeof applied === 'string' && /(^|[\s,;])wait=\d+/.test(applied);
-  return { kind: 'answered', response: { status, data: envelope.data.data, longPolled } };
+  return { kind: 'answered', response: { status, data, longPolled } };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `data` as rows when it is a list of objects (what PLAIN_ROW_SCHEMA accepts), else undefined. */
+function plainRows(data: unknown): Record<string, unknown>[] | undefined {
+  if (!Array.isArray(data)) return undefined;
+  for (const row of data) if (!isPlainObject(row)) return undefined;
+  return data as Record<string, unknown>[];
+}
+
+function rowsSchemaOf(rowSchema: z.ZodType): z.ZodType {
+  let rowsSchema = ROWS_SCHEMAS.get(rowSchema);
+  if (rowsSchema === undefined) {
+    rowsSchema = z.array(rowSchema);
+    ROWS_SCHEMAS.set(rowSchema, rowsSchema);
+  }
+  return rowsSchema;
 }
 
 function queryString(query: Record<string, QueryValue | undefined> | undefined): string {

@@ -3,7 +3,7 @@
  * wrong" (never retried) from "the service is away" (retried, then given up) from "the
  * service answered something we cannot read" (a protocol mismatch).
  *
- * None of these carry the axios error or the request configuration: those hold the
+ * None of these carry the underlying transport error or the request configuration: those hold the
  * X-API-KEY header, and an error serializer that logs `cause` would print the key.
  */
 
