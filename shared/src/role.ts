@@ -93,3 +93,22 @@ export class StepCollector<S> {
     return { state: this.state, persist: this.persist, send: this.send, notes: this.notes };
   }
 }
+
+/**
+ * A bad role configuration is a deployment mistake: it fails at start, naming the field.
+ * `optional` fields may be absent; present, they must be positive integers too.
+ */
+export function assertPositiveIntegers<T extends object>(
+  what: string,
+  config: T,
+  required: ReadonlyArray<keyof T & string>,
+  optional: ReadonlyArray<keyof T & string> = [],
+): void {
+  for (const field of [...required, ...optional]) {
+    const value = config[field] as unknown;
+    if (value === undefined && optional.includes(field)) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new Error(`${what} config ${field} must be a positive integer, got ${String(value)}`);
+    }
+  }
+}

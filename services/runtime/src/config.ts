@@ -14,8 +14,10 @@ const idList = (fallback: string) =>
     )
     .pipe(z.array(ProcessIdSchema).min(1));
 
-const int = (fallback: number, min: number, max: number) =>
+/** An optional whole-number setting within [min, max]. */
+export const envInt = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+const int = envInt;
 
 /** Settings every role service reads from its environment. */
 export const ServiceEnvSchema = z.object({

@@ -1,4 +1,4 @@
-import type { Cluster, ProcessId } from '@paxos/shared';
+import { assertPositiveIntegers, type Cluster, type ProcessId } from '@paxos/shared';
 
 export interface LeaderConfig {
   id: ProcessId;
@@ -25,18 +25,12 @@ export const defaultLeaderTimings: LeaderTimings = Object.freeze({
 
 /** A bad configuration is a deployment mistake: fail at start, with the field named. */
 export function assertLeaderConfig(config: LeaderConfig): void {
-  const positive: Array<keyof LeaderTimings> = [
+  assertPositiveIntegers('leader', config, [
     'retransmitMs',
     'heartbeatMs',
     'leaderTimeoutMs',
     'backoffMaxMs',
-  ];
-  for (const field of positive) {
-    const value = config[field];
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`leader config ${field} must be a positive integer, got ${value}`);
-    }
-  }
+  ]);
   if (!config.cluster.leaders.includes(config.id)) {
     throw new Error(`leader ${config.id} is not in the cluster's leaders`);
   }

@@ -1,9 +1,6 @@
-import { parseEnv } from '@paxos/runtime';
+import { envInt as int, parseEnv } from '@paxos/runtime';
 import { z } from 'zod';
 import { defaultLeaderTimings, type LeaderTimings } from '../role/config';
-
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Leader timings from the environment; every variable is optional. */
 export const LeaderEnvSchema = z.object({

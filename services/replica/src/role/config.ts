@@ -1,4 +1,4 @@
-import type { Cluster, ProcessId } from '@paxos/shared';
+import { assertPositiveIntegers, type Cluster, type ProcessId } from '@paxos/shared';
 
 export interface ReplicaConfig {
   id: ProcessId;
@@ -50,34 +50,20 @@ export const defaultReplicaTimings: ReplicaTimings = Object.freeze({
   snapshotEverySlots: 1000,
 });
 
-const OPTIONAL_FIELDS: ReadonlySet<keyof ReplicaTimings> = new Set([
-  'responsesPerClient',
-  'responseCacheMax',
-  'gcReportEverySlots',
-  'batchMaxBytes',
-  'proposalsInFlightMax',
-] as const);
-
 /** A bad configuration is a deployment mistake: fail at start, with the field named. */
 export function assertReplicaConfig(config: ReplicaConfig): void {
-  const positive: Array<keyof ReplicaTimings> = [
-    'windowSlots',
-    'batchMaxCommands',
-    'retryMs',
-    'snapshotEverySlots',
-    'responsesPerClient',
-    'responseCacheMax',
-    'gcReportEverySlots',
-    'batchMaxBytes',
-    'proposalsInFlightMax',
-  ];
-  for (const field of positive) {
-    const value = config[field];
-    if (OPTIONAL_FIELDS.has(field) && value === undefined) continue;
-    if (value === undefined || !Number.isInteger(value) || value < 1) {
-      throw new Error(`replica config ${field} must be a positive integer, got ${value}`);
-    }
-  }
+  assertPositiveIntegers(
+    'replica',
+    config,
+    ['windowSlots', 'batchMaxCommands', 'retryMs', 'snapshotEverySlots'],
+    [
+      'responsesPerClient',
+      'responseCacheMax',
+      'gcReportEverySlots',
+      'batchMaxBytes',
+      'proposalsInFlightMax',
+    ],
+  );
   if (!config.cluster.replicas.includes(config.id)) {
     throw new Error(`replica ${config.id} is not in the cluster's replicas`);
   }

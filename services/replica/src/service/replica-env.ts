@@ -1,4 +1,4 @@
-import { parseEnv } from '@paxos/runtime';
+import { envInt as int, parseEnv } from '@paxos/runtime';
 import { z } from 'zod';
 import {
   DEFAULT_BATCH_MAX_BYTES,
@@ -8,9 +8,6 @@ import {
   type ReplicaTimings,
 } from '../role/config';
 import { DEFAULT_RESPONSE_CACHE_MAX, DEFAULT_RESPONSES_PER_CLIENT } from '../role/response-cache';
-
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Replica settings beyond the common ones; every variable is optional. */
 export const ReplicaEnvSchema = z.object({
