@@ -1,4 +1,10 @@
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+} from '@paxos/neurelo-local/src/db/scratch-database';
 import { Client } from 'pg';
+
+export { databaseUrlFor } from '@paxos/neurelo-local/src/db/scratch-database';
 
 /** The machine's PostgreSQL unless BENCH_DATABASE_URL or DATABASE_URL names another one. */
 export function adminDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -7,39 +13,14 @@ export function adminDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-export function databaseUrlFor(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 /** A name no other run (or helper) uses: `paxos_bench_<config>_<pid>`. */
 export function benchDatabaseName(configuration: string, pid = process.pid): string {
   return `paxos_bench_${configuration.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${pid}`;
 }
 
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 /** Creates an empty database (dropping a leftover of the same name first). */
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  await withClient(adminUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${name}`);
-  });
-  return databaseUrlFor(adminUrl, name);
-}
-
-export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-}
+export const createDatabase = createScratchDatabase;
+export const dropDatabase = dropScratchDatabase;
 
 /**
  * A connection kept for a while (the bench's statistics reader). Dropping the database ends it

@@ -1,4 +1,7 @@
-import { Client } from 'pg';
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+} from '@paxos/neurelo-local/src/db/scratch-database';
 
 /**
  * A fresh, empty database for one fleet test on the PostgreSQL of DATABASE_URL (the local
@@ -11,21 +14,6 @@ export async function freshFleetDatabase(
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) return { databaseUrl: undefined, drop: async () => undefined };
   const name = `paxos_fleet_${tag.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}`;
-  const admin = async (sql: string) => {
-    const c = new Client({ connectionString: adminUrl });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    databaseUrl: url.toString(),
-    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
+  const databaseUrl = await createScratchDatabase(adminUrl, name);
+  return { databaseUrl, drop: () => dropScratchDatabase(adminUrl, name) };
 }

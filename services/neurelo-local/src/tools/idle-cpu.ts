@@ -1,3 +1,4 @@
+import { createScratchDatabase, dropScratchDatabase } from '../db/scratch-database';
 /**
  * Measures what an idle server costs: starts the real server process, keeps one consumer
  * long-polling `queue_claim` (Prefer: wait=20) on an empty queue, and reports the CPU the
@@ -12,7 +13,6 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { startServerProcess } from './server-process';
 
 const WARM_UP_MS = 3_000;
@@ -32,22 +32,11 @@ async function withScratchDatabase(
 ): Promise<void> {
   if (!adminUrl) return fn(undefined);
   const name = `paxos_idle_cpu_${process.pid}`;
-  const admin = async (sql: string) => {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
+  const databaseUrl = await createScratchDatabase(adminUrl, name);
   try {
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    await fn(url.toString());
+    await fn(databaseUrl);
   } finally {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropScratchDatabase(adminUrl, name);
   }
 }
 

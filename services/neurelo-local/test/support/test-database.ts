@@ -1,7 +1,7 @@
-import { Client } from 'pg';
 import type { Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { openDatabase } from '../../src/db/open';
+import { createScratchDatabase, dropScratchDatabase } from '../../src/db/scratch-database';
 
 /**
  * A fresh, migrated database for one test file: a database of its own on the PostgreSQL
@@ -22,32 +22,15 @@ export async function openTestDatabase(tag: string): Promise<TestDatabase> {
     return { db, databaseUrl: undefined, drop: () => db.close() };
   }
   const name = `paxos_t_${tag.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}`;
-  await withAdmin(adminUrl, async (admin) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString() });
+  const databaseUrl = await createScratchDatabase(adminUrl, name);
+  const db = await openDatabase({ databaseUrl });
   await migrate(db);
   return {
     db,
-    databaseUrl: url.toString(),
+    databaseUrl,
     drop: async () => {
       await db.close();
-      await withAdmin(adminUrl, (admin) =>
-        admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-      );
+      await dropScratchDatabase(adminUrl, name);
     },
   };
-}
-
-async function withAdmin<T>(adminUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.end();
-  }
 }
