@@ -203,6 +203,9 @@ export class RoleHost<S, C> {
         const roleDeadline = this.o.role.nextDeadline(this.state);
         const hasInput = this.inbox.length > 0 || this.localInbox.length > 0;
         if (hasInput || (roleDeadline !== null && roleDeadline <= now)) {
+          // Client requests arrive one HTTP callback at a time; letting the other callbacks of
+          // this I/O phase run first turns a burst of them into one step and one batch.
+          if (this.localInbox.length > 0) await new Promise<void>((r) => setImmediate(r));
           await this.stepOnce();
         } else if (this.ackFlushAt !== null && this.ackFlushAt <= now) {
           await this.commitOnce({
