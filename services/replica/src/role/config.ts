@@ -38,7 +38,7 @@ export interface ReplicaConfig {
 export const DEFAULT_GC_REPORT_EVERY_SLOTS = 64;
 /** Even if every character took 3 bytes in UTF-8, a batch stays under 1 MiB. */
 export const DEFAULT_BATCH_MAX_BYTES = 256 * 1024;
-export const DEFAULT_PROPOSALS_IN_FLIGHT_MAX = 2;
+export const DEFAULT_PROPOSALS_IN_FLIGHT_MAX = 1;
 
 export type ReplicaTimings = Omit<ReplicaConfig, 'id' | 'cluster'>;
 
