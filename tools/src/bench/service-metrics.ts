@@ -51,14 +51,24 @@ export function parseRoleCounters(exposition: string): RoleCounters {
   };
 }
 
-/** The counters of a role service, zero when it does not answer (it is down). */
+const lastAnswered = new Map<number, RoleCounters>();
+
+/**
+ * The counters of a role service. One that does not answer in time (down, or too busy: in
+ * the one-process memory fleet a scrape competes with the load) gives its last answer again,
+ * so a delta is never negative; it under-counts instead, and says so on stderr.
+ */
 export async function readRoleCounters(port: number): Promise<RoleCounters> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
-      signal: AbortSignal.timeout(3_000),
+      signal: AbortSignal.timeout(10_000),
     });
-    return parseRoleCounters(await res.text());
+    const counters = parseRoleCounters(await res.text());
+    lastAnswered.set(port, counters);
+    return counters;
   } catch {
-    return ZERO_COUNTERS;
+    const last = lastAnswered.get(port);
+    if (last) console.error(`bench: :${port}/metrics did not answer; reusing its last counters`);
+    return last ?? ZERO_COUNTERS;
   }
 }
