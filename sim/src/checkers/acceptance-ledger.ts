@@ -1,6 +1,7 @@
 import { ballotToString, compareBallots, type Ballot, type PValue } from '@paxos/shared';
 import { ballotKey } from '../observe/ballot-key';
 import { violated } from './violation';
+import { getOrCreate } from './maps';
 
 interface Acceptance {
   ballot: Ballot;
@@ -29,11 +30,7 @@ export class AcceptanceLedger {
   record(acceptorId: string, pvalue: PValue): void {
     const { slot, ballot } = pvalue;
     const batchId = pvalue.value.batchId;
-    let atSlot = this.bySlot.get(slot);
-    if (atSlot === undefined) {
-      atSlot = new Map();
-      this.bySlot.set(slot, atSlot);
-    }
+    const atSlot = getOrCreate(this.bySlot, slot, () => new Map());
     const key = ballotKey(ballot);
     let acceptance = atSlot.get(key);
     if (acceptance === undefined) {

@@ -2,6 +2,7 @@ import { ballotToString, compareBallots, type Ballot, type PValue } from '@paxos
 import { ballotKey } from '../observe/ballot-key';
 import type { AcceptanceLedger } from './acceptance-ledger';
 import { violated } from './violation';
+import { getOrCreate } from './maps';
 
 interface Proposal {
   ballot: Ballot;
@@ -26,11 +27,7 @@ export class CommanderChecker {
   onP2a(from: string, pvalue: PValue): void {
     const { slot, ballot } = pvalue;
     const batchId = pvalue.value.batchId;
-    let atSlot = this.bySlot.get(slot);
-    if (atSlot === undefined) {
-      atSlot = new Map();
-      this.bySlot.set(slot, atSlot);
-    }
+    const atSlot = getOrCreate(this.bySlot, slot, () => new Map());
     const key = ballotKey(ballot);
     const earlier = atSlot.get(key);
     if (earlier !== undefined && earlier.batchId !== batchId) {
