@@ -116,9 +116,11 @@ async function withProject(
   } finally {
     clearTimeout(timer);
     if (failures() > failedBefore) {
-      for (const service of ['neurelo', ...ROLES]) {
+      const status = await project.statusLines().catch((e: Error) => e.message);
+      console.log(`--- containers of ${name}\n${status}`);
+      for (const service of ['postgres', 'neurelo', ...ROLES]) {
         const logs = await project.logs(service, 25).catch(() => '');
-        if (logs) console.log(`--- last log lines of ${service}\n${logs}`);
+        if (logs) console.log(`--- last log lines of ${service}\n${squeezeRepeats(logs)}`);
       }
     }
     if (keep) {
@@ -190,3 +192,18 @@ main()
     // Keep-alive sockets of the HTTP clients would hold the process open.
     process.exit(summarize() ? 0 : 1);
   });
+
+/** Log lines that differ only in their timestamps and durations are shown once, with a count. */
+function squeezeRepeats(logs: string): string {
+  const shape = (line: string): string =>
+    line.replace(/"time":("[^"]*"|\d+)/, '').replace(/"durationMs":[\d.]+/, '');
+  const seen = new Map<string, { line: string; count: number }>();
+  for (const line of logs.split('\n').filter((l) => l.length > 0)) {
+    const entry = seen.get(shape(line));
+    if (entry) entry.count++;
+    else seen.set(shape(line), { line, count: 1 });
+  }
+  return [...seen.values()]
+    .map((e) => (e.count > 1 ? `${e.line}   (x${e.count}, the first shown)` : e.line))
+    .join('\n');
+}

@@ -111,6 +111,19 @@ export class ComposeProject {
     return r.stdout.split('\n').filter((s) => s.length > 0);
   }
 
+  /** One line per container of the project: its name and podman's status (up, exited, ...). */
+  async statusLines(): Promise<string> {
+    const r = await run('podman', [
+      'ps',
+      '-a',
+      '--filter',
+      `label=io.podman.compose.project=${this.name}`,
+      '--format',
+      '{{.Names}}  {{.Status}}',
+    ]);
+    return r.stdout.trim();
+  }
+
   /** SIGKILL, as a node failure or `kubectl delete pod --grace-period=0` would. */
   async kill(service: string): Promise<void> {
     await run('podman', ['kill', '--signal', 'KILL', await this.container(service)]);

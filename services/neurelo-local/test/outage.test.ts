@@ -24,7 +24,7 @@ describeOnPostgres('a database outage (real PostgreSQL behind a TCP proxy)', () 
       db: (t) => {
         const viaProxy = new URL(t.databaseUrl!);
         viaProxy.host = `127.0.0.1:${proxy.port}`;
-        return new PostgresDatabase(viaProxy.toString());
+        return new PostgresDatabase(viaProxy.toString(), { connectTimeoutMs: 1_000 });
       },
     });
     server = await listen(h.app);
@@ -90,5 +90,17 @@ describeOnPostgres('a database outage (real PostgreSQL behind a TCP proxy)', () 
       woken = ((await poll).body.data ?? []).length === 1;
     }
     expect(woken).toBe(true);
+  });
+
+  it('answers 503 when connecting to the database stalls, and recovers when it answers again', async () => {
+    await depth().expect(200);
+    proxy.hang();
+    const stalled = await depth();
+    expect(stalled.status).toBe(503);
+    expect(stalled.body).toEqual({
+      errors: [{ error: 'the database is unavailable; retry later' }],
+    });
+    await proxy.restore();
+    await depth().expect(200);
   });
 });

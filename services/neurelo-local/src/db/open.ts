@@ -11,6 +11,7 @@ export interface StorageOptions {
 }
 
 export async function openDatabase(options: StorageOptions): Promise<Database> {
-  if (options.databaseUrl) return new PostgresDatabase(options.databaseUrl, options.poolSize);
+  if (options.databaseUrl)
+    return new PostgresDatabase(options.databaseUrl, { poolSize: options.poolSize });
   return PgliteDatabase.open(options.pgliteDataDir);
 }

@@ -3,6 +3,14 @@ import type { Database, Queryable, QueryResult } from './database';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const LISTENER_RETRY_MS = 1_000;
+/** Idle pooled connections are kept this long: fewer reconnects (and name lookups) under load. */
+const IDLE_CONNECTION_MS = 60_000;
+
+export interface PostgresOptions {
+  poolSize?: number;
+  /** How long opening a connection may take before the request is answered 503. */
+  connectTimeoutMs?: number;
+}
 
 /**
  * PostgreSQL through node-postgres. One pool for queries; one dedicated client for
@@ -19,16 +27,20 @@ export class PostgresDatabase implements Database {
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
   private closed = false;
 
+  private readonly connectTimeoutMs: number;
+
   constructor(
     private readonly connectionString: string,
-    poolSize = 10,
+    options: PostgresOptions = {},
   ) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     // keepAlive: a connection cut without a FIN/RST (network partition) is noticed and replaced
     // instead of hanging a request forever.
     this.pool = new Pool({
       connectionString,
-      max: poolSize,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      idleTimeoutMillis: IDLE_CONNECTION_MS,
       keepAlive: true,
     });
     // An idle client that loses its connection must not crash the process; the pool drops it and
@@ -101,7 +113,7 @@ export class PostgresDatabase implements Database {
     const client = new Client({
       connectionString: this.connectionString,
       keepAlive: true,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: this.connectTimeoutMs,
     });
     const lost = (): void => {
       if (this.listener !== client) return;

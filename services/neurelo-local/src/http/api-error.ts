@@ -37,6 +37,7 @@ export function isDatabaseOutage(err: unknown): boolean {
       'ETIMEDOUT',
       'EPIPE',
       'ENOTFOUND',
+      'EAI_AGAIN',
       '57P01',
       '57P02',
       '57P03',
@@ -50,7 +51,7 @@ export function isDatabaseOutage(err: unknown): boolean {
   ) {
     return true;
   }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+  return /Connection terminated|connection timeout|^timeout expired$|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     e.message ?? '',
   );
 }

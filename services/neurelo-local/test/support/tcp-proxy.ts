@@ -2,11 +2,14 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP relay between the server and PostgreSQL, to stage a database outage: `cut()` closes
- * every relayed connection and refuses new ones; `restore()` accepts again on the same port.
+ * every relayed connection and refuses new ones; `hang()` closes them and then accepts new
+ * ones that never answer (a database, or a name lookup, that stalls); `restore()` relays again
+ * on the same port.
  */
 export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private hanging = false;
   port = 0;
 
   constructor(
@@ -16,6 +19,10 @@ export class TcpProxy {
 
   async start(): Promise<void> {
     const server = createServer((client) => {
+      this.sockets.add(client);
+      client.on('close', () => this.sockets.delete(client));
+      client.on('error', () => client.destroy());
+      if (this.hanging) return;
       const upstream = connect(this.targetPort, this.targetHost);
       for (const [a, b] of [
         [client, upstream],
@@ -48,8 +55,19 @@ export class TcpProxy {
     await closed;
   }
 
-  restore(): Promise<void> {
-    return this.start();
+  /** Drops every relayed connection; new ones are accepted and then left unanswered. */
+  hang(): void {
+    this.hanging = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async restore(): Promise<void> {
+    if (this.hanging) {
+      this.hanging = false;
+      for (const s of this.sockets) s.destroy();
+      return;
+    }
+    await this.start();
   }
 
   stop(): Promise<void> {
