@@ -4,11 +4,12 @@ import { createCustomRouter } from './custom/router';
 import type { CustomQuery } from './custom/custom-query';
 import { NotificationHub } from './custom/notification-hub';
 import type { Database } from './db/database';
+import { VacuumScheduler } from './db/vacuum-scheduler';
 import { errorHandler, notFound } from './http/api-error';
 import { requireApiKey, type ApiKeys } from './http/auth';
 import { logRequests, logServerErrors } from './http/request-log';
 import { createRestRouter } from './rest/router';
-import type { NeureloSchema } from './schema/schema';
+import { tableOf, type NeureloSchema } from './schema/schema';
 
 /** 1 MiB: a step_commit with a full window of sends is far below it. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
@@ -22,7 +23,12 @@ export interface AppDeps {
   logger?: Logger;
   /** Aborted on server shutdown: long-polling requests answer at once instead of holding it up. */
   shutdown?: AbortSignal;
+  /** Vacuum the schema's tables this long after writes (0: never; see vacuum-scheduler.ts). */
+  vacuumEveryMs?: number;
 }
+
+/** Often enough that a busy queue never carries more than a second or two of dead rows. */
+export const DEFAULT_VACUUM_EVERY_MS = 2_000;
 
 /** Each app's hub, for `waitingRequests`; a WeakMap keeps the app type plain express. */
 const hubs = new WeakMap<express.Express, NotificationHub>();
@@ -34,7 +40,20 @@ const hubs = new WeakMap<express.Express, NotificationHub>();
 export function createApp(deps: AppDeps): express.Express {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const hub = new NotificationHub(deps.db);
-  deps.shutdown?.addEventListener('abort', () => hub.close(), { once: true });
+  const vacuum = new VacuumScheduler(
+    deps.db,
+    Object.entries(deps.schema.objects).map(([name, o]) => tableOf(name, o)),
+    deps.vacuumEveryMs ?? DEFAULT_VACUUM_EVERY_MS,
+    logger,
+  );
+  deps.shutdown?.addEventListener(
+    'abort',
+    () => {
+      hub.close();
+      vacuum.close();
+    },
+    { once: true },
+  );
 
   const app = express();
   app.disable('x-powered-by');
@@ -53,11 +72,24 @@ export function createApp(deps: AppDeps): express.Express {
     '/custom',
     requireApiKey(deps.apiKeys, 'none'),
     json,
-    createCustomRouter({ db: deps.db, queries: deps.queries, hub }),
+    createCustomRouter({
+      db: deps.db,
+      queries: deps.queries,
+      hub,
+      onWrite: () => vacuum.noteWrites(),
+    }),
   );
   app.use(
     '/rest',
     requireApiKey(deps.apiKeys, 'reads'),
+    (req, res, next) => {
+      if (req.method !== 'GET') {
+        res.on('finish', () => {
+          if (res.statusCode < 300) vacuum.noteWrites();
+        });
+      }
+      next();
+    },
     json,
     createRestRouter({ db: deps.db, schema: deps.schema }),
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_BODY_LIMIT_BYTES } from './app';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_VACUUM_EVERY_MS } from './app';
 
 /** The environment is wrong: the process stops with a message naming the variable. */
 export class ConfigError extends Error {
@@ -37,6 +37,7 @@ const EnvSchema = z.object({
   NEURELO_API_KEY: apiKey,
   NEURELO_READONLY_API_KEY: apiKey.optional(),
   BODY_LIMIT_BYTES: integer(1_024, 64 * 1_048_576).default(DEFAULT_BODY_LIMIT_BYTES),
+  VACUUM_EVERY_MS: integer(0, 3_600_000).default(DEFAULT_VACUUM_EVERY_MS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -47,6 +48,8 @@ export interface Config {
   pgliteDataDir: string | undefined;
   apiKeys: { readWrite: string[]; readOnly: string[] };
   bodyLimitBytes: number;
+  /** Vacuum the tables this long after writes; 0 leaves it to autovacuum. */
+  vacuumEveryMs: number;
   logLevel: string;
 }
 
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       readOnly: e.NEURELO_READONLY_API_KEY ? [e.NEURELO_READONLY_API_KEY] : [],
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    vacuumEveryMs: e.VACUUM_EVERY_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -34,6 +34,7 @@ async function main(config: Config): Promise<void> {
     queries,
     apiKeys: config.apiKeys,
     bodyLimitBytes: config.bodyLimitBytes,
+    vacuumEveryMs: config.vacuumEveryMs,
     logger,
     shutdown: shutdown.signal,
   });

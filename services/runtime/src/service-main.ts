@@ -1,6 +1,6 @@
 import type { Cluster, Envelope, Message, Role } from '@paxos/shared';
 import type { Express } from 'express';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   ConfigurationError,
   clusterFromEnv,
@@ -26,7 +26,16 @@ export interface RoleServiceSpec<S, C> {
   /** Sets role gauges (ballot, active, slot_out) from the current state before a scrape. */
   observe?: (state: S, metrics: ServiceMetrics) => void;
   /** Adds role-specific routes; returns where messages for clients go. */
-  extend?: (ctx: RoleServiceContext<S>) => { onLocalMessage?: (e: Envelope) => void };
+  extend?: (ctx: RoleServiceContext<S>) => RoleServiceHooks;
+}
+
+export interface RoleServiceHooks {
+  onLocalMessage?: (e: Envelope) => void;
+  /**
+   * A hot route served on node:http directly, before express sees the request (the replica's
+   * POST /commands: one call per client command). Returns false for requests it does not take.
+   */
+  fastRoute?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface RoleServiceContext<S> {
@@ -107,7 +116,7 @@ export async function runRoleService<S, C>(
     },
   });
   const pending: Message[] = [];
-  const hooks =
+  const hooks: RoleServiceHooks =
     spec.extend?.({
       app,
       env,
@@ -118,9 +127,11 @@ export async function runRoleService<S, C>(
       isReady: () => host?.isReady ?? false,
       currentState: () => host?.currentState,
     }) ?? {};
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(common.PORT, common.HOST, () => resolve(s));
+  const fastRoute = hooks.fastRoute;
+  const server = createServer((req, res) => {
+    if (!fastRoute?.(req, res)) app(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(common.PORT, common.HOST, resolve));
   logger.info({ port: common.PORT, cluster }, `${spec.roleName} listening`);
 
   const fatal =

@@ -14,6 +14,14 @@ export interface Queryable {
 }
 
 export interface Database extends Queryable {
+  /**
+   * Like query, for a fixed statement run again and again (the custom queries): the storage
+   * may keep it prepared on each connection, so it is parsed and planned once, not per call.
+   */
+  queryPrepared<T = Record<string, unknown>>(
+    sql: string,
+    params: unknown[],
+  ): Promise<QueryResult<T>>;
   readonly kind: 'postgres' | 'pglite';
   /** Runs several statements in one transaction (migrations, admin work). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;

@@ -15,6 +15,11 @@ export class PgliteDatabase implements Database {
     return new PgliteDatabase(db);
   }
 
+  /** PGlite runs in this process: there is no per-statement network cost to save. */
+  queryPrepared<T>(sql: string, params: unknown[]): Promise<QueryResult<T>> {
+    return this.query<T>(sql, params);
+  }
+
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
     const r = await this.db.query<T>(sql, params);
     return { rows: r.rows, rowCount: r.rows.length > 0 ? r.rows.length : (r.affectedRows ?? 0) };

@@ -48,6 +48,19 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', () => undefined);
   }
 
+  /** Statement text -> the name it is prepared under on every connection that ran it. */
+  private readonly statementNames = new Map<string, string>();
+
+  async queryPrepared<T>(sql: string, params: unknown[]): Promise<QueryResult<T>> {
+    let name = this.statementNames.get(sql);
+    if (name === undefined) {
+      name = `neurelo_${this.statementNames.size + 1}`;
+      this.statementNames.set(sql, name);
+    }
+    const r = await this.pool.query({ name, text: sql, values: params });
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
+  }
+
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
     const r = await this.pool.query(sql, params);
     return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };

@@ -4,7 +4,7 @@ import type { ReplicaConfig } from '../role/config';
 import { describeReplica } from '../role/describe';
 import { replicaRole } from '../role/replica-role';
 import type { ReplicaState } from '../role/state';
-import { mountCommandsApi } from './commands-api';
+import { commandsRoute } from './commands-api';
 import { PendingCommands } from './pending-commands';
 import { replicaSettings } from './replica-env';
 
@@ -26,7 +26,7 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
     },
     describe: (s) => ({ ...describeReplica(s), waitingClients: pending.size }),
     observe: (s) => slotOutGauge?.set(s.slotOut),
-    extend: ({ app, submit, isReady, metrics }) => {
+    extend: ({ submit, isReady, metrics }) => {
       slotOutGauge = new Gauge({
         name: 'paxos_replica_slot_out',
         help: 'The first slot this replica has not applied yet',
@@ -39,14 +39,14 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
         buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
         registers: [metrics.registry],
       });
-      mountCommandsApi(app, {
-        pending,
-        submit,
-        isReady,
-        commandTimeoutMs: settings.commandTimeoutMs,
-        latency,
-      });
       return {
+        fastRoute: commandsRoute({
+          pending,
+          submit,
+          isReady,
+          commandTimeoutMs: settings.commandTimeoutMs,
+          latency,
+        }),
         onLocalMessage: (e) => {
           if (e.message.type === 'response') pending.answer(e.message);
         },

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { Database } from './database';
+
+/**
+ * Vacuums the tables a short while after they were written to. A queue table churns: every
+ * message is inserted, updated by its lease and deleted by its ack, and until VACUUM removes
+ * the dead row versions, every claim walks over them (a claim took 7 ms instead of 0.1 ms
+ * after 14,000 messages). Autovacuum is too coarse for that (it wakes once a minute, and some
+ * servers run with it off), so the data API does it itself: at most once per `everyMs`, only
+ * after writes, never while idle. SKIP_LOCKED: a table someone holds a conflicting lock on is
+ * left for the next round instead of waited for.
+ */
+export class VacuumScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private dirty = false;
+  private closed = false;
+  /** Completed vacuum rounds (for tests and /healthz-style introspection). */
+  rounds = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly tables: string[],
+    private readonly everyMs: number,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Something was written: a vacuum round follows within `everyMs`. */
+  noteWrites(): void {
+    if (this.everyMs <= 0 || this.closed || this.tables.length === 0) return;
+    this.dirty = true;
+    if (this.timer || this.running) return;
+    this.timer = setTimeout(() => void this.runRound(), this.everyMs);
+    this.timer.unref();
+  }
+
+  private async runRound(): Promise<void> {
+    this.timer = null;
+    this.dirty = false;
+    this.running = true;
+    const list = this.tables.map(quoteIdent).join(', ');
+    try {
+      await this.db.exec(`VACUUM (SKIP_LOCKED) ${list}`);
+      this.rounds += 1;
+    } catch (err) {
+      // An outage or a shutdown: the next write schedules another round.
+      this.logger?.debug({ err: (err as Error).message }, 'vacuum round failed');
+    } finally {
+      this.running = false;
+    }
+    if (this.dirty) {
+      this.dirty = false;
+      this.noteWrites();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
