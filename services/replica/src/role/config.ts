@@ -33,12 +33,18 @@ export interface ReplicaConfig {
    * fast; a lone client still gets its slot at once.
    */
   proposalsInFlightMax?: number;
+  /**
+   * Replicas take turns on slots while several are busy (slot-sharing.ts): another replica
+   * counts as busy for this long after one of its batches was decided (default 1000 ms).
+   */
+  partnerActiveMs?: number;
 }
 
 export const DEFAULT_GC_REPORT_EVERY_SLOTS = 64;
 /** Even if every character took 3 bytes in UTF-8, a batch stays under 1 MiB. */
 export const DEFAULT_BATCH_MAX_BYTES = 256 * 1024;
 export const DEFAULT_PROPOSALS_IN_FLIGHT_MAX = 1;
+export const DEFAULT_PARTNER_ACTIVE_MS = 1_000;
 
 export type ReplicaTimings = Omit<ReplicaConfig, 'id' | 'cluster'>;
 
@@ -62,6 +68,7 @@ export function assertReplicaConfig(config: ReplicaConfig): void {
       'gcReportEverySlots',
       'batchMaxBytes',
       'proposalsInFlightMax',
+      'partnerActiveMs',
     ],
   );
   if (!config.cluster.replicas.includes(config.id)) {

@@ -4,6 +4,7 @@ import { performDecided } from './perform';
 import { reportProgressIfDue } from './progress-report';
 import { proposePending } from './propose';
 import { refreshRetryTimer } from './retry-timer';
+import { notePartner } from './slot-sharing';
 import { snapshotIfDue } from './snapshot';
 import type { ReplicaState } from './state';
 
@@ -37,13 +38,14 @@ export function onDecision(
     return out.result();
   }
   state.decisions.set(slot, value);
+  notePartner(state, value, now);
   state.highestDecidedSlot = Math.max(state.highestDecidedSlot, slot);
   out.persist.push({ op: 'put', key: decisionKey(slot), slot, value });
   state.counters.decisions += 1;
   performDecided(state, out);
   snapshotIfDue(state, out);
   reportProgressIfDue(state, out);
-  proposePending(state, out);
+  proposePending(state, out, now);
   refreshRetryTimer(state, now, true);
   return out.result();
 }

@@ -36,7 +36,7 @@ export function onRequest(
     out.notes.push(`${fromCache} command(s) from ${message.from} answered from cache`);
   if (duplicates > 0)
     out.notes.push(`${duplicates} command(s) from ${message.from} already pending`);
-  proposePending(state, out);
+  proposePending(state, out, now);
   refreshRetryTimer(state, now, false);
   return out.result();
 }

@@ -1,7 +1,8 @@
 import type { Batch, Slot, StepCollector } from '@paxos/shared';
-import { commandKey } from '@paxos/shared';
+import { commandKey, noopBatch } from '@paxos/shared';
 import { DEFAULT_BATCH_MAX_BYTES, DEFAULT_PROPOSALS_IN_FLIGHT_MAX } from './config';
 import { proposeToLeaders } from './outbox';
+import { activeProposers, ownsSlot } from './slot-sharing';
 import type { ReplicaState } from './state';
 
 /** Batch ids are unique across restarts: the incarnation is bumped durably at each recovery. */
@@ -54,11 +55,18 @@ function takeBatch(state: ReplicaState): Batch {
 
 /**
  * PMMC's propose(): fills undecided slots of the window with pending commands, one batch per
- * slot. Slots below slotOut are all decided (and may already be truncated), so slotIn first
- * catches up with slotOut; otherwise a proposal there could never be applied nor requeued.
+ * slot, in this replica's turns (slot-sharing.ts). Slots below slotOut are all decided (and
+ * may already be truncated), so slotIn first catches up with slotOut; otherwise a proposal
+ * there could never be applied nor requeued.
  */
-export function proposePending(state: ReplicaState, out: StepCollector<ReplicaState>): void {
+export function proposePending(
+  state: ReplicaState,
+  out: StepCollector<ReplicaState>,
+  now: number,
+): void {
   if (state.slotIn < state.slotOut) state.slotIn = state.slotOut;
+  const proposers = activeProposers(state, now);
+  fillOwnedGaps(state, out, proposers);
   const inFlightMax = state.config.proposalsInFlightMax ?? DEFAULT_PROPOSALS_IN_FLIGHT_MAX;
   let inFlight = undecidedProposals(state);
   while (
@@ -66,11 +74,34 @@ export function proposePending(state: ReplicaState, out: StepCollector<ReplicaSt
     state.slotIn < state.slotOut + state.config.windowSlots &&
     inFlight < inFlightMax
   ) {
-    if (!state.decisions.has(state.slotIn)) {
-      sendProposal(state, out, state.slotIn, takeBatch(state));
+    const slot = state.slotIn;
+    if (!state.decisions.has(slot) && ownsSlot(proposers, state.config.id, slot)) {
+      sendProposal(state, out, slot, takeBatch(state));
       inFlight += 1;
     }
     state.slotIn += 1;
+  }
+}
+
+/**
+ * A slot of ours below a decided slot, with no proposal: it blocks everyone's log. Propose
+ * into it at once, pending commands if there are any, else a no-op (Mencius's skip).
+ */
+function fillOwnedGaps(
+  state: ReplicaState,
+  out: StepCollector<ReplicaState>,
+  proposers: string[],
+): void {
+  const end = Math.min(state.highestDecidedSlot, state.slotOut + state.config.windowSlots);
+  for (let slot = state.slotOut; slot < end; slot++) {
+    if (state.decisions.has(slot) || state.proposals.has(slot)) continue;
+    if (!ownsSlot(proposers, state.config.id, slot)) continue;
+    if (state.requests.size > 0) {
+      sendProposal(state, out, slot, takeBatch(state));
+    } else {
+      sendProposal(state, out, slot, noopBatch(nextBatchId(state)));
+      state.counters.noopsProposed += 1;
+    }
   }
 }
 

@@ -65,6 +65,8 @@ export interface ReplicaState {
   slotOutReported: Slot;
   /** When to re-send outstanding proposals and fill a blocking gap; null when idle. */
   retryDueAt: number | null;
+  /** Other replicas -> when one of their batches was last decided (volatile; slot-sharing.ts). */
+  partnerSeenAt: Map<string, number>;
   counters: ReplicaCounters;
 }
 
@@ -86,6 +88,7 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
     snapshotSlotOut: 1,
     slotOutReported: 1,
     retryDueAt: null,
+    partnerSeenAt: new Map(),
     counters: {
       commandsReceived: 0,
       answeredFromCache: 0,
