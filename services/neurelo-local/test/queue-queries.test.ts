@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { loadQueries } from '../src/custom/query-file';
 import { messages, openTestApp, READ_WRITE_KEY, type TestApp } from './support/app-harness';
 
 interface Claimed {
@@ -134,5 +135,29 @@ describe('queue queries', () => {
       },
     ]);
     expect((await h.t.db.query('SELECT 1 FROM queue_item')).rowCount).toBe(0);
+  });
+
+  it('queue_claim commits its lease without waiting for the WAL flush, and only its own', async () => {
+    const claimQuery = loadQueries().find((q) => q.name === 'queue_claim')!;
+    await call('queue_push', { messages: messages('soft', ['s1', 's2']) });
+    const variables: Record<string, unknown> = {
+      dst: 'soft',
+      owner: 'c#1',
+      limit: 1,
+      leaseMs: 60_000,
+    };
+    const params = claimQuery.parameters.map((name) => variables[name]);
+    // Inside the claim's transaction synchronous_commit is off...
+    const inside = await h.t.db.transaction(async (tx) => {
+      const claimed = await tx.query(claimQuery.sql, params);
+      const setting = await tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+      return { claimed: claimed.rowCount, setting: setting.rows[0]!.synchronous_commit };
+    });
+    expect(inside).toEqual({ claimed: 1, setting: 'off' });
+    // ...and back on for whatever the connection runs next (a push, a step commit).
+    const after = await h.t.db.transaction((tx) =>
+      tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit'),
+    );
+    expect(after.rows[0]!.synchronous_commit).toBe('on');
   });
 });
