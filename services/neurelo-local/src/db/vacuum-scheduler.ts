@@ -1,21 +1,26 @@
 import type { Logger } from 'pino';
 import type { Database } from './database';
 
+/** A step commit or a claim is one write; a busy fleet makes hundreds a second. */
+export const DEFAULT_MIN_WRITES = 50;
+
 /**
  * Vacuums the tables a short while after they were written to. A queue table churns: every
  * message is inserted, updated by its lease and deleted by its ack, and until VACUUM removes
  * the dead row versions, every claim walks over them (a claim took 7 ms instead of 0.1 ms
  * after 14,000 messages). Autovacuum is too coarse for that (it wakes once a minute, and some
- * servers run with it off), so the data API does it itself: at most once per `everyMs`, only
- * after writes, never while idle. SKIP_LOCKED: a table someone holds a conflicting lock on is
- * left for the next round instead of waited for.
+ * servers run with it off), so the data API does it itself: at most once per `everyMs`, once
+ * `minWrites` writing requests have come in since the last round (an idle fleet's heartbeats
+ * leave a few dead rows a minute, not worth a round every few seconds). SKIP_LOCKED: a table
+ * someone holds a conflicting lock on is left for the next round instead of waited for.
  */
 export class VacuumScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
-  private dirty = false;
+  /** Writing requests since the last round began. */
+  private writes = 0;
   private closed = false;
-  /** Completed vacuum rounds (for tests and /healthz-style introspection). */
+  /** Completed vacuum rounds (tests read it). */
   rounds = 0;
 
   constructor(
@@ -23,20 +28,25 @@ export class VacuumScheduler {
     private readonly tables: string[],
     private readonly everyMs: number,
     private readonly logger?: Logger,
+    private readonly minWrites = DEFAULT_MIN_WRITES,
   ) {}
 
-  /** Something was written: a vacuum round follows within `everyMs`. */
+  /** A request wrote something: after enough of them, a vacuum round follows within `everyMs`. */
   noteWrites(): void {
     if (this.everyMs <= 0 || this.closed || this.tables.length === 0) return;
-    this.dirty = true;
-    if (this.timer || this.running) return;
+    this.writes += 1;
+    this.scheduleIfDue();
+  }
+
+  private scheduleIfDue(): void {
+    if (this.timer || this.running || this.closed || this.writes < this.minWrites) return;
     this.timer = setTimeout(() => void this.runRound(), this.everyMs);
     this.timer.unref();
   }
 
   private async runRound(): Promise<void> {
     this.timer = null;
-    this.dirty = false;
+    this.writes = 0;
     this.running = true;
     const list = this.tables.map(quoteIdent).join(', ');
     try {
@@ -48,10 +58,8 @@ export class VacuumScheduler {
     } finally {
       this.running = false;
     }
-    if (this.dirty) {
-      this.dirty = false;
-      this.noteWrites();
-    }
+    // Writes that came in during the round may already call for the next one.
+    this.scheduleIfDue();
   }
 
   close(): void {
