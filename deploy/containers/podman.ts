@@ -81,47 +81,31 @@ export class ComposeProject {
     return run('podman-compose', ['-p', this.name, ...args], { cwd: this.dir, timeoutMs });
   }
 
+  /** `podman ps -a` of this project's containers (and `extra` label filters), one line each. */
+  private async ps(format: string, extra: string[] = []): Promise<string[]> {
+    const filters = [`io.podman.compose.project=${this.name}`, ...extra].flatMap((label) => [
+      '--filter',
+      `label=${label}`,
+    ]);
+    const r = await run('podman', ['ps', '-a', ...filters, '--format', format]);
+    return r.stdout.split('\n').filter((s) => s.length > 0);
+  }
+
   /** The container of a service (podman-compose names it <project>_<service>_1). */
   async container(service: string): Promise<string> {
-    const r = await run('podman', [
-      'ps',
-      '-a',
-      '--filter',
-      `label=com.docker.compose.project=${this.name}`,
-      '--filter',
-      `label=com.docker.compose.service=${service}`,
-      '--format',
-      '{{.Names}}',
-    ]);
-    const name = r.stdout.trim().split('\n')[0];
+    const [name] = await this.ps('{{.Names}}', [`com.docker.compose.service=${service}`]);
     if (!name) throw new Error(`no container for service ${service} in project ${this.name}`);
     return name;
   }
 
   /** Every container of the project, running or not. */
-  async containers(): Promise<string[]> {
-    const r = await run('podman', [
-      'ps',
-      '-a',
-      '--filter',
-      `label=io.podman.compose.project=${this.name}`,
-      '--format',
-      '{{.Names}}',
-    ]);
-    return r.stdout.split('\n').filter((s) => s.length > 0);
+  containers(): Promise<string[]> {
+    return this.ps('{{.Names}}');
   }
 
   /** One line per container of the project: its name and podman's status (up, exited, ...). */
   async statusLines(): Promise<string> {
-    const r = await run('podman', [
-      'ps',
-      '-a',
-      '--filter',
-      `label=io.podman.compose.project=${this.name}`,
-      '--format',
-      '{{.Names}}  {{.Status}}',
-    ]);
-    return r.stdout.trim();
+    return (await this.ps('{{.Names}}  {{.Status}}')).join('\n');
   }
 
   /** SIGKILL, as a node failure or `kubectl delete pod --grace-period=0` would. */

@@ -1,5 +1,5 @@
 import type { ProcessId } from './ids';
-import type { Message } from './messages';
+import type { Message, MessageOf, MessageType } from './messages';
 
 /**
  * The contract between a pure Paxos role and whatever runs it (the simulator or an HTTP
@@ -12,6 +12,17 @@ import type { Message } from './messages';
 export interface Envelope {
   to: ProcessId;
   message: Message;
+}
+
+/** The outgoing messages of one type (tests and tools read a step's sends this way). */
+export function sentOf<T extends MessageType>(
+  result: { send: Envelope[] },
+  type: T,
+): Array<{ to: ProcessId; message: MessageOf<T> }> {
+  return result.send.filter((e) => e.message.type === type) as Array<{
+    to: ProcessId;
+    message: MessageOf<T>;
+  }>;
 }
 
 /**

@@ -21,6 +21,7 @@ import { Progress } from './workload/progress';
 import { runClients, wallClock } from './workload/run-clients';
 import { formatMs, percentile } from './workload/stats';
 import { replicasLine, verifyRun } from './workload/verify-run';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const { values: args } = parseArgs({
   options: {
@@ -159,10 +160,6 @@ async function main(): Promise<number> {
   } finally {
     await fleet.down();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 main().then(

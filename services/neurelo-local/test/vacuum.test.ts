@@ -1,7 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { VacuumScheduler } from '../src/db/vacuum-scheduler';
 import { openTestDatabase, type TestDatabase } from './support/test-database';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe(`the data API vacuums churned tables (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   let t: TestDatabase;

@@ -1,30 +1,17 @@
-import type { SlotFigures } from './replica-counters';
-import type { CpuGroup, RoleFigures, WindowFigures } from './snapshot';
+import type { WindowFigures } from './snapshot';
 
 /** One configuration's closed-loop result, as the JSON report carries it. */
-export interface ConfigurationResult {
+export interface ConfigurationResult extends WindowFigures {
   name: string;
   title: string;
   kind: 'fleet' | 'memory';
   durable: boolean;
   clients: number;
-  seconds: number;
   commandsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
   unanswered: number;
-  messagesPerSecond: number;
-  apiRequestsPerSecond: number | null;
-  commitsPerSecond: number | null;
-  walBytesPerSecond: number | null;
-  walSyncsPerSecond: number | null;
-  cpuPercent: Record<string, number>;
-  cpuPercentByGroup: Record<CpuGroup, number>;
   /** Roles + data API + the bench database's backends: the system under test. */
   cpuPercentTotal: number;
-  /** Per kind of role: commits, leases and steps per second and their mean durations. */
-  roles: Record<string, RoleFigures>;
-  /** How full the decided slots are, and how often replicas collide on a slot. */
-  slots: SlotFigures;
   perCommand: {
     messages: number;
     apiRequests: number | null;

@@ -17,6 +17,7 @@ import {
 import { figuresBetween, takeSnapshot, type Snapshot } from './snapshot';
 import type { BenchTarget } from './target';
 import { latenciesWithin, startClosedLoop, startOpenLoop, type Completions } from './workload';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ConfigurationRun {
   result: ConfigurationResult;
@@ -241,5 +242,3 @@ function summarize(latencies: number[]): { p50: number; p99: number; max: number
     max: latencies.length === 0 ? 0 : latencies.reduce((m, x) => (x > m ? x : m), 0),
   };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

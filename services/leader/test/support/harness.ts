@@ -4,10 +4,7 @@ import {
   type Ballot,
   type Batch,
   type DurableEntry,
-  type Envelope,
   type Message,
-  type MessageOf,
-  type MessageType,
   type PValue,
   type StepResult,
 } from '@paxos/shared';
@@ -61,15 +58,7 @@ export const heartbeat = (from: string, b: Ballot, active = true): Message => ({
   active,
 });
 
-export function sentOf<T extends MessageType>(
-  result: { send: Envelope[] },
-  type: T,
-): Array<{ to: string; message: MessageOf<T> }> {
-  return result.send.filter((e) => e.message.type === type) as Array<{
-    to: string;
-    message: MessageOf<T>;
-  }>;
-}
+export { sentOf } from '@paxos/shared';
 
 /** A leader driven by hand, keeping its durable map as a runner would. */
 export class LeaderHarness {

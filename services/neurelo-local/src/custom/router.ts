@@ -11,8 +11,6 @@ export interface CustomRouterDeps {
   db: Database;
   queries: CustomQuery[];
   hub: NotificationHub;
-  /** Called after a query that returned rows and is not a GET: it probably wrote. */
-  onWrite?: () => void;
 }
 
 /**
@@ -38,11 +36,8 @@ export function createCustomRouter(deps: CustomRouterDeps): express.Router {
       variablesInQueryString(query.method) ? req.query : (req.body as unknown),
     );
     const parameters = toParameters(query, variables);
-    const run = async (): Promise<unknown[]> => {
-      const { rows } = await deps.db.queryPrepared(query.sql, parameters);
-      if (rows.length > 0 && query.method !== 'GET') deps.onWrite?.();
-      return rows;
-    };
+    const run = async (): Promise<unknown[]> =>
+      (await deps.db.queryPrepared(query.sql, parameters)).rows;
 
     const waitSeconds = query.wait ? parseWaitPreference(req.get('prefer')) : undefined;
     if (!query.wait || waitSeconds === undefined) {

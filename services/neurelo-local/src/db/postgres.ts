@@ -28,6 +28,8 @@ export class PostgresDatabase implements Database {
   private closed = false;
 
   private readonly connectTimeoutMs: number;
+  /** Statement text -> the name it is prepared under on every connection that ran it. */
+  private readonly statementNames = new Map<string, string>();
 
   constructor(
     private readonly connectionString: string,
@@ -47,9 +49,6 @@ export class PostgresDatabase implements Database {
     // opens a fresh connection for the next query, which is how the server recovers by itself.
     this.pool.on('error', () => undefined);
   }
-
-  /** Statement text -> the name it is prepared under on every connection that ran it. */
-  private readonly statementNames = new Map<string, string>();
 
   async queryPrepared<T>(sql: string, params: unknown[]): Promise<QueryResult<T>> {
     let name = this.statementNames.get(sql);

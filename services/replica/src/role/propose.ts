@@ -5,7 +5,10 @@ import { proposeToLeaders } from './outbox';
 import { activeProposers, ownsSlot } from './slot-sharing';
 import type { ReplicaState } from './state';
 
-/** Batch ids are unique across restarts: the incarnation is bumped durably at each recovery. */
+/**
+ * Batch ids are unique across restarts: the incarnation is bumped durably at each recovery.
+ * The id starts with the proposer's id, which slot-sharing.ts reads back (proposerOf).
+ */
 export function nextBatchId(state: ReplicaState): string {
   const batchId = `${state.config.id}:${state.incarnation}:${state.nextBatchSeq}`;
   state.nextBatchSeq += 1;

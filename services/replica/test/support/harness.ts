@@ -4,10 +4,7 @@ import {
   type Batch,
   type Command,
   type DurableEntry,
-  type Envelope,
   type Message,
-  type MessageOf,
-  type MessageType,
   type Op,
   type StepResult,
 } from '@paxos/shared';
@@ -56,15 +53,7 @@ export const decision = (slot: number, value: Batch, from = 'leader-0'): Message
 
 export const batch = (batchId: string, ...commands: Command[]): Batch => ({ batchId, commands });
 
-export function sentOf<T extends MessageType>(
-  result: { send: Envelope[] },
-  type: T,
-): Array<{ to: string; message: MessageOf<T> }> {
-  return result.send.filter((e) => e.message.type === type) as Array<{
-    to: string;
-    message: MessageOf<T>;
-  }>;
-}
+export { sentOf } from '@paxos/shared';
 
 /** A replica driven by hand, keeping its durable map as a runner would. */
 export class ReplicaHarness {
