@@ -10,15 +10,7 @@
 -- without a lock two consumers could both read the same expired lease and both take the message.
 -- The outer ORDER BY is needed because UPDATE ... RETURNING promises no order.
 -- seq is BIGINT; float8 makes it a JSON number (exact up to 2^53).
--- The lease is committed without waiting for the WAL flush (synchronous_commit off for this
--- transaction only): if the database crashes and loses it, the message is simply claimable
--- again, which at-least-once delivery allows. It cannot outlive what depends on it: the
--- holder's step_commit is synchronous, and flushing its commit flushes the earlier lease too.
--- Everything that must survive (a push, a step's state, its acks) still waits for the flush.
-WITH soft_lease AS (
-  SELECT set_config('synchronous_commit', 'off', true) AS setting
-),
-candidates AS (
+WITH candidates AS (
   SELECT element_identifier
   FROM queue_item
   WHERE dst = {{ dst }}::text
@@ -32,7 +24,7 @@ claimed AS (
   SET lease_owner = {{ owner }}::text,
       lease_until = now() + {{ leaseMs }}::int * interval '1 millisecond',
       attempts = q.attempts + 1
-  FROM candidates AS c, soft_lease
+  FROM candidates AS c
   WHERE q.element_identifier = c.element_identifier
   RETURNING q.element_identifier, q.payload, q.attempts, q.seq
 )

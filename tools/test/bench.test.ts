@@ -10,6 +10,7 @@ import { replicaCountersOf, slotFigures } from '../src/bench/replica-counters';
 import { configurationResult, ratio, withRatios } from '../src/bench/report';
 import { headlineTable, targetChecks } from '../src/bench/report-tables';
 import { parseRoleCounters, sumSeries } from '../src/bench/service-metrics';
+import { slotAnatomy, type TracedMessage } from '../src/bench/slot-anatomy';
 import { cpuDelta, type WindowFigures } from '../src/bench/snapshot';
 import { fmt, fmtRatio, formatMarkdownTable, formatTable } from '../src/bench/table';
 import { latenciesWithin, makeOp } from '../src/bench/workload';
@@ -37,6 +38,8 @@ describe('bench arguments', () => {
       'out.json',
       '--offered',
       '0',
+      '--anatomy-seconds',
+      '0',
       '--cpu-prof',
     ]);
     expect(a).toMatchObject({
@@ -46,6 +49,7 @@ describe('bench arguments', () => {
       readRatio: 0.5,
       jsonFile: 'out.json',
       offeredPerSecond: 0,
+      anatomySeconds: 0,
       cpuProfile: true,
     });
     // The baseline is always measured: every figure is a ratio against it.
@@ -300,5 +304,68 @@ describe('CPU profiles', () => {
   it('finds the pid in a --cpu-prof file name', () => {
     expect(pidOfProfileFile('/d/CPU.20260101.120000.4242.0.001.cpuprofile')).toBe(4242);
     expect(pidOfProfileFile('/d/other.json')).toBeNull();
+  });
+});
+
+describe('slot anatomy', () => {
+  /** One slot's phase-2 messages, every hop taking the given milliseconds. */
+  function slot(n: number, proposer: string, start: number): TracedMessage[] {
+    const m = (
+      type: string,
+      src: string,
+      dst: string,
+      insertedAt: number,
+      leasedAt: number,
+      ackedAt = leasedAt + 1,
+    ): TracedMessage => ({ type, src, dst, slot: n, insertedAt, leasedAt, ackedAt });
+    const t = start;
+    return [
+      m('propose', proposer, 'leader-0', t, t + 5),
+      // Replicas propose to every leader; leader-1 is not the one running phase 2.
+      m('propose', proposer, 'leader-1', t, t + 3),
+      // The leader commits its p2as 10 ms after the lease; acceptors lease them after 2, 4, 30 ms.
+      m('p2a', 'leader-0', 'acceptor-0', t + 15, t + 17),
+      m('p2a', 'leader-0', 'acceptor-1', t + 15, t + 19),
+      m('p2a', 'leader-0', 'acceptor-2', t + 15, t + 45),
+      // p2bs: the majority's second one is sent at t+27 and leased by the leader at t+33.
+      m('p2b', 'acceptor-0', 'leader-0', t + 25, t + 30),
+      m('p2b', 'acceptor-1', 'leader-0', t + 27, t + 33),
+      m('p2b', 'acceptor-2', 'leader-0', t + 55, t + 60),
+      m('decision', 'leader-0', 'replica-0', t + 40, t + 44, t + 50),
+      m('decision', 'leader-0', 'replica-1', t + 40, t + 47, t + 60),
+    ];
+  }
+
+  it('splits each slot into hops through the queue and steps in the roles', () => {
+    const a = slotAnatomy([...slot(1, 'replica-0', 1_000), ...slot(2, 'replica-0', 2_000)], 3);
+    expect(a.slots).toBe(2);
+    expect(a.segments.map((s) => [s.where, s.p50])).toEqual([
+      ['queue', 5], // propose inserted -> leased
+      ['role', 10], // leader lease -> p2a commit
+      ['queue', 4], // p2a sent -> second acceptor's lease (the majority)
+      ['role', 8], // that lease -> the majority's second p2b
+      ['queue', 6], // -> the leader leases it
+      ['role', 7], // -> decision commit
+      ['queue', 4], // -> the proposing replica's lease
+      ['role', 6], // -> its commit applying the slot
+      ['total', 50],
+    ]);
+    expect(a.segments[8]!.mean).toBe(50);
+  });
+
+  it('follows the replica that proposed the slot', () => {
+    const a = slotAnatomy(slot(1, 'replica-1', 0), 3);
+    expect(a.segments[6]!.p50).toBe(7);
+    expect(a.segments[8]!.p50).toBe(60);
+  });
+
+  it('leaves out slots proposed twice, short of a majority, or out of order', () => {
+    const twice = [...slot(1, 'replica-0', 0), slot(1, 'replica-1', 0)[0]!];
+    expect(slotAnatomy(slot(1, 'replica-0', 0), 3).slots).toBe(1);
+    const short = slot(2, 'replica-0', 0).filter((m) => m.type !== 'p2b' || m.src === 'acceptor-0');
+    const disordered = slot(3, 'replica-0', 0).map((m) =>
+      m.type === 'decision' ? { ...m, insertedAt: 0 } : m,
+    );
+    expect(slotAnatomy([...twice, ...short, ...disordered], 3).slots).toBe(0);
   });
 });

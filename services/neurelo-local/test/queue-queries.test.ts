@@ -1,6 +1,10 @@
+import path from 'node:path';
 import request from 'supertest';
 import { loadQueries } from '../src/custom/query-file';
+import { NEURELO_DIR } from '../src/schema/schema';
 import { messages, openTestApp, READ_WRITE_KEY, type TestApp } from './support/app-harness';
+
+const SOFT_LEASE_QUERIES = path.join(NEURELO_DIR, 'variants', 'soft-lease', 'queries');
 
 interface Claimed {
   element_identifier: string;
@@ -137,27 +141,34 @@ describe('queue queries', () => {
     expect((await h.t.db.query('SELECT 1 FROM queue_item')).rowCount).toBe(0);
   });
 
-  it('queue_claim commits its lease without waiting for the WAL flush, and only its own', async () => {
-    const claimQuery = loadQueries().find((q) => q.name === 'queue_claim')!;
-    await call('queue_push', { messages: messages('soft', ['s1', 's2']) });
-    const variables: Record<string, unknown> = {
-      dst: 'soft',
-      owner: 'c#1',
-      limit: 1,
-      leaseMs: 60_000,
+  it('queue_claim waits for the WAL flush; the soft-lease bench variant does not, and only for itself', async () => {
+    const settingInsideClaim = async (dir?: string) => {
+      const claimQuery = loadQueries(dir).find((q) => q.name === 'queue_claim')!;
+      await call('queue_push', { messages: messages('soft', [`s-${dir ?? 'default'}`]) });
+      const variables: Record<string, unknown> = {
+        dst: 'soft',
+        owner: 'c#1',
+        limit: 1,
+        leaseMs: 60_000,
+      };
+      const params = claimQuery.parameters.map((name) => variables[name]);
+      const inside = await h.t.db.transaction(async (tx) => {
+        const claimed = await tx.query(claimQuery.sql, params);
+        const setting = await tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+        return { claimed: claimed.rowCount, setting: setting.rows[0]!.synchronous_commit };
+      });
+      // Whatever the claim did, the connection's next transaction (a push, a step commit)
+      // waits for the flush again.
+      const after = await h.t.db.transaction((tx) =>
+        tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit'),
+      );
+      return { ...inside, after: after.rows[0]!.synchronous_commit };
     };
-    const params = claimQuery.parameters.map((name) => variables[name]);
-    // Inside the claim's transaction synchronous_commit is off...
-    const inside = await h.t.db.transaction(async (tx) => {
-      const claimed = await tx.query(claimQuery.sql, params);
-      const setting = await tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
-      return { claimed: claimed.rowCount, setting: setting.rows[0]!.synchronous_commit };
+    expect(await settingInsideClaim()).toEqual({ claimed: 1, setting: 'on', after: 'on' });
+    expect(await settingInsideClaim(SOFT_LEASE_QUERIES)).toEqual({
+      claimed: 1,
+      setting: 'off',
+      after: 'on',
     });
-    expect(inside).toEqual({ claimed: 1, setting: 'off' });
-    // ...and back on for whatever the connection runs next (a push, a step commit).
-    const after = await h.t.db.transaction((tx) =>
-      tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit'),
-    );
-    expect(after.rows[0]!.synchronous_commit).toBe('on');
   });
 });

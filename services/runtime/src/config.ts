@@ -19,6 +19,9 @@ export const envInt = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 const int = envInt;
 
+/** How long a claimed message stays invisible to other consumers unless acked first. */
+export const DEFAULT_LEASE_MS = 30_000;
+
 /** Settings every role service reads from its environment. */
 export const ServiceEnvSchema = z.object({
   PROCESS_ID: ProcessIdSchema,
@@ -27,7 +30,7 @@ export const ServiceEnvSchema = z.object({
   REPLICAS: idList('replica-0,replica-1'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(8080, 0, 65535),
-  LEASE_MS: int(30_000, 1_000, 600_000),
+  LEASE_MS: int(DEFAULT_LEASE_MS, 1_000, 600_000),
   CLAIM_BATCH: int(256, 1, 10_000),
   MAX_ATTEMPTS: int(20, 1, 1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -15,6 +15,8 @@ export interface BenchArgs {
   offeredPerSecond: number;
   /** Length of the idle measurement on the default configuration; 0 skips it. */
   idleSeconds: number;
+  /** Length of the traced run at the offered load (where a slot's time goes); 0 skips it. */
+  anatomySeconds: number;
   /** Run the role services and the data API of fleet configurations under `node --cpu-prof`. */
   cpuProfile: boolean;
   basePort: number;
@@ -32,6 +34,7 @@ export const DEFAULT_ARGS: BenchArgs = {
   jsonFile: 'test-results/bench.json',
   offeredPerSecond: 1_000,
   idleSeconds: 20,
+  anatomySeconds: 8,
   cpuProfile: false,
   basePort: 7800,
   entryReplicas: 0,
@@ -47,6 +50,7 @@ export const USAGE = `npm run bench -- [options]
                        (default ${DEFAULT_CONFIGURATIONS.join(',')}; baseline is always run)
   --offered N          open-loop commands/s offered to the default fleet (default ${DEFAULT_ARGS.offeredPerSecond}; 0 skips)
   --idle-seconds S     idle-fleet CPU measurement (default ${DEFAULT_ARGS.idleSeconds}; 0 skips)
+  --anatomy-seconds S  traced run at the offered load: where a slot's time goes (default ${DEFAULT_ARGS.anatomySeconds}; 0 skips)
   --json FILE          where the JSON report goes (default ${DEFAULT_ARGS.jsonFile})
   --cpu-prof           run the fleet processes under node --cpu-prof and summarise the busiest
   --entry-replicas N   clients send to the first N replicas only (default: all)
@@ -96,6 +100,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--idle-seconds':
         args.idleSeconds = wholeNumber(flag, value(), 0);
+        break;
+      case '--anatomy-seconds':
+        args.anatomySeconds = wholeNumber(flag, value(), 0);
         break;
       case '--json':
         args.jsonFile = value();

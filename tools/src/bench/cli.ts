@@ -18,8 +18,10 @@ import {
   type ConfigurationResult,
   type IdleResult,
   type OfferedLoadResult,
+  type SlotAnatomyResult,
 } from './report';
 import {
+  anatomyTable,
   cpuTable,
   headlineTable,
   idleTable,
@@ -43,6 +45,7 @@ async function main(args: BenchArgs): Promise<void> {
   const results: ConfigurationResult[] = [];
   const offered: OfferedLoadResult[] = [];
   const idle: IdleResult[] = [];
+  const anatomies: SlotAnatomyResult[] = [];
   const profiles: Record<string, unknown> = {};
   for (const name of args.configs) {
     const configuration = configurationNamed(name);
@@ -52,6 +55,7 @@ async function main(args: BenchArgs): Promise<void> {
     results.push(run.result);
     if (run.offered) offered.push(run.offered);
     if (run.idle) idle.push(run.idle);
+    if (run.anatomy) anatomies.push(run.anatomy);
     log(
       `[${name}] ${run.result.commandsPerSecond.toFixed(0)} commands/s, p99 ${run.result.latencyMs.p99.toFixed(1)} ms`,
     );
@@ -69,6 +73,7 @@ async function main(args: BenchArgs): Promise<void> {
     cpuTable(rated),
     rolesTable(rated),
     ...(offered.length > 0 ? [offeredTable(offered)] : []),
+    ...anatomies.map(anatomyTable),
     ...(idle.length > 0 ? [idleTable(idle)] : []),
     targetsTable(targetChecks(rated, offered, idle, DEFAULT_FLEET_CONFIGURATION)),
   ];
@@ -88,6 +93,7 @@ async function main(args: BenchArgs): Promise<void> {
         results: rated,
         offered,
         idle,
+        slotAnatomy: anatomies,
         targets: targetChecks(rated, offered, idle, DEFAULT_FLEET_CONFIGURATION),
         profiles,
       },

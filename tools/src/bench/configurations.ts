@@ -65,6 +65,15 @@ export const CONFIGURATIONS: readonly BenchConfiguration[] = [
     roleEnv: {},
     variant: 'async-commit',
   },
+  {
+    name: 'soft-lease',
+    title:
+      'as neurelo, leases committed without waiting for the WAL flush (a lost lease is a redelivery; pushes, state and acks still wait)',
+    kind: 'fleet',
+    durable: true,
+    roleEnv: {},
+    variant: 'soft-lease',
+  },
 ];
 
 export const CONFIGURATION_NAMES = CONFIGURATIONS.map((c) => c.name);
@@ -75,6 +84,7 @@ export const DEFAULT_CONFIGURATIONS = [
   'memory',
   'queue-per-role',
   'async-commit',
+  'soft-lease',
 ];
 
 /** The configuration the idle and offered-load measurements run on. */

@@ -1,5 +1,5 @@
 import { migrate, openDatabase } from '@paxos/neurelo-local';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Fleet } from '../fleet/fleet';
 import {
@@ -90,12 +90,16 @@ export async function startFleetTarget(
   };
 }
 
-/** The project's migrations, then the variant's, before the server starts (it finds them applied). */
+/**
+ * The project's migrations, then the variant's if it has any (one that only replaces queries
+ * has none), before the server starts (it finds them applied).
+ */
 async function migrateVariant(databaseUrl: string, variant: string): Promise<void> {
   const db = await openDatabase({ databaseUrl, poolSize: 1 });
   try {
     await migrate(db);
-    await migrate(db, variantMigrationsDir(variant));
+    const dir = variantMigrationsDir(variant);
+    if (existsSync(dir)) await migrate(db, dir);
   } finally {
     await db.close();
   }

@@ -1,4 +1,9 @@
-import type { ConfigurationResult, IdleResult, OfferedLoadResult } from './report';
+import type {
+  ConfigurationResult,
+  IdleResult,
+  OfferedLoadResult,
+  SlotAnatomyResult,
+} from './report';
 import { fmt, fmtRatio, type Cell } from './table';
 
 export interface Table {
@@ -160,6 +165,14 @@ export function offeredTable(offered: OfferedLoadResult[]): Table {
       fmt(o.unanswered),
       fmt(o.cpuPercentTotal),
     ]),
+  };
+}
+
+export function anatomyTable(a: SlotAnatomyResult): Table {
+  return {
+    title: `Slot anatomy at ${fmt(a.offeredPerSecond)}/s offered (a separate traced run of ${a.seconds} s; ${fmt(a.slots)} slots; ms)`,
+    headers: ['segment', 'where', 'p50', 'p90', 'mean'],
+    rows: a.segments.map((s) => [s.name, s.where, fmt(s.p50, 1), fmt(s.p90, 1), fmt(s.mean, 1)]),
   };
 }
 

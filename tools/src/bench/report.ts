@@ -1,3 +1,4 @@
+import type { SlotAnatomy } from './slot-anatomy';
 import type { WindowFigures } from './snapshot';
 
 /** One configuration's closed-loop result, as the JSON report carries it. */
@@ -33,6 +34,13 @@ export interface OfferedLoadResult {
   latencyMs: { p50: number; p99: number; max: number };
   unanswered: number;
   cpuPercentTotal: number;
+}
+
+/** The traced run at the offered load: where a slot's time goes (slot-anatomy.ts). */
+export interface SlotAnatomyResult extends SlotAnatomy {
+  configuration: string;
+  offeredPerSecond: number;
+  seconds: number;
 }
 
 export interface IdleResult {

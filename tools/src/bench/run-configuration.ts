@@ -1,3 +1,4 @@
+import { DEFAULT_LEASE_MS } from '@paxos/runtime';
 import type { Client } from 'pg';
 import { Progress } from '../workload/progress';
 import { wallClock } from '../workload/run-clients';
@@ -13,7 +14,9 @@ import {
   type ConfigurationResult,
   type IdleResult,
   type OfferedLoadResult,
+  type SlotAnatomyResult,
 } from './report';
+import { slotAnatomy, startHopTrace, stopHopTrace } from './slot-anatomy';
 import { figuresBetween, takeSnapshot, type Snapshot } from './snapshot';
 import type { BenchTarget } from './target';
 import { latenciesWithin, startClosedLoop, startOpenLoop, type Completions } from './workload';
@@ -23,6 +26,7 @@ export interface ConfigurationRun {
   result: ConfigurationResult;
   offered: OfferedLoadResult | null;
   idle: IdleResult | null;
+  anatomy: SlotAnatomyResult | null;
   /** pid -> process name, to match --cpu-prof files to processes. */
   pids: Map<number, string>;
 }
@@ -73,11 +77,15 @@ export async function runConfiguration(
     const result = await measureClosedLoop(target, pg, ctx);
     const offered =
       isDefault && args.offeredPerSecond > 0 ? await measureOfferedLoad(target, pg, ctx) : null;
+    const anatomy =
+      isDefault && pg && args.offeredPerSecond > 0 && args.anatomySeconds > 0
+        ? await measureSlotAnatomy(target, pg, ctx)
+        : null;
     // Idle last: a role service reports itself unready after 15 s without a data-API answer,
     // and an idle consumer's long polls do not count as answers, so a fleet left idle first
     // would refuse the clients that follow.
     const idle = isDefault && args.idleSeconds > 0 ? await measureIdle(target, pg, ctx) : null;
-    return { result, offered, idle, pids };
+    return { result, offered, idle, anatomy, pids };
   } finally {
     await pg?.end().catch(() => undefined);
     current = null;
@@ -151,13 +159,7 @@ async function measureOfferedLoad(
 ): Promise<OfferedLoadResult> {
   const { args } = ctx;
   const c = target.configuration;
-  const load = startOpenLoop({
-    perSecond: args.offeredPerSecond,
-    keys: args.keys,
-    readRatio: args.readRatio,
-    replicaUrls: entryReplicas(target, args),
-    prefix: `bench-open-${c.name}`,
-  });
+  const load = startOfferedLoad(target, args, `bench-open-${c.name}`);
   const window = await measureWindow(
     target,
     pg,
@@ -175,6 +177,33 @@ async function measureOfferedLoad(
     latencyMs: summarize(latencies),
     unanswered: load.completions.unanswered,
     cpuPercentTotal: systemCpuPercent(f),
+  };
+}
+
+/**
+ * The offered load again, this time with every acknowledged phase-2 message traced (a trigger
+ * on the bench database; slot-anatomy.ts), to show where a slot's time goes.
+ */
+async function measureSlotAnatomy(
+  target: BenchTarget,
+  pg: Client,
+  ctx: RunContext,
+): Promise<SlotAnatomyResult> {
+  const { args } = ctx;
+  const c = target.configuration;
+  const load = startOfferedLoad(target, args, `bench-trace-${c.name}`);
+  const label = `[${c.name}] ${args.offeredPerSecond}/s offered, traced`;
+  const acknowledged = () => `${load.completions.atMs.length} acknowledged`;
+  await waitWithProgress(`${label} warm-up`, args.warmupSeconds, acknowledged);
+  await startHopTrace(pg, DEFAULT_LEASE_MS);
+  await waitWithProgress(label, args.anatomySeconds, acknowledged);
+  const traced = await stopHopTrace(pg);
+  await load.stop();
+  return {
+    configuration: c.name,
+    offeredPerSecond: args.offeredPerSecond,
+    seconds: args.anatomySeconds,
+    ...slotAnatomy(traced, target.roles.filter((r) => r.kind === 'acceptor').length),
   };
 }
 
@@ -220,6 +249,17 @@ async function waitWithProgress(
     await sleep(Math.min(1_000, (seconds - elapsed) * 1000));
   }
   progress.done();
+}
+
+/** Open-loop clients at the offered rate (`--offered`). */
+function startOfferedLoad(target: BenchTarget, args: BenchArgs, prefix: string) {
+  return startOpenLoop({
+    perSecond: args.offeredPerSecond,
+    keys: args.keys,
+    readRatio: args.readRatio,
+    replicaUrls: entryReplicas(target, args),
+    prefix,
+  });
 }
 
 function entryReplicas(target: BenchTarget, args: BenchArgs): string[] {

@@ -13,6 +13,10 @@ export const DEFAULT_MIN_WRITES = 50;
  * `minWrites` writing requests have come in since the last round (an idle fleet's heartbeats
  * leave a few dead rows a minute, not worth a round every few seconds). SKIP_LOCKED: a table
  * someone holds a conflicting lock on is left for the next round instead of waited for.
+ * TRUNCATE false: giving the empty pages at the end of a table back to the file system needs
+ * an ACCESS EXCLUSIVE lock, and every claim and commit on that table waits while VACUUM holds
+ * it (seen in pg_stat_activity under load as claims and commits queued behind
+ * `VacuumTruncate`). A queue refills those pages within seconds anyway.
  */
 export class VacuumScheduler {
   private timer: NodeJS.Timeout | null = null;
@@ -50,7 +54,7 @@ export class VacuumScheduler {
     this.running = true;
     const list = this.tables.map(quoteIdent).join(', ');
     try {
-      await this.db.exec(`VACUUM (SKIP_LOCKED) ${list}`);
+      await this.db.exec(`VACUUM (SKIP_LOCKED, TRUNCATE false) ${list}`);
       this.rounds += 1;
     } catch (err) {
       // An outage or a shutdown: the next write schedules another round.
