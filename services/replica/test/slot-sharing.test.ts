@@ -71,6 +71,31 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
     expect(s.state.proposals.get(3)?.commands.map((c) => c.requestId)).toEqual(['r2']);
   });
 
+  it('never proposes twice into a gap of its own it filled above slotIn (two proposals in flight)', () => {
+    const r = new ReplicaHarness(
+      replicaConfig({ proposalsInFlightMax: 2, batchMaxCommands: 1, windowSlots: 16 }),
+    );
+    r.step(decision(1, partnerBatch(1)));
+    r.step(
+      request(
+        command('r1', put('a', '1')),
+        command('r2', put('b', '2')),
+        command('r3', put('c', '3')),
+        command('r4', put('d', '4')),
+      ),
+    );
+    expect([...r.state.proposals.keys()]).toEqual([3, 5]);
+    // The partner decides slot 8: slot 7, ours and empty, blocks it and takes r3 at once.
+    r.step(decision(8, partnerBatch(2)));
+    expect(proposedSlots(r.last)).toEqual([7]);
+    // Our slots 3 and 5 decided: one proposal (7) in flight, so r4 goes out, into slot 9: the
+    // slot search starts below 7, and 7 already carries a proposal.
+    r.step(decision(3, r.state.proposals.get(3)!));
+    const step = r.step(decision(5, r.state.proposals.get(5)!));
+    expect(proposedSlots(step)).toEqual([9]);
+    expect(r.state.proposals.get(9)?.commands.map((c) => c.requestId)).toEqual(['r4']);
+  });
+
   it("leaves the partner's turns alone, and takes them over once the partner falls silent", () => {
     const r = new ReplicaHarness(replicaConfig({ partnerActiveMs: 1_000 }));
     r.step(decision(1, partnerBatch(1)));

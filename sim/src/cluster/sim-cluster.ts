@@ -22,6 +22,7 @@ export const SIM_LEADER_TIMINGS = {
   heartbeatMs: 20,
   leaderTimeoutMs: 80,
   backoffMaxMs: 300,
+  spareAfterMs: 25,
 } as const;
 
 export const SIM_REPLICA_TIMINGS = {
@@ -71,9 +72,16 @@ export function buildCluster(options: SimOptions, roles: SimRoles = REAL_ROLES):
     (id): LeaderProcess =>
       new SimProcess('leader', id, roles.leader, { id, cluster, ...SIM_LEADER_TIMINGS }),
   );
+  // Even replicas keep one proposal in flight (the services' default), odd ones two, so every
+  // run also covers pipelined proposals (PROPOSALS_IN_FLIGHT_MAX) meeting turns and gaps.
   const replicas = cluster.replicas.map(
-    (id): ReplicaProcess =>
-      new SimProcess('replica', id, roles.replica, { id, cluster, ...SIM_REPLICA_TIMINGS }),
+    (id, i): ReplicaProcess =>
+      new SimProcess('replica', id, roles.replica, {
+        id,
+        cluster,
+        ...SIM_REPLICA_TIMINGS,
+        proposalsInFlightMax: 1 + (i % 2),
+      }),
   );
   const byId = new Map<string, AnyProcess>();
   for (const p of [...acceptors, ...leaders, ...replicas]) byId.set(p.id, p);

@@ -1,5 +1,5 @@
 import type { Op } from '@paxos/shared';
-import http from 'node:http';
+import { Agent } from 'undici';
 import { KvClient } from '../workload/kv-client';
 import { wallClock } from '../workload/run-clients';
 
@@ -8,7 +8,7 @@ import { wallClock } from '../workload/run-clients';
  * must never queue behind another one inside this process (kv-client's own agent allows 64
  * connections per replica, which would cap the offered concurrency at 64 per replica).
  */
-const benchAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const benchDispatcher = new Agent({ connections: null });
 
 function newClient(clientId: string, replicaUrls: string[]): KvClient {
   return new KvClient({
@@ -17,7 +17,7 @@ function newClient(clientId: string, replicaUrls: string[]): KvClient {
     commandDeadlineMs: 15_000,
     attemptTimeoutMs: 12_000,
     clock: wallClock,
-    agent: benchAgent,
+    dispatcher: benchDispatcher,
   });
 }
 

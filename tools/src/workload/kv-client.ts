@@ -1,5 +1,5 @@
 import type { Op, OpResult } from '@paxos/shared';
-import http from 'node:http';
+import { Agent, request, type Dispatcher } from 'undici';
 
 /** One operation as the linearizability checker reads it (Porcupine's field names). */
 export interface RecordedOperation {
@@ -19,10 +19,16 @@ export interface KvClientOptions {
   attemptTimeoutMs: number;
   clock: () => number;
   /** Connections to share; the default allows 64 per replica (the benchmark needs more). */
-  agent?: http.Agent;
+  dispatcher?: Dispatcher;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+/**
+ * undici rather than node:http: the same HTTP/1.1 requests on keep-alive connections for
+ * about a third of the client's CPU per request (0.07 against 0.18-0.20 ms, measured with 512
+ * concurrent clients against a trivial server). On a two-core machine that also runs the
+ * fleet, the load generator's CPU is taken from the system it measures.
+ */
+const sharedDispatcher = new Agent({ connections: 64 });
 
 /**
  * A closed-loop key-value client over POST /commands. On a timeout, a 503/504 or a dead
@@ -57,7 +63,7 @@ export class KvClient {
         `${url}/commands`,
         { clientId: this.o.clientId, requestId, op },
         this.o.attemptTimeoutMs,
-        this.o.agent ?? agent,
+        this.o.dispatcher ?? sharedDispatcher,
       );
       if (r.status === 200) {
         const body = r.body as { result: OpResult };
@@ -76,38 +82,26 @@ export class KvClient {
   }
 }
 
-function postJson(
+/** POSTs JSON; any failure (refused, reset, timed out) is status 0, never an exception. */
+async function postJson(
   url: string,
   body: unknown,
   timeoutMs: number,
-  agent: http.Agent,
+  dispatcher: Dispatcher,
 ): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve) => {
-    const data = JSON.stringify(body);
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          resolve({
-            status: res.statusCode ?? 0,
-            body: parseOrNull(Buffer.concat(chunks).toString('utf8')),
-          });
-        });
-        res.on('error', () => resolve({ status: 0, body: null }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ status: 0, body: null }));
-    req.end(data);
-  });
+  try {
+    const res = await request(url, {
+      method: 'POST',
+      dispatcher,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    return { status: res.statusCode, body: parseOrNull(await res.body.text()) };
+  } catch {
+    return { status: 0, body: null };
+  }
 }
 
 function parseOrNull(text: string): unknown {

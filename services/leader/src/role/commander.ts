@@ -12,9 +12,22 @@ import {
 import { learnCollectedBelow } from './collect';
 import { decisionTo, p1aTo, p2aTo } from './outbox';
 import { preempted } from './preempted';
-import { heardFromMajority, type LeaderState } from './state';
+import {
+  freshestMajority,
+  heardFromMajority,
+  noteAcceptorHeard,
+  type Commander,
+  type LeaderState,
+} from './state';
 
-/** Phase 2 for `slot` under the current ballot: p2a to every acceptor. */
+/**
+ * Phase 2 for `slot` under the current ballot. The commander waits for every acceptor, but
+ * with `spareAfterMs` set (thrifty) it sends its p2a to a majority first, the acceptors heard
+ * from most recently, and to the rest only if no decision came in time (spareDelayMs; then
+ * every retransmitMs to whoever is still silent). Safety does not depend on who receives a
+ * p2a, only on counting a majority of distinct acceptors; a majority that answers saves the
+ * other acceptors a claim, a step and a commit per slot.
+ */
 export function startCommander(
   state: LeaderState,
   slot: Slot,
@@ -31,16 +44,42 @@ export function startCommander(
     // C1: one commander, hence one value, per (ballot, slot).
     throw new Error(`second commander for slot ${slot} at ${ballotToString(state.ballot)}`);
   }
-  const commander = {
+  const { acceptors } = state.config.cluster;
+  const thrifty = (state.config.spareAfterMs ?? 0) > 0;
+  const firstTo = thrifty ? freshestMajority(state) : acceptors;
+  const commander: Commander = {
     ballot: state.ballot,
     slot,
     value,
-    waitingFor: new Set(state.config.cluster.acceptors),
-    retransmitAt: now + state.config.retransmitMs,
+    waitingFor: new Set(acceptors),
+    spares: acceptors.filter((a) => !firstTo.includes(a)),
+    retransmitAt: now + (thrifty ? spareDelayMs(state) : state.config.retransmitMs),
+    startedAt: now,
   };
   state.commanders.set(slot, commander);
-  for (const acceptor of commander.waitingFor) out.send.push(p2aTo(state, acceptor, commander));
+  for (const acceptor of firstTo) out.send.push(p2aTo(state, acceptor, commander));
   state.counters.commandersStarted += 1;
+}
+
+/** Weight of the newest phase-2 duration in the moving average. */
+const PHASE2_AVERAGE_WEIGHT = 0.2;
+/** The spare acceptors are never asked sooner than this after the majority. */
+const SPARE_MIN_DELAY_MS = 5;
+
+/**
+ * How long a thrifty commander waits before it asks the spare acceptors too: twice the usual
+ * phase-2 time, so a majority member that stalls (a pause, a crash) costs one round at most
+ * instead of the whole wait, capped by spareAfterMs (also the wait before anything is known).
+ */
+function spareDelayMs(state: LeaderState): number {
+  const cap = state.config.spareAfterMs ?? 0;
+  if (state.phase2Ms <= 0) return cap;
+  return Math.min(cap, Math.max(SPARE_MIN_DELAY_MS, Math.ceil(2 * state.phase2Ms)));
+}
+
+function notePhase2Duration(state: LeaderState, ms: number): void {
+  state.phase2Ms =
+    state.phase2Ms <= 0 ? ms : state.phase2Ms + PHASE2_AVERAGE_WEIGHT * (ms - state.phase2Ms);
 }
 
 function decide(
@@ -67,6 +106,7 @@ function decide(
  */
 export function onP2b(state: LeaderState, message: P2b, now: number): StepResult<LeaderState> {
   const out = new StepCollector(state);
+  noteAcceptorHeard(state, message.from, now);
   if (message.collectedBelow !== undefined) {
     learnCollectedBelow(state, message.from, message.collectedBelow, out);
   }
@@ -115,12 +155,17 @@ export function onP2b(state: LeaderState, message: P2b, now: number): StepResult
     return out.result();
   }
   commander.waitingFor.delete(message.from);
-  if (heardFromMajority(state, commander.waitingFor))
+  if (heardFromMajority(state, commander.waitingFor)) {
+    notePhase2Duration(state, now - commander.startedAt);
     decide(state, commander.slot, commander.value, out);
+  }
   return out.result();
 }
 
-/** A lost p2a or p2b must not wedge the slot: ask the silent acceptors again. */
+/**
+ * A thrifty commander's first timer brings in the spare acceptors. After that, a lost p2a or
+ * p2b must not wedge the slot: every retransmitMs, ask the silent acceptors again.
+ */
 export function retransmitCommanders(
   state: LeaderState,
   now: number,
@@ -128,8 +173,16 @@ export function retransmitCommanders(
 ): void {
   for (const commander of state.commanders.values()) {
     if (now < commander.retransmitAt) continue;
-    for (const acceptor of commander.waitingFor) out.send.push(p2aTo(state, acceptor, commander));
-    state.counters.retransmits += commander.waitingFor.size;
+    if (commander.spares.length > 0) {
+      for (const acceptor of commander.spares) out.send.push(p2aTo(state, acceptor, commander));
+      state.counters.sparesAsked += commander.spares.length;
+      commander.spares = [];
+    } else {
+      for (const acceptor of commander.waitingFor) {
+        out.send.push(p2aTo(state, acceptor, commander));
+      }
+      state.counters.retransmits += commander.waitingFor.size;
+    }
     commander.retransmitAt = now + state.config.retransmitMs;
   }
 }

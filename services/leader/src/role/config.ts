@@ -11,6 +11,12 @@ export interface LeaderConfig {
   leaderTimeoutMs: number;
   /** Cap of the back-off added after repeated preemptions. */
   backoffMaxMs: number;
+  /**
+   * Thrifty phase 2: a commander sends its p2a to a majority only (the acceptors heard from
+   * most recently) and to the others if no decision came within twice the recent phase-2 time,
+   * at most this long. Unset or 0: p2a to every acceptor at once, as in PMMC.
+   */
+  spareAfterMs?: number;
 }
 
 export type LeaderTimings = Omit<LeaderConfig, 'id' | 'cluster'>;
@@ -21,6 +27,7 @@ export const defaultLeaderTimings: LeaderTimings = Object.freeze({
   heartbeatMs: 1000,
   leaderTimeoutMs: 3000,
   backoffMaxMs: 10_000,
+  spareAfterMs: 250,
 });
 
 /** A bad configuration is a deployment mistake: fail at start, with the field named. */
@@ -31,6 +38,10 @@ export function assertLeaderConfig(config: LeaderConfig): void {
     'leaderTimeoutMs',
     'backoffMaxMs',
   ]);
+  const spare = config.spareAfterMs;
+  if (spare !== undefined && !(Number.isInteger(spare) && spare >= 0)) {
+    throw new Error(`leader spareAfterMs must be a whole number >= 0, got ${spare}`);
+  }
   if (!config.cluster.leaders.includes(config.id)) {
     throw new Error(`leader ${config.id} is not in the cluster's leaders`);
   }

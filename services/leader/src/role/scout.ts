@@ -14,7 +14,7 @@ import { learnCollectedBelow } from './collect';
 import { BALLOT_KEY } from './durable-keys';
 import { p1aTo } from './outbox';
 import { preempted } from './preempted';
-import { heardFromMajority, type LeaderState } from './state';
+import { heardFromMajority, noteAcceptorHeard, type LeaderState } from './state';
 
 /**
  * Phase 1 with the current ballot. The ballot is persisted in the same step as the p1a that
@@ -57,6 +57,7 @@ function mergeAccepted(pvalues: Map<Slot, PValue>, pvalue: PValue): void {
  */
 export function onP1b(state: LeaderState, message: P1b, now: number): StepResult<LeaderState> {
   const out = new StepCollector(state);
+  noteAcceptorHeard(state, message.from, now);
   // Whatever this p1b's ballot, its horizon is a fact: learn it before any guard.
   learnCollectedBelow(state, message.from, message.collectedBelow, out);
   if (ballotGreater(message.ballot, state.ballot)) {

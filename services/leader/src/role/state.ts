@@ -26,7 +26,10 @@ export interface Commander {
   slot: Slot;
   value: Batch;
   waitingFor: Set<ProcessId>;
+  /** Thrifty phase 2: acceptors not sent the p2a yet; they get it when retransmitAt comes. */
+  spares: ProcessId[];
   retransmitAt: number;
+  startedAt: number;
 }
 
 /** Failure detection: the holder of the highest ballot seen, and when it last showed life. */
@@ -45,6 +48,8 @@ export interface LeaderCounters {
   decisions: number;
   decisionsResent: number;
   retransmits: number;
+  /** p2a sent to spare acceptors because a thrifty commander's majority was slow. */
+  sparesAsked: number;
   heartbeatsSent: number;
   /** Times the garbage-collection horizon rose, and collect messages sent to acceptors. */
   horizonAdvances: number;
@@ -82,6 +87,13 @@ export interface LeaderState {
    */
   replicaSlotOut: Map<ProcessId, Slot>;
   /**
+   * When each acceptor last answered a p1a or p2a (soft state). A thrifty commander sends its
+   * p2a to the majority heard from most recently.
+   */
+  acceptorHeardAt: Map<ProcessId, number>;
+  /** Moving average of how long phase 2 took (p2a sent to majority counted), 0 before any. */
+  phase2Ms: number;
+  /**
    * Garbage-collection horizon: every slot below it is decided and applied by every replica.
    * Learned from the replicas' reports (their minimum) or from acceptors that collected below
    * it (p1b, p2b). Nothing below it is kept, proposed or run through phase 2. Only grows.
@@ -107,6 +119,8 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
     beaconSlot: 0,
     beatsSinceBeacon: 0,
     replicaSlotOut: new Map(),
+    acceptorHeardAt: new Map(),
+    phase2Ms: 0,
     collectedBelow: 1,
     counters: {
       scoutsStarted: 0,
@@ -116,6 +130,7 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
       decisions: 0,
       decisionsResent: 0,
       retransmits: 0,
+      sparesAsked: 0,
       heartbeatsSent: 0,
       horizonAdvances: 0,
       collectsSent: 0,
@@ -124,6 +139,24 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
       unexpectedIgnored: 0,
     },
   };
+}
+
+/** Any p1b or p2b shows its acceptor alive, whatever its ballot. */
+export function noteAcceptorHeard(state: LeaderState, from: ProcessId, now: number): void {
+  if (state.config.cluster.acceptors.includes(from)) state.acceptorHeardAt.set(from, now);
+}
+
+/**
+ * The majority of acceptors heard from most recently (never heard: last; ties in cluster
+ * order). Live acceptors answer within a round, so a crashed one drops out of this set as
+ * soon as the others answer.
+ */
+export function freshestMajority(state: LeaderState): ProcessId[] {
+  const acceptors = state.config.cluster.acceptors;
+  const heardAt = (a: ProcessId) => state.acceptorHeardAt.get(a) ?? -Infinity;
+  return [...acceptors]
+    .sort((a, b) => heardAt(b) - heardAt(a) || acceptors.indexOf(a) - acceptors.indexOf(b))
+    .slice(0, majorityOf(acceptors.length));
 }
 
 /** True once a majority of acceptors is no longer in `waitingFor` (each counted once). */

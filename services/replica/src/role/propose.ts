@@ -78,7 +78,9 @@ export function proposePending(
     inFlight < inFlightMax
   ) {
     const slot = state.slotIn;
-    if (!state.decisions.has(slot) && ownsSlot(proposers, state.config.id, slot)) {
+    // fillOwnedGaps may already have proposed here (a gap of ours at or above slotIn).
+    const free = !state.decisions.has(slot) && !state.proposals.has(slot);
+    if (free && ownsSlot(proposers, state.config.id, slot)) {
       sendProposal(state, out, slot, takeBatch(state));
       inFlight += 1;
     }
