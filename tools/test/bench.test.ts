@@ -13,7 +13,7 @@ import { parseRoleCounters, sumSeries } from '../src/bench/service-metrics';
 import { slotAnatomy, type TracedMessage } from '../src/bench/slot-anatomy';
 import { cpuDelta, type WindowFigures } from '../src/bench/snapshot';
 import { fmt, fmtRatio, formatMarkdownTable, formatTable } from '../src/bench/table';
-import { latenciesWithin, makeOp } from '../src/bench/workload';
+import { commandsDue, latenciesWithin, makeOp } from '../src/bench/workload';
 
 describe('bench arguments', () => {
   it('has defaults that include the baseline', () => {
@@ -223,6 +223,15 @@ describe('workload', () => {
       key: 'k9',
       value: 'c3-8',
     });
+  });
+
+  it('issues each open-loop command when it is due, the first at once', () => {
+    // At 2/s command n is due at n * 500 ms: issuing it a whole interval late would add
+    // 500 ms to every latency measured from its due time.
+    expect(commandsDue(0, 2)).toBe(1);
+    expect(commandsDue(499, 2)).toBe(1);
+    expect(commandsDue(500, 2)).toBe(2);
+    expect(commandsDue(1_000, 1_000)).toBe(1_001);
   });
 
   it('keeps the latencies of commands answered inside the window', () => {

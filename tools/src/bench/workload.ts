@@ -88,6 +88,14 @@ export function startClosedLoop(
 }
 
 /**
+ * How many commands of an open loop at `perSecond` are due `elapsedMs` after its start:
+ * command n is due at n / perSecond seconds, the first one at once.
+ */
+export function commandsDue(elapsedMs: number, perSecond: number): number {
+  return Math.floor((elapsedMs / 1000) * perSecond) + 1;
+}
+
+/**
  * Open loop: commands are issued at `perSecond` whatever the answers do, each by an idle
  * client (a new one when all are busy). A command's latency counts from the moment it was
  * DUE, not from when it went out, so a stall shows in the percentiles instead of quietly
@@ -119,7 +127,7 @@ export function startOpenLoop(
   };
   // A 5 ms tick issues every command that has come due since the last one.
   const timer = setInterval(() => {
-    const due = Math.floor(((wallClock() - startedAt) / 1000) * o.perSecond);
+    const due = commandsDue(wallClock() - startedAt, o.perSecond);
     while (issued < due) issue(startedAt + (issued * 1000) / o.perSecond);
   }, 5);
   return {
