@@ -42,8 +42,14 @@ export async function startFleetTarget(
         `WARNING: neurelo/queries/${stale} changed since variant ${configuration.variant} was derived from it; its row measures stale SQL`,
       );
     }
-    await migrateVariant(databaseUrl, configuration.variant);
-    queriesDir = materializeQueries(configuration.variant, workDir);
+    try {
+      await migrateVariant(databaseUrl, configuration.variant);
+      queriesDir = materializeQueries(configuration.variant, workDir);
+    } catch (err) {
+      // Nothing runs on it yet: a variant that cannot be set up leaves no database behind.
+      await dropDatabase(adminUrl, databaseName).catch(() => undefined);
+      throw err;
+    }
   }
   const fleet = new Fleet({
     acceptors: 3,
