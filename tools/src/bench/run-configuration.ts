@@ -194,11 +194,16 @@ async function measureSlotAnatomy(
   const load = startOfferedLoad(target, args, `bench-trace-${c.name}`);
   const label = `[${c.name}] ${args.offeredPerSecond}/s offered, traced`;
   const acknowledged = () => `${load.completions.atMs.length} acknowledged`;
-  await waitWithProgress(`${label} warm-up`, args.warmupSeconds, acknowledged);
-  await startHopTrace(pg, DEFAULT_LEASE_MS);
-  await waitWithProgress(label, args.anatomySeconds, acknowledged);
-  const traced = await stopHopTrace(pg);
-  await load.stop();
+  let traced;
+  try {
+    await waitWithProgress(`${label} warm-up`, args.warmupSeconds, acknowledged);
+    await startHopTrace(pg, DEFAULT_LEASE_MS);
+    await waitWithProgress(label, args.anatomySeconds, acknowledged);
+    traced = await stopHopTrace(pg);
+  } finally {
+    // A failed trace must not leave clients issuing commands into the next measurement.
+    await load.stop();
+  }
   return {
     configuration: c.name,
     offeredPerSecond: args.offeredPerSecond,
