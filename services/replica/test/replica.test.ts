@@ -374,7 +374,7 @@ describe('replica misc', () => {
 });
 
 describe('replica proposals in flight', () => {
-  it('keeps at most proposalsInFlightMax undecided, so waiting commands fill the next batch', () => {
+  it('keeps at most proposalsInFlightMax unapplied, so waiting commands fill the next batch', () => {
     const r = new ReplicaHarness(
       replicaConfig({ windowSlots: 8, batchMaxCommands: 10, proposalsInFlightMax: 1 }),
     );

@@ -88,12 +88,35 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
     // The partner decides slot 8: slot 7, ours and empty, blocks it and takes r3 at once.
     r.step(decision(8, partnerBatch(2)));
     expect(proposedSlots(r.last)).toEqual([7]);
-    // Our slots 3 and 5 decided: one proposal (7) in flight, so r4 goes out, into slot 9: the
-    // slot search starts below 7, and 7 already carries a proposal.
+    // The partner's slots 2, 4 and 6 and our 3 and 5 decided and applied: one proposal (7) in
+    // flight, so r4 goes out, into slot 9: the slot search starts below 7, and 7 already
+    // carries a proposal.
+    r.step(decision(2, partnerBatch(3)));
+    r.step(decision(4, partnerBatch(4)));
+    r.step(decision(6, partnerBatch(5)));
     r.step(decision(3, r.state.proposals.get(3)!));
+    expect(proposedSlots(r.last)).toEqual([]);
     const step = r.step(decision(5, r.state.proposals.get(5)!));
     expect(proposedSlots(step)).toEqual([9]);
     expect(r.state.proposals.get(9)?.commands.map((c) => c.requestId)).toEqual(['r4']);
+  });
+
+  it('counts a decided proposal as in flight until it is applied, so partners propose together', () => {
+    const r = new ReplicaHarness(replicaConfig({ proposalsInFlightMax: 1 }));
+    r.step(decision(1, partnerBatch(1)));
+    r.step(request(command('r1', put('a', '1'))));
+    expect(proposedSlots(r.last)).toEqual([3]);
+    r.step(request(command('r2', put('b', '2'))));
+    // Slot 3 is decided, but the partner's slot 2 is not: nothing of ours can be applied yet,
+    // so r2 waits instead of starting a stream of slots out of step with the partner's.
+    r.step(decision(3, r.state.proposals.get(3)!));
+    expect(proposedSlots(r.last)).toEqual([]);
+    expect(r.state.slotOut).toBe(2);
+    // The partner's slot 2 arrives: 2 and 3 are applied in this step, which proposes r2.
+    const step = r.step(decision(2, partnerBatch(2)));
+    expect(r.state.slotOut).toBe(4);
+    expect(proposedSlots(step)).toEqual([5]);
+    expect(r.state.proposals.get(5)?.commands.map((c) => c.requestId)).toEqual(['r2']);
   });
 
   it("leaves the partner's turns alone, and takes them over once the partner falls silent", () => {

@@ -71,7 +71,7 @@ export function proposePending(
   const proposers = activeProposers(state, now);
   fillOwnedGaps(state, out, proposers);
   const inFlightMax = state.config.proposalsInFlightMax ?? DEFAULT_PROPOSALS_IN_FLIGHT_MAX;
-  let inFlight = undecidedProposals(state);
+  let inFlight = unappliedProposals(state);
   while (
     state.requests.size > 0 &&
     state.slotIn < state.slotOut + state.config.windowSlots &&
@@ -110,8 +110,14 @@ function fillOwnedGaps(
   }
 }
 
-function undecidedProposals(state: ReplicaState): number {
-  let n = 0;
-  for (const slot of state.proposals.keys()) if (!state.decisions.has(slot)) n += 1;
-  return n;
+/**
+ * A proposal counts as in flight until its slot is APPLIED, not merely decided. Replicas that
+ * share slots otherwise drift out of phase: one's slot is decided, it proposes again at once,
+ * yet its clients wait for the partner's lower slot (head-of-line blocking), and the two
+ * streams of slots cross every role at different moments, each paying its own claims and
+ * commits. Waiting for the application makes both replicas propose in the same instant (the
+ * step that applies the later of their two slots), so their slots travel together.
+ */
+function unappliedProposals(state: ReplicaState): number {
+  return state.proposals.size;
 }
