@@ -46,6 +46,14 @@ export interface StepResult<S> {
   persist: PersistOp[];
   send: Envelope[];
   /**
+   * Writes the runner may make durable AFTER this step, without holding up later steps: it
+   * commits them in order, each batch after its own step's commit, and a crash may lose any of
+   * them. Only for writes that repeat, in compacter form, what `persist` has already made
+   * durable (a snapshot of applied state) and for the truncations such a snapshot makes safe,
+   * so that losing them loses nothing and recovery works with or without them.
+   */
+  persistLater?: PersistOp[];
+  /**
    * Why a message was ignored or what notable thing happened (`duplicate p2b from acceptor-1`),
    * for the runner's debug log and counters. Never needed for correctness.
    */
@@ -90,18 +98,27 @@ export function applyPersist(
 /** Combines the results of several steps taken one after another. */
 export class StepCollector<S> {
   readonly persist: PersistOp[] = [];
+  readonly persistLater: PersistOp[] = [];
   readonly send: Envelope[] = [];
   readonly notes: string[] = [];
   constructor(public state: S) {}
   add(result: StepResult<S>): this {
     this.state = result.state;
     this.persist.push(...result.persist);
+    if (result.persistLater) this.persistLater.push(...result.persistLater);
     this.send.push(...result.send);
     if (result.notes) this.notes.push(...result.notes);
     return this;
   }
   result(): StepResult<S> {
-    return { state: this.state, persist: this.persist, send: this.send, notes: this.notes };
+    const result: StepResult<S> = {
+      state: this.state,
+      persist: this.persist,
+      send: this.send,
+      notes: this.notes,
+    };
+    if (this.persistLater.length > 0) result.persistLater = this.persistLater;
+    return result;
   }
 }
 

@@ -1,4 +1,4 @@
-import { noopBatch } from '@paxos/shared';
+import { applyPersist, noopBatch } from '@paxos/shared';
 import { describeReplica, replicaRole, replicaStateDigest } from '@paxos/replica';
 import {
   ReplicaHarness,
@@ -202,7 +202,11 @@ describe('replica onDecision', () => {
     r.step(decision(1, batch('a', command('r1', put('x', '1')))));
     r.step(decision(2, batch('b')));
     const result = r.step(decision(3, batch('c', command('r3', put('y', '3')))));
-    expect(result.persist.slice(1)).toEqual([
+    // The step itself persists only its decision; the snapshot is written behind it.
+    expect(result.persist).toEqual([
+      { op: 'put', key: 'decision:3', slot: 3, value: batch('c', command('r3', put('y', '3'))) },
+    ]);
+    expect(result.persistLater).toEqual([
       {
         op: 'put',
         key: 'snapshot',
@@ -315,6 +319,30 @@ describe('replica recover', () => {
     expect(replicaRole.nextDeadline(restarted.state)).toBe(100);
     const retry = restarted.step(request(command('r2', put('y', '2'))));
     expect(sentOf(retry, 'response')[0]!.message).toMatchObject({ requestId: 'r2', slot: 2 });
+  });
+
+  it('recovers the same state when a snapshot written behind its step was lost in a crash', () => {
+    const config = replicaConfig({ snapshotEverySlots: 2 });
+    const r = new ReplicaHarness(config);
+    const lost = new ReplicaHarness(config);
+    const steps = [
+      decision(1, batch('a', command('r1', put('x', '1')))),
+      decision(2, batch('b', command('r2', put('y', '2')))),
+      decision(3, batch('c', command('r3', put('x', '3')))),
+    ];
+    for (const m of steps) {
+      r.step(m);
+      // The same steps, but only their own writes ever become durable.
+      const result = replicaRole.step(lost.state, m, lost.now);
+      lost.state = result.state;
+      lost.durable = applyPersist(lost.durable, result.persist);
+    }
+    expect(lost.durable.has('snapshot')).toBe(false);
+    const fromSnapshot = r.restart();
+    const fromDecisions = lost.restart();
+    expect(fromDecisions.state.slotOut).toBe(4);
+    expect(replicaStateDigest(fromDecisions.state)).toBe(replicaStateDigest(fromSnapshot.state));
+    expect(fromDecisions.state.responses).toEqual(fromSnapshot.state.responses);
   });
 
   it('bumps the durable incarnation so batch ids never repeat across restarts', () => {

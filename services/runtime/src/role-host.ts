@@ -4,6 +4,7 @@ import {
   type Cluster,
   type Envelope,
   type Message,
+  type PersistOp,
   type Role,
   type StepResult,
 } from '@paxos/shared';
@@ -96,8 +97,10 @@ export class RoleHost<S, C> {
    */
   private dataApiReachable = false;
   private started = false;
+  /** The commits of `persistLater` writes, chained so they land in order (see commitLater). */
+  private later: Promise<void> = Promise.resolve();
   private readonly now: () => number;
-  readonly stats = { steps: 0, commits: 0, messagesHandled: 0, deadLetters: 0 };
+  readonly stats = { steps: 0, commits: 0, laterCommits: 0, messagesHandled: 0, deadLetters: 0 };
 
   constructor(private readonly o: RoleHostOptions<S, C>) {
     this.now = o.now ?? (() => performance.now());
@@ -154,6 +157,7 @@ export class RoleHost<S, C> {
     this.wake.notify();
     this.inboxSpace.notify();
     await Promise.allSettled(this.loops);
+    await this.later;
     const leftovers = this.inbox.map((m) => m.id);
     this.inbox = [];
     if (leftovers.length > 0 && this.owner) {
@@ -308,14 +312,36 @@ export class RoleHost<S, C> {
     return null;
   }
 
+  /** Commits a step, then hands its `persistLater` writes to the background chain. */
+  private async commit(result: StepResult<S>, acks: string[]): Promise<void> {
+    await this.commitNow(result, acks);
+    if (result.persistLater && result.persistLater.length > 0)
+      this.commitLater(result.persistLater);
+  }
+
   /**
-   * Commits a step. Usually one statement; a step whose sends are larger than
+   * `persistLater` writes (a replica's snapshot): committed after the step that produced them,
+   * in order, while later steps go on. The step loop never waits for them; a failure is retried
+   * like any commit, and fencing is as fatal here as anywhere.
+   */
+  private commitLater(ops: PersistOp[]): void {
+    const { puts, truncateBelow } = toDurableWrites(ops);
+    this.later = this.later
+      .then(async () => {
+        await this.commitOnce({ acks: [], puts, truncateBelow, sends: [] });
+        this.stats.laterCommits += 1;
+      })
+      .catch((err: unknown) => this.o.onFatal(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  /**
+   * Commits a step's own writes. Usually one statement; a step whose sends are larger than
    * maxCommitBytes goes out in several, ordered so that the guarantees still hold: the
    * first carries the durable writes (so nothing is sent before the state it announces is
    * durable: persist before you reply), the last carries the acks (so a crash in between
    * re-delivers the inputs, and the role handles them again as duplicates).
    */
-  private async commit(result: StepResult<S>, acks: string[]): Promise<void> {
+  private async commitNow(result: StepResult<S>, acks: string[]): Promise<void> {
     const members = clusterMembers(this.o.cluster);
     const remote = result.send.filter((e) => members.has(e.to));
     const local = result.send.filter((e) => !members.has(e.to));

@@ -124,6 +124,57 @@ describe('RoleHost over the in-memory queue', () => {
   });
 });
 
+describe('persistLater writes', () => {
+  it('are committed after their step, in order, without holding up the next step', async () => {
+    const q = new MemoryQueue();
+    const port = q.port(50);
+    const events: string[] = [];
+    let releaseLater: () => void = () => undefined;
+    const laterGate = new Promise<void>((r) => (releaseLater = r));
+    const gated: QueuePort = {
+      ...port,
+      stepCommit: async (c) => {
+        const later = c.puts.some((p) => p.key === 'snapshot');
+        if (later) await laterGate;
+        events.push(later ? `later ${JSON.stringify(c.puts[0]!.value)}` : 'step');
+        return port.stepCommit(c);
+      },
+    };
+    // Every message: a durable write of its own, and a "snapshot" written behind the step.
+    let n = 0;
+    const snapshotting: Role<null, null> = {
+      recover: () => ({ state: null, persist: [], send: [] }),
+      step: (state) => {
+        n += 1;
+        return {
+          state,
+          persist: [{ op: 'put', key: `seen-${n}`, slot: null, value: n }],
+          persistLater: [{ op: 'put', key: 'snapshot', slot: null, value: n }],
+          send: [],
+        };
+      },
+      tick: (state) => ({ state, persist: [], send: [] }),
+      nextDeadline: () => null,
+    };
+    const { h, fatal } = host(snapshotting, null, gated);
+    await h.start();
+    q.push('acceptor-0', JSON.stringify(p1a));
+    await until(() => events.includes('step'));
+    // The first snapshot is held up; the next message is stepped and committed all the same.
+    q.push('acceptor-0', JSON.stringify({ ...p1a, ballot: { round: 4, leaderId: 'leader-0' } }));
+    try {
+      await until(() => events.filter((e) => e === 'step').length === 2);
+      expect(events.filter((e) => e.startsWith('later'))).toEqual([]);
+    } finally {
+      releaseLater();
+    }
+    await h.stop();
+    expect(events.filter((e) => e.startsWith('later'))).toEqual(['later 1', 'later 2']);
+    expect(q.durable.get('acceptor-0')?.get('snapshot')?.value).toBe(2);
+    expect(fatal).toEqual([]);
+  });
+});
+
 describe('readiness', () => {
   it('stays ready through a long idle stretch, and follows data-API failures', async () => {
     const q = new MemoryQueue();

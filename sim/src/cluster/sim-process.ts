@@ -9,6 +9,10 @@ export class SimProcess<K extends string, S, C> {
   state: S | null = null;
   durable = new Map<string, DurableEntry>();
   tickToken = 0;
+  /** Bumped by each crash: writes of an earlier life still in flight are lost (persistLater). */
+  life = 0;
+  /** When this process's last persistLater batch lands: later ones never overtake it. */
+  laterLandsAtMs = 0;
   /** When the currently scheduled tick fires (null: none scheduled). */
   tickAtMs: number | null = null;
 
@@ -25,6 +29,7 @@ export class SimProcess<K extends string, S, C> {
 
   crash(): void {
     this.state = null;
+    this.life++;
     this.tickToken++;
     this.tickAtMs = null;
   }

@@ -54,6 +54,8 @@ export class Simulation {
   private readonly clients = new Map<string, SimClient>();
   private readonly checkers: ClusterCheckers;
   private readonly faultRng: Prng;
+  /** How long persistLater writes take to land (a crash in between loses them). */
+  private readonly laterRng: Prng;
   private readonly profile: FaultProfile;
   private healed = false;
   private readonly stats: SimStats = emptyStats();
@@ -66,6 +68,7 @@ export class Simulation {
   ) {
     const rng = new Prng(seed);
     this.faultRng = rng.fork('faults');
+    this.laterRng = rng.fork('persist-later');
     this.profile = drawFaultProfile(this.faultRng, options);
     this.network = new Network(rng.fork('network'), this.profile.linkFaults, options.linkTiming);
     this.cluster = buildCluster(options, roles);
@@ -175,6 +178,12 @@ export class Simulation {
         this.trace(`tick ${p.id}`);
         return this.advance(p, { kind: 'tick' });
       }
+      case 'persist-later': {
+        const p = this.processOf(event.processId);
+        if (p.life !== event.life) return this.trace(`${p.id} crashed: its later writes are lost`);
+        p.durable = applyPersist(p.durable, event.ops);
+        return;
+      }
       case 'fault':
         return this.applyFault(event.action);
       case 'heal':
@@ -261,6 +270,17 @@ export class Simulation {
     p.state = result.state;
     // The durable runner commits persist and sends together: a crash sees both or neither.
     if (result.persist.length > 0) p.durable = applyPersist(p.durable, result.persist);
+    // persistLater lands after the step, on its own, and is lost if the process crashes first.
+    if (result.persistLater && result.persistLater.length > 0) {
+      const atMs = Math.max(this.nowMs + this.laterRng.intBetween(0, 50), p.laterLandsAtMs);
+      p.laterLandsAtMs = atMs;
+      this.queue.schedule(atMs, {
+        kind: 'persist-later',
+        processId: p.id,
+        life: p.life,
+        ops: result.persistLater,
+      });
+    }
     if (this.log !== null) for (const note of result.notes ?? []) this.log(`  ${p.id}: ${note}`);
     return result;
   }

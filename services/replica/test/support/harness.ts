@@ -7,6 +7,7 @@ import {
   type Message,
   type Op,
   type StepResult,
+  type PersistOp,
 } from '@paxos/shared';
 import { replicaRole, type ReplicaConfig, type ReplicaState } from '@paxos/replica';
 
@@ -69,13 +70,13 @@ export class ReplicaHarness {
     if (durable) this.durable = durable;
     this.last = replicaRole.recover(config, this.durable, this.now);
     this.state = this.last.state;
-    this.durable = applyPersist(this.durable, this.last.persist);
+    this.durable = applyPersist(this.durable, allWrites(this.last));
   }
 
   private take(result: StepResult<ReplicaState>): StepResult<ReplicaState> {
     this.last = result;
     this.state = result.state;
-    this.durable = applyPersist(this.durable, result.persist);
+    this.durable = applyPersist(this.durable, allWrites(result));
     return result;
   }
 
@@ -98,4 +99,9 @@ export class ReplicaHarness {
     if (!proposal) throw new Error(`no proposal at slot ${slot}`);
     return proposal;
   }
+}
+
+/** A step's writes, `persistLater` included: the harness makes them durable at once. */
+function allWrites(result: StepResult<ReplicaState>): PersistOp[] {
+  return [...result.persist, ...(result.persistLater ?? [])];
 }
