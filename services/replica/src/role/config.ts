@@ -27,7 +27,8 @@ export interface ReplicaConfig {
    */
   batchMaxBytes?: number;
   /**
-   * At most this many of this replica's proposals wait for a decision at once. Fewer slots in
+   * At most this many of this replica's proposals are not yet applied at once (decided is not
+   * enough: see unappliedProposals in propose.ts). Fewer slots in
    * flight means fuller batches: each slot costs the fleet a fixed amount of work (messages,
    * commits) however many commands it carries, so under load fuller slots are what makes it
    * fast; a lone client still gets its slot at once.
