@@ -5,6 +5,7 @@ import {
   batch,
   command,
   decision,
+  get,
   put,
   replicaConfig,
   request,
@@ -343,6 +344,23 @@ describe('replica recover', () => {
     expect(fromDecisions.state.slotOut).toBe(4);
     expect(replicaStateDigest(fromDecisions.state)).toBe(replicaStateDigest(fromSnapshot.state));
     expect(fromDecisions.state.responses).toEqual(fromSnapshot.state.responses);
+  });
+
+  it('gives the same answer again when it crashed before committing the step that answered', () => {
+    // ANSWER_BEFORE_COMMIT: the answer leaves before the replica's own commit. A crash then
+    // loses the commit, the decision stays unacknowledged and comes back to the next life.
+    const r = new ReplicaHarness();
+    r.step(decision(1, batch('a', command('r1', put('x', '1')))));
+    const durableBefore = new Map(r.durable);
+    const decided = decision(2, batch('b', command('r2', put('x', '2')), command('r3', get('x'))));
+    const answered = sentOf(r.step(decided), 'response').map((e) => e.message);
+    const nextLife = new ReplicaHarness(r.config, durableBefore);
+    const again = sentOf(nextLife.step(decided), 'response').map((e) => e.message);
+    expect(answered.map((m) => m.result)).toEqual([
+      { ok: true, value: '1' },
+      { ok: true, value: '2' },
+    ]);
+    expect(again).toEqual(answered);
   });
 
   it('bumps the durable incarnation so batch ids never repeat across restarts', () => {

@@ -28,6 +28,7 @@ export function replicaConfig(overrides: Partial<ReplicaConfig> = {}): ReplicaCo
 }
 
 export const put = (key: string, value: string): Op => ({ kind: 'put', key, value });
+export const get = (key: string): Op => ({ kind: 'get', key });
 
 export const command = (
   requestId: string,
