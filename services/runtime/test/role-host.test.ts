@@ -1,5 +1,5 @@
 import { acceptorRole } from '@paxos/acceptor';
-import { defaultCluster, type Message, type Role } from '@paxos/shared';
+import { defaultCluster, type Message, type Role, type StepResult } from '@paxos/shared';
 import pino from 'pino';
 import { MemoryQueue } from '../src/memory-queue-port';
 import { ServiceMetrics } from '../src/metrics';
@@ -40,6 +40,16 @@ async function until(cond: () => boolean, ms = 3_000): Promise<void> {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** A role without state or timers whose every step is `step`'s result: the host under test. */
+function statelessRole(step: (m: Message) => Omit<StepResult<null>, 'state'>): Role<null, null> {
+  return {
+    recover: () => ({ state: null, persist: [], send: [] }),
+    step: (state, m) => ({ state, ...step(m) }),
+    tick: (state) => ({ state, persist: [], send: [] }),
+    nextDeadline: () => null,
+  };
 }
 
 describe('RoleHost over the in-memory queue', () => {
@@ -101,16 +111,10 @@ describe('RoleHost over the in-memory queue', () => {
       },
     };
     // A role that answers one message with three big messages and one durable write.
-    const big: Role<null, null> = {
-      recover: () => ({ state: null, persist: [], send: [] }),
-      step: (state, m) => ({
-        state,
-        persist: [{ op: 'put', key: 'seen', slot: null, value: m.type }],
-        send: [0, 1, 2].map(() => ({ to: 'leader-0', message: { ...p1a, from: 'x'.repeat(100) } })),
-      }),
-      tick: (state) => ({ state, persist: [], send: [] }),
-      nextDeadline: () => null,
-    };
+    const big = statelessRole((m) => ({
+      persist: [{ op: 'put', key: 'seen', slot: null, value: m.type }],
+      send: [0, 1, 2].map(() => ({ to: 'leader-0', message: { ...p1a, from: 'x'.repeat(100) } })),
+    }));
     const { h } = host(big, null, recording, { maxCommitBytes: 200 });
     await h.start();
     q.push('acceptor-0', JSON.stringify(p1a));
@@ -142,20 +146,14 @@ describe('persistLater writes', () => {
     };
     // Every message: a durable write of its own, and a "snapshot" written behind the step.
     let n = 0;
-    const snapshotting: Role<null, null> = {
-      recover: () => ({ state: null, persist: [], send: [] }),
-      step: (state) => {
-        n += 1;
-        return {
-          state,
-          persist: [{ op: 'put', key: `seen-${n}`, slot: null, value: n }],
-          persistLater: [{ op: 'put', key: 'snapshot', slot: null, value: n }],
-          send: [],
-        };
-      },
-      tick: (state) => ({ state, persist: [], send: [] }),
-      nextDeadline: () => null,
-    };
+    const snapshotting = statelessRole(() => {
+      n += 1;
+      return {
+        persist: [{ op: 'put', key: `seen-${n}`, slot: null, value: n }],
+        persistLater: [{ op: 'put', key: 'snapshot', slot: null, value: n }],
+        send: [],
+      };
+    });
     const { h, fatal } = host(snapshotting, null, gated);
     await h.start();
     q.push('acceptor-0', JSON.stringify(p1a));
@@ -191,16 +189,10 @@ describe('local messages (answers to clients)', () => {
       },
     };
     // A role that persists something and answers a client for every message.
-    const answering: Role<null, null> = {
-      recover: () => ({ state: null, persist: [], send: [] }),
-      step: (state, m) => ({
-        state,
-        persist: [{ op: 'put', key: 'seen', slot: null, value: m.type }],
-        send: [{ to: 'client-1', message: { ...p1a, from: 'acceptor-0' } }],
-      }),
-      tick: (state) => ({ state, persist: [], send: [] }),
-      nextDeadline: () => null,
-    };
+    const answering = statelessRole((m) => ({
+      persist: [{ op: 'put', key: 'seen', slot: null, value: m.type }],
+      send: [{ to: 'client-1', message: { ...p1a, from: 'acceptor-0' } }],
+    }));
     const { h } = host(answering, null, recording, {
       localBeforeCommit: early,
       onLocalMessage: () => events.push('local'),
