@@ -346,9 +346,9 @@ describe('replica recover', () => {
     expect(fromDecisions.state.responses).toEqual(fromSnapshot.state.responses);
   });
 
-  it('gives the same answer again when it crashed before committing the step that answered', () => {
-    // ANSWER_BEFORE_COMMIT: the answer leaves before the replica's own commit. A crash then
-    // loses the commit, the decision stays unacknowledged and comes back to the next life.
+  it('answers a redelivered decision the same way after a crash before its step committed', () => {
+    // The crash loses the step's commit, so its acks too: the decision comes back to the next
+    // life, which must apply it to the same state and give the same answers.
     const r = new ReplicaHarness();
     r.step(decision(1, batch('a', command('r1', put('x', '1')))));
     const durableBefore = new Map(r.durable);

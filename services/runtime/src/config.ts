@@ -19,13 +19,6 @@ export const envInt = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 const int = envInt;
 
-/** An optional on/off setting: `true` or `false`, nothing else (a typo fails at start). */
-export const envFlag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true');
-
 /** How long a claimed message stays invisible to other consumers unless acked first. */
 export const DEFAULT_LEASE_MS = 30_000;
 

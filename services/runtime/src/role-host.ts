@@ -65,14 +65,6 @@ export interface RoleHostOptions<S, C> {
   ackDelayMs?: number;
   /** Messages for destinations outside the cluster (clients): delivered here after the commit. */
   onLocalMessage?: (envelope: Envelope) => void;
-  /**
-   * Deliver local messages as soon as the step is taken, before its commit. Only for a role
-   * whose local messages report facts that are durable elsewhere already: a replica's answers
-   * report decided slots, chosen by a majority of acceptors, and a crash before the commit
-   * leaves the decision unacknowledged in the queue, so the next incarnation applies it again
-   * and answers the same.
-   */
-  localBeforeCommit?: boolean;
   /** A fatal condition (fenced by a newer incarnation, a broken invariant): the service exits. */
   onFatal: (err: Error) => void;
   now?: () => number;
@@ -81,8 +73,7 @@ export interface RoleHostOptions<S, C> {
 /**
  * Runs one pure role against the durable queue: lease messages, `step`, then commit the
  * acks, the persist ops and the sends in ONE atomic step commit, and only then release
- * anything to local clients (unless localBeforeCommit says the role's answers are durable
- * elsewhere already). A crash at any instant leaves the commit whole or absent;
+ * anything to local clients. A crash at any instant leaves the commit whole or absent;
  * unacked messages come back (to the next incarnation at once, via reclaim).
  */
 export class RoleHost<S, C> {
@@ -355,10 +346,6 @@ export class RoleHost<S, C> {
     const remote = result.send.filter((e) => members.has(e.to));
     const local = result.send.filter((e) => !members.has(e.to));
     const { puts, truncateBelow } = toDurableWrites(result.persist);
-    if (this.o.localBeforeCommit) {
-      for (const e of local) this.o.onLocalMessage?.(e);
-      local.length = 0;
-    }
     if (puts.length === 0 && truncateBelow === 0 && remote.length === 0) {
       // Nothing to persist or send (a p2b short of a majority, a duplicate): the ack can wait
       // for the next commit. Lost in a crash, it only means a redelivered duplicate.

@@ -31,8 +31,6 @@ export interface RoleServiceSpec<S, C> {
 
 export interface RoleServiceHooks {
   onLocalMessage?: (e: Envelope) => void;
-  /** See RoleHostOptions.localBeforeCommit. */
-  localBeforeCommit?: boolean;
   /**
    * A hot route served on node:http directly, before express sees the request (the replica's
    * POST /commands: one call per client command). Returns false for requests it does not take.
@@ -158,7 +156,6 @@ export async function runRoleService<S, C>(
     claimBatch: common.CLAIM_BATCH,
     maxAttempts: common.MAX_ATTEMPTS,
     onLocalMessage: hooks.onLocalMessage,
-    localBeforeCommit: hooks.localBeforeCommit,
     onFatal: fatal,
   });
   let stopped = false;

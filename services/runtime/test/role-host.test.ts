@@ -173,38 +173,6 @@ describe('persistLater writes', () => {
   });
 });
 
-describe('local messages (answers to clients)', () => {
-  it.each([
-    [false, ['commit', 'local']],
-    [true, ['local', 'commit']],
-  ])('localBeforeCommit=%s delivers them in the order %j', async (early, order) => {
-    const q = new MemoryQueue();
-    const port = q.port(50);
-    const events: string[] = [];
-    const recording: QueuePort = {
-      ...port,
-      stepCommit: async (c) => {
-        if (c.puts.length > 0) events.push('commit');
-        return port.stepCommit(c);
-      },
-    };
-    // A role that persists something and answers a client for every message.
-    const answering = statelessRole((m) => ({
-      persist: [{ op: 'put', key: 'seen', slot: null, value: m.type }],
-      send: [{ to: 'client-1', message: { ...p1a, from: 'acceptor-0' } }],
-    }));
-    const { h } = host(answering, null, recording, {
-      localBeforeCommit: early,
-      onLocalMessage: () => events.push('local'),
-    });
-    await h.start();
-    q.push('acceptor-0', JSON.stringify(p1a));
-    await until(() => events.length === 2);
-    await h.stop();
-    expect(events).toEqual(order);
-  });
-});
-
 describe('readiness', () => {
   it('stays ready through a long idle stretch, and follows data-API failures', async () => {
     const q = new MemoryQueue();

@@ -1,4 +1,4 @@
-import { envFlag, envInt as int, parseEnv } from '@paxos/runtime';
+import { envInt as int, parseEnv } from '@paxos/runtime';
 import { z } from 'zod';
 import {
   DEFAULT_BATCH_MAX_BYTES,
@@ -21,14 +21,11 @@ export const ReplicaEnvSchema = z.object({
   GC_REPORT_EVERY_SLOTS: int(DEFAULT_GC_REPORT_EVERY_SLOTS, 1, 1_000_000),
   BATCH_MAX_BYTES: int(DEFAULT_BATCH_MAX_BYTES, 1_024, 768 * 1024),
   PROPOSALS_IN_FLIGHT_MAX: int(DEFAULT_PROPOSALS_IN_FLIGHT_MAX, 1, 10_000),
-  /** Answer clients before the replica's own commit of the slot (see replica-service.ts). */
-  ANSWER_BEFORE_COMMIT: envFlag(true),
 });
 
 export function replicaSettings(env: NodeJS.ProcessEnv): {
   timings: ReplicaTimings;
   commandTimeoutMs: number;
-  answerBeforeCommit: boolean;
 } {
   const e = parseEnv(ReplicaEnvSchema, env);
   return {
@@ -44,6 +41,5 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
       proposalsInFlightMax: e.PROPOSALS_IN_FLIGHT_MAX,
     },
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
-    answerBeforeCommit: e.ANSWER_BEFORE_COMMIT,
   };
 }

@@ -50,9 +50,6 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
         onLocalMessage: (e) => {
           if (e.message.type === 'response') pending.answer(e.message);
         },
-        // An answer reports a decided slot, durable at a majority of acceptors; the replica's
-        // own commit only records it again, so clients need not wait for it.
-        localBeforeCommit: settings.answerBeforeCommit,
       };
     },
   };
