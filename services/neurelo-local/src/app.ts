@@ -1,12 +1,15 @@
 import express from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
+import { customFastRoute } from './custom/fast-route';
+import { createCustomEndpoint } from './custom/custom-endpoint';
 import { createCustomRouter } from './custom/router';
 import type { CustomQuery } from './custom/custom-query';
 import { NotificationHub } from './custom/notification-hub';
 import type { Database } from './db/database';
 import { VacuumScheduler } from './db/vacuum-scheduler';
 import { errorHandler, notFound } from './http/api-error';
-import { requireApiKey, type ApiKeys } from './http/auth';
+import { apiKeyCheck, requireApiKey, type ApiKeys } from './http/auth';
 import { logRequests, logServerErrors } from './http/request-log';
 import { createRestRouter } from './rest/router';
 import { tableOf, type NeureloSchema } from './schema/schema';
@@ -30,14 +33,17 @@ export interface AppDeps {
 /** Often enough that a busy queue never carries more than a second or two of dead rows. */
 export const DEFAULT_VACUUM_EVERY_MS = 2_000;
 
-/** Each app's hub, for `waitingRequests`; a WeakMap keeps the app type plain express. */
-const hubs = new WeakMap<express.Express, NotificationHub>();
+/** The server's request listener: `http.createServer(app)`, or supertest's `request(app)`. */
+export type DataApiApp = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Each app's hub, for `waitingRequests`; a WeakMap keeps the app a plain function. */
+const hubs = new WeakMap<DataApiApp, NotificationHub>();
 
 /**
  * The local Neurelo data API: `GET /healthz` (no key), then, behind `X-API-KEY`,
  * `/custom/{name}` (the query files) and `/rest/{object}` (schema.json's objects).
  */
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps): DataApiApp {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const hub = new NotificationHub(deps.db);
   const vacuum = new VacuumScheduler(
@@ -55,9 +61,18 @@ export function createApp(deps: AppDeps): express.Express {
     { once: true },
   );
 
+  const bodyLimitBytes = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const custom = { db: deps.db, queries: deps.queries, hub };
+  const fastRoute = customFastRoute({
+    endpoint: createCustomEndpoint(custom),
+    checkKey: apiKeyCheck(deps.apiKeys, 'none'),
+    bodyLimitBytes,
+    logger,
+    onWrite: () => vacuum.noteWrites(),
+  });
+
   const app = express();
   app.disable('x-powered-by');
-  hubs.set(app, hub);
   app.use(logRequests(logger));
   // Any request that may have written (not a GET, answered 2xx) counts towards a vacuum round;
   // an empty long poll counts too, which at an idle fleet's pace hardly matters.
@@ -77,13 +92,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   // The key is checked before the body is read: an unauthenticated client cannot make the
   // server parse megabytes.
-  const json = express.json({ limit: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES });
-  app.use(
-    '/custom',
-    requireApiKey(deps.apiKeys, 'none'),
-    json,
-    createCustomRouter({ db: deps.db, queries: deps.queries, hub }),
-  );
+  const json = express.json({ limit: bodyLimitBytes });
+  app.use('/custom', requireApiKey(deps.apiKeys, 'none'), json, createCustomRouter(custom));
   app.use(
     '/rest',
     requireApiKey(deps.apiKeys, 'reads'),
@@ -96,10 +106,15 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(logServerErrors(logger));
   app.use(errorHandler);
-  return app;
+
+  const listener: DataApiApp = (req, res) => {
+    if (!fastRoute(req, res)) app(req, res);
+  };
+  hubs.set(listener, hub);
+  return listener;
 }
 
 /** How many long-polling requests are waiting right now. */
-export function waitingRequests(app: express.Express): number {
+export function waitingRequests(app: DataApiApp): number {
   return hubs.get(app)?.waitingCount ?? 0;
 }

@@ -1,5 +1,11 @@
 /** The local Neurelo server as a library: what tests and tools of other packages may use. */
-export { createApp, waitingRequests, DEFAULT_BODY_LIMIT_BYTES, type AppDeps } from './app';
+export {
+  createApp,
+  waitingRequests,
+  DEFAULT_BODY_LIMIT_BYTES,
+  type AppDeps,
+  type DataApiApp,
+} from './app';
 export { loadConfig, ConfigError, type Config } from './config';
 export { loadQueries, parseQueryFile, QueryFileError, QUERIES_DIR } from './custom/query-file';
 export type { CustomQuery, QueryVariable, VariableType } from './custom/custom-query';

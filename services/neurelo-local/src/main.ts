@@ -3,6 +3,7 @@
  * Configured by the environment (see config.ts); logs JSON lines to stdout. SIGTERM or SIGINT
  * stops it gracefully: long polls answer at once, in-flight requests finish, the database closes.
  */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createApp } from './app';
@@ -38,7 +39,7 @@ async function main(config: Config): Promise<void> {
     logger,
     shutdown: shutdown.signal,
   });
-  const server = app.listen(config.port, config.host);
+  const server = createServer(app).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   DataApiClient,
@@ -37,7 +37,7 @@ beforeAll(async () => {
     apiKeys: { readWrite: [API_KEY], readOnly: [] },
     shutdown: shutdown.signal,
   });
-  server = app.listen(0, '127.0.0.1');
+  server = createServer(app).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   client = new DataApiClient({

@@ -22,23 +22,32 @@ export type ReadOnlyAccess = 'none' | 'reads';
  * how much of a guessed key was right. The key itself is never logged or echoed.
  */
 export function requireApiKey(keys: ApiKeys, readOnlyAccess: ReadOnlyAccess): RequestHandler {
+  const check = apiKeyCheck(keys, readOnlyAccess);
+  return (req, _res, next) => {
+    const refusal = check(req.get('x-api-key'), req.method);
+    if (refusal) throw refusal;
+    next();
+  };
+}
+
+/**
+ * The same rule as a function, for routes served without express: the error to answer with,
+ * or null when the key may make this call.
+ */
+export function apiKeyCheck(
+  keys: ApiKeys,
+  readOnlyAccess: ReadOnlyAccess,
+): (key: string | undefined, method: string) => ApiError | null {
   const readWrite = keys.readWrite.map(digest);
   const readOnly = keys.readOnly.map(digest);
-  return (req, _res, next) => {
-    const key = req.get('x-api-key');
-    if (!key) throw new ApiError(401, 'missing API key: send it in the X-API-KEY header');
+  return (key, method) => {
+    if (!key) return new ApiError(401, 'missing API key: send it in the X-API-KEY header');
     const given = digest(key);
-    if (matchesAny(given, readWrite)) {
-      next();
-      return;
-    }
-    if (!matchesAny(given, readOnly)) throw new ApiError(401, 'invalid API key');
-    const isRead = req.method === 'GET' || req.method === 'HEAD';
-    if (readOnlyAccess === 'reads' && isRead) {
-      next();
-      return;
-    }
-    throw new ApiError(
+    if (matchesAny(given, readWrite)) return null;
+    if (!matchesAny(given, readOnly)) return new ApiError(401, 'invalid API key');
+    const isRead = method === 'GET' || method === 'HEAD';
+    if (readOnlyAccess === 'reads' && isRead) return null;
+    return new ApiError(
       403,
       readOnlyAccess === 'none'
         ? 'custom queries need a read-write API key'

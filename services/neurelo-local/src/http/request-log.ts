@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { toErrorResponse } from './api-error';
 
@@ -8,22 +9,32 @@ import { toErrorResponse } from './api-error';
  */
 export function logRequests(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const startedAt = process.hrtime.bigint();
-    res.on('close', () => {
-      const status = res.statusCode;
-      const line = {
-        method: req.method,
-        path: req.baseUrl + req.path,
-        status,
-        aborted: !res.writableFinished,
-        durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6,
-      };
-      if (status >= 500) logger.warn(line, 'request failed');
-      else if (status >= 400) logger.info(line, 'request refused');
-      else logger.debug(line, 'request');
-    });
+    logWhenClosed(logger, req.method, () => req.baseUrl + req.path, res);
     next();
   };
+}
+
+/** The same line for a request served without express; `path` is read when it closes. */
+export function logWhenClosed(
+  logger: Logger,
+  method: string | undefined,
+  path: () => string,
+  res: ServerResponse,
+): void {
+  const startedAt = process.hrtime.bigint();
+  res.on('close', () => {
+    const status = res.statusCode;
+    const line = {
+      method,
+      path: path(),
+      status,
+      aborted: !res.writableFinished,
+      durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6,
+    };
+    if (status >= 500) logger.warn(line, 'request failed');
+    else if (status >= 400) logger.info(line, 'request refused');
+    else logger.debug(line, 'request');
+  });
 }
 
 /** Logs the errors that are not the client's fault (5xx) with their cause, then passes them on. */

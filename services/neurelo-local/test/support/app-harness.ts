@@ -1,7 +1,6 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type express from 'express';
-import { createApp } from '../../src/app';
+import { createApp, type DataApiApp } from '../../src/app';
 import { loadQueries } from '../../src/custom/query-file';
 import type { Database } from '../../src/db/database';
 import { loadSchema } from '../../src/schema/schema';
@@ -11,7 +10,7 @@ export const READ_WRITE_KEY = 'neurelo_test_read_write';
 export const READ_ONLY_KEY = 'neurelo_test_read_only';
 
 export interface TestApp {
-  app: express.Express;
+  app: DataApiApp;
   /** The test's own database (on PGlite: the same one the app uses). */
   t: TestDatabase;
   close(): Promise<void>;
@@ -46,9 +45,9 @@ export async function openTestApp(
 
 /** Serves the app on a free local port, for clients that need a real socket (fetch, many at once). */
 export async function listen(
-  app: express.Express,
+  app: DataApiApp,
 ): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const server: Server = app.listen(0, '127.0.0.1');
+  const server: Server = createServer(app).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {
