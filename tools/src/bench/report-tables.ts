@@ -153,7 +153,12 @@ export function offeredTable(offered: OfferedLoadResult[]): Table {
       'p99 ms',
       'max ms',
       'unanswered',
+      'commands/slot',
       'CPU % (system)',
+      'roles',
+      'data API',
+      'postgres',
+      'bench client',
     ],
     rows: offered.map((o) => [
       o.configuration,
@@ -163,7 +168,12 @@ export function offeredTable(offered: OfferedLoadResult[]): Table {
       fmt(o.latencyMs.p99, 1),
       fmt(o.latencyMs.max, 0),
       fmt(o.unanswered),
+      fmt(o.commandsPerSlot, 1),
       fmt(o.cpuPercentTotal),
+      fmt(o.cpuPercentByGroup.roles),
+      fmt(o.cpuPercentByGroup.dataApi),
+      fmt(o.cpuPercentByGroup.postgres),
+      fmt(o.cpuPercentByGroup.client),
     ]),
   };
 }

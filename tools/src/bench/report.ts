@@ -34,6 +34,10 @@ export interface OfferedLoadResult {
   latencyMs: { p50: number; p99: number; max: number };
   unanswered: number;
   cpuPercentTotal: number;
+  /** Where the CPU went: roles, data API, postgres, the bench client. */
+  cpuPercentByGroup: WindowFigures['cpuPercentByGroup'];
+  /** Mean commands a decided slot carried. */
+  commandsPerSlot: number | null;
 }
 
 /** The traced run at the offered load: where a slot's time goes (slot-anatomy.ts). */

@@ -177,6 +177,8 @@ async function measureOfferedLoad(
     latencyMs: summarize(latencies),
     unanswered: load.completions.unanswered,
     cpuPercentTotal: systemCpuPercent(f),
+    cpuPercentByGroup: f.cpuPercentByGroup,
+    commandsPerSlot: f.slots.commandsPerSlot,
   };
 }
 
