@@ -1,3 +1,4 @@
+import type { TimelineSlice } from './latency-timeline';
 import type { SlotAnatomy } from './slot-anatomy';
 import type { WindowFigures } from './snapshot';
 
@@ -38,6 +39,8 @@ export interface OfferedLoadResult {
   cpuPercentByGroup: WindowFigures['cpuPercentByGroup'];
   /** Mean commands a decided slot carried. */
   commandsPerSlot: number | null;
+  /** Latency by quarter-second of due time: where the tail comes from. */
+  timeline: TimelineSlice[];
 }
 
 /** The traced run at the offered load: where a slot's time goes (slot-anatomy.ts). */

@@ -16,6 +16,7 @@ import {
   type OfferedLoadResult,
   type SlotAnatomyResult,
 } from './report';
+import { latencyTimeline } from './latency-timeline';
 import { slotAnatomy, startHopTrace, stopHopTrace } from './slot-anatomy';
 import { figuresBetween, takeSnapshot, type Snapshot } from './snapshot';
 import type { BenchTarget } from './target';
@@ -170,6 +171,12 @@ async function measureOfferedLoad(
   await load.stop();
   const latencies = latenciesWithin(load.completions, window.fromMs, window.toMs);
   const f = figuresBetween(window.a, window.b);
+  const timeline = latencyTimeline(load.completions, window.fromMs, window.toMs);
+  const slow = timeline.filter((s) => s.p50Ms > 2 * percentile(latencies, 50));
+  ctx.log(
+    `[${c.name}] ${slow.length} of ${timeline.length} quarter-seconds had a median over twice the run's` +
+      (slow.length > 0 ? ` (worst: ${Math.max(...slow.map((s) => s.p50Ms)).toFixed(0)} ms)` : ''),
+  );
   return {
     configuration: c.name,
     offeredPerSecond: args.offeredPerSecond,
@@ -179,6 +186,7 @@ async function measureOfferedLoad(
     cpuPercentTotal: systemCpuPercent(f),
     cpuPercentByGroup: f.cpuPercentByGroup,
     commandsPerSlot: f.slots.commandsPerSlot,
+    timeline,
   };
 }
 
