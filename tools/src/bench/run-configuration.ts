@@ -171,8 +171,9 @@ async function measureOfferedLoad(
   await load.stop();
   const latencies = latenciesWithin(load.completions, window.fromMs, window.toMs);
   const f = figuresBetween(window.a, window.b);
+  const latencyMs = summarize(latencies);
   const timeline = latencyTimeline(load.completions, window.fromMs, window.toMs);
-  const slow = timeline.filter((s) => s.p50Ms > 2 * percentile(latencies, 50));
+  const slow = timeline.filter((s) => s.p50Ms > 2 * latencyMs.p50);
   ctx.log(
     `[${c.name}] ${slow.length} of ${timeline.length} quarter-seconds had a median over twice the run's` +
       (slow.length > 0 ? ` (worst: ${Math.max(...slow.map((s) => s.p50Ms)).toFixed(0)} ms)` : ''),
@@ -181,7 +182,7 @@ async function measureOfferedLoad(
     configuration: c.name,
     offeredPerSecond: args.offeredPerSecond,
     achievedPerSecond: latencies.length / f.seconds,
-    latencyMs: summarize(latencies),
+    latencyMs,
     unanswered: load.completions.unanswered,
     cpuPercentTotal: systemCpuPercent(f),
     cpuPercentByGroup: f.cpuPercentByGroup,

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Logger } from 'pino';
-import { toErrorResponse } from '../http/api-error';
-import type { ApiError } from '../http/api-error';
+import { toErrorResponse, type ApiError } from '../http/api-error';
 import { logWhenClosed } from '../http/request-log';
 import { allowHeaderOf, type CustomAnswer, type CustomCall } from './custom-endpoint';
 
@@ -141,7 +140,9 @@ function parseJsonBody(text: string): unknown {
 /** The body as UTF-8 text; past `limit` bytes it stops reading and fails as express.json does. */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    let refused = false;
     const tooLarge = (length: number): void => {
+      refused = true;
       req.removeAllListeners('data');
       req.resume();
       reject(
@@ -164,7 +165,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (size > limit) tooLarge(size);
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
+    req.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks, size).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
