@@ -11,11 +11,44 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { loadQueries } from './custom/query-file';
 import { migrate } from './db/migrate';
 import { openDatabase } from './db/open';
+import { untilDatabaseAnswers } from './db/wait-for-database';
 import { loadSchema } from './schema/schema';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const KEEP_ALIVE_MS = 65_000;
 
 const logger = pino({ base: { service: 'neurelo-local', pid: process.pid } });
+
+/**
+ * The first contact with the database, waited for while it is not up yet (its container may
+ * start after this one). A SIGTERM meanwhile stops the process at once: nothing is open yet.
+ */
+async function waitForDatabase<T>(attempt: () => Promise<T>): Promise<T> {
+  const stopWaiting = (): never => {
+    logger.info('stopped while waiting for the database');
+    process.exit(0);
+  };
+  process.once('SIGTERM', stopWaiting);
+  process.once('SIGINT', stopWaiting);
+  try {
+    return await untilDatabaseAnswers(attempt, {
+      onRetry: (err, attempt, delayMs) =>
+        logger.warn(
+          { err: describeOutage(err), attempt, retryInMs: delayMs },
+          'the database does not answer yet; waiting for it',
+        ),
+    });
+  } finally {
+    process.removeListener('SIGTERM', stopWaiting);
+    process.removeListener('SIGINT', stopWaiting);
+  }
+}
+
+/** The error's code and message, without its stack (the log line repeats while waiting). */
+const describeOutage = (err: unknown): string => {
+  const e = err as { code?: string; message?: string } | null;
+  return [e?.code, e?.message].filter(Boolean).join(': ') || String(err);
+};
 
 async function main(config: Config): Promise<void> {
   logger.level = config.logLevel;
@@ -27,7 +60,7 @@ async function main(config: Config): Promise<void> {
     databaseUrl: config.databaseUrl,
     pgliteDataDir: config.pgliteDataDir,
   });
-  const applied = await migrate(db);
+  const applied = await waitForDatabase(() => migrate(db));
   const shutdown = new AbortController();
   const app = createApp({
     db,
@@ -39,7 +72,13 @@ async function main(config: Config): Promise<void> {
     logger,
     shutdown: shutdown.signal,
   });
-  const server = createServer(app).listen(config.port, config.host);
+  const server = createServer(app);
+  // Node closes a keep-alive connection after 5 s without a request. The roles' clients keep
+  // theirs open, so every pause over 5 s would cost a reconnect (a name lookup and a
+  // handshake) and could meet a request sent just as the server closes the connection.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -67,8 +106,12 @@ async function main(config: Config): Promise<void> {
       logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still open after the grace period');
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS).unref();
+    // A connection whose last answer (a long poll's, say) went out after close() began stays
+    // open for the keep-alive time: close those as they fall idle.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100).unref();
     server.close(() => {
       clearTimeout(forced);
+      clearInterval(sweep);
       db.close()
         .catch((err: unknown) => logger.error({ err }, 'closing the database failed'))
         .finally(() => {

@@ -5,6 +5,7 @@ import {
   startServerProcess,
   type ServerProcess,
 } from '../src/tools/server-process';
+import { TcpProxy } from './support/tcp-proxy';
 
 const KEY = 'neurelo_process_test_key';
 
@@ -143,5 +144,50 @@ describeOnPostgres('a server SIGKILLed in the middle of step_commits (real Postg
     for (const i of confirmed) expect(state.has(`k-${i}`)).toBe(true);
     expect(committed).toBeGreaterThanOrEqual(confirmed.length);
     expect(committed).toBeLessThan(steps);
+  });
+});
+
+describeOnPostgres('a server started before its database (real PostgreSQL)', () => {
+  let t: TestDatabase;
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    t = await openTestDatabase('late');
+    const target = new URL(t.databaseUrl!);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    await proxy.cut();
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await t.drop();
+  });
+
+  it('waits for the database, saying so, and serves once it answers', async () => {
+    const viaProxy = new URL(t.databaseUrl!);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const starting = startServerProcess({
+      NEURELO_API_KEY: KEY,
+      DATABASE_URL: viaProxy.toString(),
+    });
+    // The "database" refuses connections for a while, as a container not yet started does.
+    await new Promise((r) => setTimeout(r, 2_500));
+    await proxy.restore();
+    const server = await starting;
+    try {
+      const waits = server.logs.filter(
+        (l) => l.msg === 'the database does not answer yet; waiting for it',
+      );
+      expect(waits.length).toBeGreaterThanOrEqual(2);
+      expect(String(waits[0]!.err)).toMatch(/ECONNREFUSED/);
+      expect(server.logs.some((l) => l.level === 60)).toBe(false);
+      const res = await fetch(`${server.baseUrl}/custom/epoch_claim`, {
+        method: 'POST',
+        headers: { 'X-API-KEY': KEY, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ processId: 'late-start' }),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      server.killGroup('SIGKILL');
+    }
   });
 });

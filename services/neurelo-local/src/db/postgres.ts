@@ -1,10 +1,20 @@
 import { Client, Pool, type PoolClient } from 'pg';
 import type { Database, Queryable, QueryResult } from './database';
 
-const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long opening a connection may take (name lookup, TCP, authentication) before the request
+ * is answered 503. Above 5 s on purpose: that is the resolver's own retry time (glibc), so one
+ * lost DNS packet, as seen in a container network while containers start, costs a slow
+ * connection and not a failed one. Below the roles' 10 s per-attempt timeout.
+ */
+const CONNECT_TIMEOUT_MS = 8_000;
 const LISTENER_RETRY_MS = 1_000;
-/** Idle pooled connections are kept this long: fewer reconnects (and name lookups) under load. */
-const IDLE_CONNECTION_MS = 60_000;
+/**
+ * Pooled connections are never closed for being idle (0): the pool is small, and every
+ * connection opened again later is a name lookup, a TCP handshake and an authentication that
+ * can fail. A connection that breaks is dropped and replaced.
+ */
+const IDLE_CONNECTION_MS = 0;
 
 export interface PostgresOptions {
   poolSize?: number;

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { DatabaseUnavailableError } from '../db/database';
+import { isDatabaseOutage } from '../db/outage';
 
 /**
  * An error that becomes Neurelo's error envelope:
@@ -22,38 +22,6 @@ export const notFound = (message: string): ApiError => new ApiError(404, message
 
 export function errorEnvelope(message: string, details?: Record<string, unknown>): object {
   return { errors: [details ? { error: message, details } : { error: message }] };
-}
-
-/** Connection-level failures of pg and PGlite that mean "the database is down", not "bad request". */
-export function isDatabaseOutage(err: unknown): boolean {
-  if (err instanceof DatabaseUnavailableError) return true;
-  const e = err as { code?: string; message?: string } | null;
-  if (!e) return false;
-  const code = e.code ?? '';
-  if (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      'ENOTFOUND',
-      'EAI_AGAIN',
-      '57P01',
-      '57P02',
-      '57P03',
-      '53300',
-      '08000',
-      '08003',
-      '08006',
-      '08001',
-      '08004',
-    ].includes(code)
-  ) {
-    return true;
-  }
-  return /Connection terminated|connection timeout|^timeout expired$|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
-    e.message ?? '',
-  );
 }
 
 export interface ErrorResponse {
