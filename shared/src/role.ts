@@ -58,6 +58,11 @@ export interface StepResult<S> {
    * for the runner's debug log and counters. Never needed for correctness.
    */
   notes?: string[];
+  /**
+   * Rare changes an operator wants in the log at the default level (a leader scouting,
+   * becoming active, being preempted). Never needed for correctness.
+   */
+  events?: string[];
 }
 
 /**
@@ -101,6 +106,7 @@ export class StepCollector<S> {
   readonly persistLater: PersistOp[] = [];
   readonly send: Envelope[] = [];
   readonly notes: string[] = [];
+  readonly events: string[] = [];
   constructor(public state: S) {}
   add(result: StepResult<S>): this {
     this.state = result.state;
@@ -108,6 +114,7 @@ export class StepCollector<S> {
     if (result.persistLater) this.persistLater.push(...result.persistLater);
     this.send.push(...result.send);
     if (result.notes) this.notes.push(...result.notes);
+    if (result.events) this.events.push(...result.events);
     return this;
   }
   result(): StepResult<S> {
@@ -118,6 +125,7 @@ export class StepCollector<S> {
       notes: this.notes,
     };
     if (this.persistLater.length > 0) result.persistLater = this.persistLater;
+    if (this.events.length > 0) result.events = this.events;
     return result;
   }
 }

@@ -439,3 +439,25 @@ describe('leader recover and misc', () => {
     });
   });
 });
+
+describe('events for the operator log', () => {
+  it('scouting, becoming active and being preempted are events; a stale preemption is not', () => {
+    const leader = new LeaderHarness();
+    const scouting = leader.state.scout ? leader.last : leader.tick(leader.state.scoutDueAt ?? 0);
+    expect(scouting.events).toEqual(['scouting with ballot 0.leader-0']);
+    expect(leader.step(p1b('acceptor-0', ballot(0))).events).toBeUndefined();
+    expect(leader.step(p1b('acceptor-1', ballot(0))).events).toEqual([
+      'active with ballot 0.leader-0',
+    ]);
+
+    const stale = new StepCollector(leader.state);
+    preempted(leader.state, ballot(0, 'leader-0'), 10, stale);
+    expect(stale.result().events).toBeUndefined();
+
+    const out = new StepCollector(leader.state);
+    preempted(leader.state, ballot(1, 'leader-1'), 10, out);
+    expect(out.result().events).toEqual([
+      `passive: preempted by ballot 1.leader-1 (back-off ${leader.state.config.heartbeatMs} ms)`,
+    ]);
+  });
+});

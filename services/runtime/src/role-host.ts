@@ -138,6 +138,7 @@ export class RoleHost<S, C> {
     );
     const recovered = this.o.role.recover(this.o.config, durable, this.now());
     this.state = recovered.state;
+    this.logEvents(recovered.events ?? []);
     await this.commit(recovered, []);
     this.started = true;
     this.loops = [this.runClaims(), this.runSteps()];
@@ -236,6 +237,11 @@ export class RoleHost<S, C> {
     }
   }
 
+  /** A role's rare, operator-facing changes (a leader becoming active, say). */
+  private logEvents(events: readonly string[]): void {
+    for (const event of events) this.o.logger.info({ event }, 'role event');
+  }
+
   private takePendingAcks(): string[] {
     const acks = this.pendingAcks;
     this.pendingAcks = [];
@@ -270,6 +276,7 @@ export class RoleHost<S, C> {
       metrics.ignored.inc({ reason: noteReason(note) });
       this.o.logger.debug({ note }, 'role note');
     }
+    this.logEvents(acc.events);
     await this.commit(acc.result(), acks);
   }
 

@@ -52,6 +52,7 @@ export function adopted(
   // The previous leader's collect may have been lost, or some acceptors collected less than
   // others: the new leader repeats the horizon it knows once.
   if (state.collectedBelow > 1) sendCollect(state, out);
+  out.events.push(`active with ballot ${ballotToString(state.ballot)}`);
   out.notes.push(
     `adopted ${ballotToString(state.ballot)}: active, ${undecided.length} commander(s) started` +
       (belowHorizon > 0

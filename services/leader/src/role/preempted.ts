@@ -37,6 +37,9 @@ export function preempted(
   if (wasCompeting) {
     state.counters.preemptions += 1;
     growBackoff(state);
+    out.events.push(
+      `passive: preempted by ballot ${ballotToString(higher)} (back-off ${state.backoffMs} ms)`,
+    );
   }
   // Hearing of a higher ballot means its leader was alive very recently.
   state.watch = { leaderId: higher.leaderId, ballot: higher, lastHeardAt: now };

@@ -36,6 +36,7 @@ export function startScout(state: LeaderState, now: number, out: StepCollector<L
   for (const acceptor of scout.waitingFor) out.send.push(p1aTo(state, acceptor, scout.ballot));
   state.counters.scoutsStarted += 1;
   out.notes.push(`scouting with ${ballotToString(scout.ballot)}`);
+  out.events.push(`scouting with ballot ${ballotToString(scout.ballot)}`);
 }
 
 /** pmax: keeps the highest-ballot pvalue per slot. */
