@@ -25,11 +25,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { failoverScenario } from './containers/failover';
+import { reportFailure } from './containers/failure-report';
 import { hostedDataApiScenario } from './containers/hosted-data-api';
 import { ComposeProject, run, tail } from './containers/podman';
 import { applyProfiles } from './containers/profiles';
 import { check, failures, step, summarize } from './containers/report';
-import { IMAGE, PORT_VARS, PROJECT, ROLES, portEnv, portOf } from './containers/settings';
+import { IMAGE, PORT_VARS, PROJECT, portEnv, portOf } from './containers/settings';
 
 const ROOT = path.resolve(__dirname, '..');
 const KEEP = process.env.CTEST_KEEP === '1';
@@ -115,14 +116,7 @@ async function withProject(
     check(`${name}: the scenario runs to the end`, false, (err as Error).message);
   } finally {
     clearTimeout(timer);
-    if (failures() > failedBefore) {
-      const status = await project.statusLines().catch((e: Error) => e.message);
-      console.log(`--- containers of ${name}\n${status}`);
-      for (const service of ['postgres', 'neurelo', ...ROLES]) {
-        const logs = await project.logs(service, 25).catch(() => '');
-        if (logs) console.log(`--- last log lines of ${service}\n${squeezeRepeats(logs)}`);
-      }
-    }
+    if (failures() > failedBefore) await reportFailure(project, name);
     if (keep) {
       console.log(
         `CTEST_KEEP=1: remove the fleet with: cd ${dir} && podman-compose -p ${name} down -v`,
@@ -138,6 +132,8 @@ async function withProject(
 }
 
 async function main(): Promise<void> {
+  // The fleet's logs carry UTC times; the steps below carry seconds since this line.
+  console.log(`   container test started at ${new Date().toISOString()}`);
   await preflight();
   const withDashboard = existsSync(path.join(ROOT, 'services/dashboard/src/main.ts'));
   if (!withDashboard) console.log('   services/dashboard is absent: the dashboard is not started');
@@ -192,18 +188,3 @@ main()
     // Keep-alive sockets of the HTTP clients would hold the process open.
     process.exit(summarize() ? 0 : 1);
   });
-
-/** Log lines that differ only in their timestamps and durations are shown once, with a count. */
-function squeezeRepeats(logs: string): string {
-  const shape = (line: string): string =>
-    line.replace(/"time":("[^"]*"|\d+)/, '').replace(/"durationMs":[\d.]+/, '');
-  const seen = new Map<string, { line: string; count: number }>();
-  for (const line of logs.split('\n').filter((l) => l.length > 0)) {
-    const entry = seen.get(shape(line));
-    if (entry) entry.count++;
-    else seen.set(shape(line), { line, count: 1 });
-  }
-  return [...seen.values()]
-    .map((e) => (e.count > 1 ? `${e.line}   (x${e.count}, the first shown)` : e.line))
-    .join('\n');
-}

@@ -34,7 +34,8 @@ export async function waitFor<T>(
 }
 
 interface LeaderView {
-  state: { active?: boolean; ballot?: { round: number; leaderId: string } } | null;
+  /** The ballot as /state writes it: "round.leaderId" ("3.leader-1"). */
+  state: { active?: boolean; ballot?: string } | null;
 }
 
 /** The leader that says it is active (the highest ballot's, if more than one says so). */
@@ -43,8 +44,8 @@ export async function activeLeader(leaders: Record<string, string>): Promise<str
   for (const [name, url] of Object.entries(leaders)) {
     const v = (await getJson(`${url}/state`)) as LeaderView | null;
     if (v?.state?.active) {
-      const round = v.state.ballot?.round ?? -1;
-      if (!best || round > best.round) best = { name, round };
+      const round = Number.parseInt(v.state.ballot ?? '', 10);
+      if (!best || (Number.isFinite(round) && round > best.round)) best = { name, round };
     }
   }
   return best?.name ?? null;
