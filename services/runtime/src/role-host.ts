@@ -138,8 +138,8 @@ export class RoleHost<S, C> {
     );
     const recovered = this.o.role.recover(this.o.config, durable, this.now());
     this.state = recovered.state;
-    this.logEvents(recovered.events ?? []);
     await this.commit(recovered, []);
+    this.logEvents(recovered.events ?? []);
     this.started = true;
     this.loops = [this.runClaims(), this.runSteps()];
   }
@@ -276,8 +276,9 @@ export class RoleHost<S, C> {
       metrics.ignored.inc({ reason: noteReason(note) });
       this.o.logger.debug({ note }, 'role note');
     }
-    this.logEvents(acc.events);
     await this.commit(acc.result(), acks);
+    // After the commit: an event names a change that is now durable and sent.
+    this.logEvents(acc.events);
   }
 
   private takeStepInput(): ClaimedMessage[] {
