@@ -61,6 +61,12 @@ async function main(config: Config): Promise<void> {
     pgliteDataDir: config.pgliteDataDir,
   });
   const applied = await waitForDatabase(() => migrate(db));
+  const warm = await db.warmUp?.();
+  if (warm) {
+    // Slow or failed connections here (a name lookup, the network) explain slow requests later.
+    const level = warm.failed > 0 || warm.ms > 1_000 ? 'warn' : 'info';
+    logger[level](warm, 'database connections opened');
+  }
   const shutdown = new AbortController();
   const app = createApp({
     db,

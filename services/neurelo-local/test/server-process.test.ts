@@ -180,6 +180,10 @@ describeOnPostgres('a server started before its database (real PostgreSQL)', () 
       expect(waits.length).toBeGreaterThanOrEqual(2);
       expect(String(waits[0]!.err)).toMatch(/ECONNREFUSED/);
       expect(server.logs.some((l) => l.level === 60)).toBe(false);
+      expect(server.logs.find((l) => l.msg === 'database connections opened')).toMatchObject({
+        opened: 10,
+        failed: 0,
+      });
       const res = await fetch(`${server.baseUrl}/custom/epoch_claim`, {
         method: 'POST',
         headers: { 'X-API-KEY': KEY, 'Content-Type': 'application/json' },

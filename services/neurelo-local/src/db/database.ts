@@ -30,6 +30,20 @@ export interface Database extends Queryable {
   /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /**
+   * Opens the connections a pool may hold, once, at start-up, and says how it went: later
+   * requests then find them open instead of each opening its own under load. Storage
+   * without a pool (PGlite) has nothing to do.
+   */
+  warmUp?(): Promise<WarmUpReport>;
+}
+
+export interface WarmUpReport {
+  opened: number;
+  failed: number;
+  ms: number;
+  /** The first failure's message, when one failed. */
+  firstError?: string;
 }
 
 /** The database could not be reached or failed for a reason that is not the request's fault. */

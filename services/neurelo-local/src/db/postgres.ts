@@ -1,5 +1,5 @@
 import { Client, Pool, type PoolClient } from 'pg';
-import type { Database, Queryable, QueryResult } from './database';
+import type { Database, Queryable, QueryResult, WarmUpReport } from './database';
 
 /**
  * How long opening a connection may take (name lookup, TCP, authentication) before the request
@@ -38,6 +38,7 @@ export class PostgresDatabase implements Database {
   private closed = false;
 
   private readonly connectTimeoutMs: number;
+  private readonly poolSize: number;
   /** Statement text -> the name it is prepared under on every connection that ran it. */
   private readonly statementNames = new Map<string, string>();
 
@@ -46,11 +47,12 @@ export class PostgresDatabase implements Database {
     options: PostgresOptions = {},
   ) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.poolSize = options.poolSize ?? 10;
     // keepAlive: a connection cut without a FIN/RST (network partition) is noticed and replaced
     // instead of hanging a request forever.
     this.pool = new Pool({
       connectionString,
-      max: options.poolSize ?? 10,
+      max: this.poolSize,
       connectionTimeoutMillis: this.connectTimeoutMs,
       idleTimeoutMillis: IDLE_CONNECTION_MS,
       keepAlive: true,
@@ -58,6 +60,25 @@ export class PostgresDatabase implements Database {
     // An idle client that loses its connection must not crash the process; the pool drops it and
     // opens a fresh connection for the next query, which is how the server recovers by itself.
     this.pool.on('error', () => undefined);
+  }
+
+  async warmUp(): Promise<WarmUpReport> {
+    const started = Date.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: this.poolSize }, () => this.pool.connect()),
+    );
+    const failures: unknown[] = [];
+    for (const r of results) {
+      if (r.status === 'fulfilled') r.value.release();
+      else failures.push(r.reason);
+    }
+    const report: WarmUpReport = {
+      opened: results.length - failures.length,
+      failed: failures.length,
+      ms: Date.now() - started,
+    };
+    if (failures.length > 0) report.firstError = String((failures[0] as Error).message);
+    return report;
   }
 
   async queryPrepared<T>(sql: string, params: unknown[]): Promise<QueryResult<T>> {
