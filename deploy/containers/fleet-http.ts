@@ -44,8 +44,9 @@ export async function activeLeader(leaders: Record<string, string>): Promise<str
   for (const [name, url] of Object.entries(leaders)) {
     const v = (await getJson(`${url}/state`)) as LeaderView | null;
     if (v?.state?.active) {
-      const round = Number.parseInt(v.state.ballot ?? '', 10);
-      if (!best || (Number.isFinite(round) && round > best.round)) best = { name, round };
+      const parsed = Number.parseInt(v.state.ballot ?? '', 10);
+      const round = Number.isFinite(parsed) ? parsed : -1;
+      if (!best || round > best.round) best = { name, round };
     }
   }
   return best?.name ?? null;

@@ -31,13 +31,12 @@ async function waitForDatabase<T>(attempt: () => Promise<T>): Promise<T> {
   process.once('SIGTERM', stopWaiting);
   process.once('SIGINT', stopWaiting);
   try {
-    return await untilDatabaseAnswers(attempt, {
-      onRetry: (err, attempt, delayMs) =>
-        logger.warn(
-          { err: describeOutage(err), attempt, retryInMs: delayMs },
-          'the database does not answer yet; waiting for it',
-        ),
-    });
+    return await untilDatabaseAnswers(attempt, (err, tries, delayMs) =>
+      logger.warn(
+        { err: describeOutage(err), attempt: tries, retryInMs: delayMs },
+        'the database does not answer yet; waiting for it',
+      ),
+    );
   } finally {
     process.removeListener('SIGTERM', stopWaiting);
     process.removeListener('SIGINT', stopWaiting);

@@ -4,8 +4,9 @@ import type { Database, Queryable, QueryResult, WarmUpReport } from './database'
 /**
  * How long opening a connection may take (name lookup, TCP, authentication) before the request
  * is answered 503. Above 5 s on purpose: that is the resolver's own retry time (glibc), so one
- * lost DNS packet, as seen in a container network while containers start, costs a slow
- * connection and not a failed one. Below the roles' 10 s per-attempt timeout.
+ * lost lookup packet costs a slow connection, not a failed one. Connections were seen to take
+ * over 5 s in a container network while its containers started (cause not pinned down).
+ * Below the roles' 10 s per-attempt timeout.
  */
 const CONNECT_TIMEOUT_MS = 8_000;
 const LISTENER_RETRY_MS = 1_000;
