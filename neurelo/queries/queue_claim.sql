@@ -1,6 +1,6 @@
 -- method: POST
 -- variables: dst String, owner String, limit Int, leaseMs Int
--- wait: queue_item dst
+-- wait: queue_item dst limit
 -- Leases up to `limit` of the oldest messages of `dst` that nobody holds (never leased, or the
 -- lease ran out because its holder died): they become invisible to other consumers for
 -- `leaseMs` and come back by themselves if `owner` never acks them (at-least-once delivery).

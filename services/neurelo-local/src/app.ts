@@ -5,6 +5,7 @@ import { customFastRoute } from './custom/fast-route';
 import { createCustomEndpoint } from './custom/custom-endpoint';
 import { createCustomRouter } from './custom/router';
 import type { CustomQuery } from './custom/custom-query';
+import { DrainHints } from './custom/drain-hints';
 import { NotificationHub } from './custom/notification-hub';
 import type { Database } from './db/database';
 import { VacuumScheduler } from './db/vacuum-scheduler';
@@ -62,7 +63,7 @@ export function createApp(deps: AppDeps): DataApiApp {
   );
 
   const bodyLimitBytes = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const custom = { db: deps.db, queries: deps.queries, hub };
+  const custom = { db: deps.db, queries: deps.queries, hub, drainHints: new DrainHints() };
   const fastRoute = customFastRoute({
     endpoint: createCustomEndpoint(custom),
     checkKey: apiKeyCheck(deps.apiKeys, 'none'),

@@ -26,9 +26,11 @@ describe('the query files of neurelo/queries', () => {
     );
   });
 
-  it('declare the long-poll only on queue_claim, keyed by its destination', () => {
+  it('declare the long-poll only on queue_claim, keyed by its destination, capped by its limit', () => {
     const waiting = [...queries.values()].filter((q) => q.wait).map((q) => [q.name, q.wait]);
-    expect(waiting).toEqual([['queue_claim', { channel: 'queue_item', variable: 'dst' }]]);
+    expect(waiting).toEqual([
+      ['queue_claim', { channel: 'queue_item', variable: 'dst', cap: 'limit' }],
+    ]);
   });
 
   it('bind a variable used several times to one parameter', () => {
@@ -86,6 +88,21 @@ describe('parseQueryFile', () => {
       'a wait on an undeclared variable',
       '-- method: GET\n-- variables: a Int\n-- wait: queue_item dst',
       /wait variable "dst"/,
+    ],
+    [
+      'a wait capped by an undeclared variable',
+      '-- method: GET\n-- variables: a Int\n-- wait: queue_item a n',
+      /cap "n" is not a declared Int/,
+    ],
+    [
+      'a wait capped by a String',
+      '-- method: GET\n-- variables: a Int, n String\n-- wait: queue_item a n',
+      /cap "n" is not a declared Int/,
+    ],
+    [
+      'a wait with four names',
+      '-- method: GET\n-- variables: a Int, n Int\n-- wait: queue_item a n a',
+      /is not "-- wait: <channel> <variable> \[<cap variable>\]"/,
     ],
   ])('refuses a file with %s', (_case, header, message) => {
     expect(() => parseQueryFile('bad', file(header))).toThrow(QueryFileError);

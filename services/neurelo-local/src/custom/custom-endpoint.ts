@@ -1,6 +1,7 @@
 import type { Database } from '../db/database';
 import { ApiError, notFound } from '../http/api-error';
 import { variablesInQueryString, type CustomQuery } from './custom-query';
+import type { DrainHints } from './drain-hints';
 import { runWithLongPoll } from './long-poll';
 import type { NotificationHub } from './notification-hub';
 import { bindVariables, toParameters } from './variables';
@@ -10,6 +11,8 @@ export interface CustomEndpointDeps {
   db: Database;
   queries: CustomQuery[];
   hub: NotificationHub;
+  /** Shared by every route of one server, so that a claim can use the hint of the one before. */
+  drainHints?: DrainHints;
 }
 
 /** One call of `/custom/{name}`, whichever HTTP layer received it. */
@@ -67,9 +70,22 @@ export function createCustomEndpoint(
       waitMs: waitSeconds * 1_000,
       signal: call.clientGone,
       run,
+      ...drainedBelowCap(query, variables),
+      hints: deps.drainHints,
     });
     return { headers: { 'Preference-Applied': `wait=${waitSeconds}` }, body: { data: rows } };
   };
+}
+
+/** `-- wait: <channel> <variable> <cap>`: an answer with fewer rows than the cap drained the key. */
+function drainedBelowCap(
+  query: CustomQuery,
+  variables: Record<string, unknown>,
+): { drained?: (rows: unknown[]) => boolean } {
+  const capVariable = query.wait?.cap;
+  if (capVariable === undefined) return {};
+  const cap = Number(variables[capVariable]);
+  return { drained: (rows) => rows.length < cap };
 }
 
 /** The `Allow` header a 405 carries, from the error's details. */

@@ -15,6 +15,12 @@ export interface QueryVariable {
 export interface WaitSpec {
   channel: string;
   variable: string;
+  /**
+   * The Int variable that caps how many rows the query returns (a claim's `limit`), if any: an
+   * answer with fewer rows found everything there was, which lets the server skip the next
+   * long poll's first query (drain-hints.ts).
+   */
+  cap?: string;
 }
 
 export interface CustomQuery {

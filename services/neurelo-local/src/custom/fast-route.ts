@@ -54,8 +54,7 @@ async function serve(
     req.resume();
     throw refusal;
   }
-  const clientGone = new AbortController();
-  res.on('close', () => clientGone.abort());
+  const clientGone = abortedWhenClientGoes(res);
   const text = await readBody(req, d.bodyLimitBytes);
   const answer = await d.endpoint({
     name: target.name,
@@ -63,11 +62,24 @@ async function serve(
     query: parseQueryString(target.search),
     body: parseJsonBody(text),
     prefer: headerOf(req, 'prefer'),
-    clientGone: clientGone.signal,
+    clientGone,
   });
   if (res.destroyed) return;
   if (target.method !== 'GET') res.once('finish', d.onWrite);
   writeJson(res, 200, answer.body, answer.headers);
+}
+
+/**
+ * Aborted when the connection closes before the answer was sent (the client gave up), so a long
+ * poll stops waiting. Not after a sent answer: nothing waits on the signal by then, and every
+ * abort builds a DOMException with a stack trace, which cost about 8 % of the server's CPU.
+ */
+export function abortedWhenClientGoes(res: ServerResponse): AbortSignal {
+  const clientGone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) clientGone.abort();
+  });
+  return clientGone.signal;
 }
 
 function answerError(

@@ -1,4 +1,5 @@
-import type { NotificationHub } from './notification-hub';
+import type { DrainHints } from './drain-hints';
+import { topicOf, type NotificationHub } from './notification-hub';
 
 export interface LongPollOptions<T> {
   hub: NotificationHub;
@@ -10,20 +11,32 @@ export interface LongPollOptions<T> {
   signal: AbortSignal;
   /** Runs the query; an empty result means "nothing yet". */
   run: () => Promise<T[]>;
+  /**
+   * When the query says so of its answer (fewer rows than its cap), nothing more was there: the
+   * next long poll for the key may then wait without querying first (drain-hints.ts).
+   */
+  drained?: (rows: T[]) => boolean;
+  hints?: DrainHints;
 }
 
 /**
  * Runs the query; while it finds nothing, sleeps until a notification names the key, then runs
  * it again, until rows come back or the time is up. Another waiter may take the message that
- * woke us: then we just wait again for the time left.
+ * woke us: then we just wait again for the time left. The first run is skipped when a drain
+ * hint says it would find nothing.
  */
 export async function runWithLongPoll<T>(options: LongPollOptions<T>): Promise<T[]> {
-  const { hub, channel, key, waitMs, signal, run } = options;
+  const { hub, channel, key, waitMs, signal, run, drained, hints } = options;
+  const topic = topicOf(channel, key);
   const deadline = Date.now() + waitMs;
+  let first = true;
   for (;;) {
     const subscription = await hub.subscribe(channel, key);
     try {
-      const rows = await run();
+      const known = first && hints?.take(topic, subscription.heardBefore) === true;
+      first = false;
+      const rows = known ? [] : await run();
+      if (!known && drained?.(rows)) hints?.note(topic, subscription.heardBefore);
       const remainingMs = deadline - Date.now();
       if (rows.length > 0 || remainingMs <= 0 || signal.aborted) return rows;
       if ((await subscription.wait(remainingMs, signal)) !== 'notified') return rows;

@@ -10,10 +10,12 @@ export type WaitOutcome = 'notified' | 'timeout' | 'cancelled';
 export class NotificationHub {
   private readonly listening = new Map<string, Promise<void>>();
   private readonly interested = new Map<string, Set<Subscription>>();
+  /** Notifications delivered per topic since the server started (one entry per destination). */
+  private readonly delivered = new Map<string, number>();
   private closed = false;
   private waiting = 0;
 
-  constructor(private readonly db: Pick<Database, 'listen'>) {}
+  constructor(private readonly db: Pick<Database, 'listen' | 'listenerGeneration'>) {}
 
   /**
    * Registers interest in notifications of `channel` whose payload is `key`. Subscribe BEFORE
@@ -26,6 +28,7 @@ export class NotificationHub {
     const subscription = new Subscription(
       () => this.interested.get(topic)?.delete(subscription),
       (delta) => (this.waiting += delta),
+      `${this.db.listenerGeneration ?? 0}:${this.delivered.get(topic) ?? 0}`,
     );
     if (this.closed) {
       subscription.cancel();
@@ -65,7 +68,9 @@ export class NotificationHub {
   }
 
   private dispatch(channel: string, payload: string): void {
-    const set = this.interested.get(topicOf(channel, payload));
+    const topic = topicOf(channel, payload);
+    this.delivered.set(topic, (this.delivered.get(topic) ?? 0) + 1);
+    const set = this.interested.get(topic);
     if (!set) return;
     for (const s of set) s.notify();
   }
@@ -76,9 +81,16 @@ export class Subscription {
   private outcome: WaitOutcome | null = null;
   private settle: ((outcome: WaitOutcome) => void) | null = null;
 
+  /**
+   * @param heardBefore what had been heard of this topic when the subscription began (the
+   *   listening connection's generation and the topic's notification count): while it stays
+   *   the same, no row was announced since, and a query run after subscribing has seen every
+   *   row announced before.
+   */
   constructor(
     private readonly remove: () => void,
     private readonly countWaiting: (delta: 1 | -1) => void,
+    readonly heardBefore = '',
   ) {}
 
   notify(): void {
@@ -121,4 +133,4 @@ export class Subscription {
   }
 }
 
-const topicOf = (channel: string, key: string): string => `${channel}\u0000${key}`;
+export const topicOf = (channel: string, key: string): string => `${channel}\u0000${key}`;

@@ -75,7 +75,7 @@ export function parseQueryFile(name: string, text: string): CustomQuery {
   }
   const variables = parseVariables(fields.get('variables') ?? '', fail);
   const declared = new Set(variables.map((v) => v.name));
-  const wait = fields.has('wait') ? parseWait(fields.get('wait')!, declared, fail) : undefined;
+  const wait = fields.has('wait') ? parseWait(fields.get('wait')!, variables, fail) : undefined;
 
   const statements = splitSqlScript(body);
   if (statements.length !== 1) {
@@ -120,13 +120,16 @@ function parseVariables(list: string, fail: (message: string) => never): QueryVa
 
 function parseWait(
   spec: string,
-  declared: Set<string>,
+  variables: QueryVariable[],
   fail: (message: string) => never,
 ): WaitSpec {
-  const [channel, variable, ...extra] = spec.split(/\s+/);
+  const [channel, variable, cap, ...extra] = spec.split(/\s+/);
   if (!channel || !variable || extra.length > 0 || !IDENTIFIER.test(channel)) {
-    fail(`"-- wait: ${spec}" is not "-- wait: <channel> <variable>"`);
+    fail(`"-- wait: ${spec}" is not "-- wait: <channel> <variable> [<cap variable>]"`);
   }
-  if (!declared.has(variable!)) fail(`the wait variable "${variable}" is not declared`);
-  return { channel: channel!, variable: variable! };
+  const typeOf = (name: string): string | undefined => variables.find((v) => v.name === name)?.type;
+  if (typeOf(variable!) === undefined) fail(`the wait variable "${variable}" is not declared`);
+  if (cap === undefined) return { channel: channel!, variable: variable! };
+  if (typeOf(cap) !== 'Int') fail(`the wait's cap "${cap}" is not a declared Int variable`);
+  return { channel: channel!, variable: variable!, cap };
 }

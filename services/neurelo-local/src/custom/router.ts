@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { allowHeaderOf, createCustomEndpoint, type CustomEndpointDeps } from './custom-endpoint';
+import { abortedWhenClientGoes } from './fast-route';
 
 /**
  * `/custom/{name}` on express: the requests the fast route (fast-route.ts) leaves to the
@@ -9,8 +10,7 @@ export function createCustomRouter(deps: CustomEndpointDeps): express.Router {
   const endpoint = createCustomEndpoint(deps);
   const router = express.Router();
   router.all('/:name', async (req: Request<{ name: string }>, res: Response) => {
-    const clientGone = new AbortController();
-    res.on('close', () => clientGone.abort());
+    const clientGone = abortedWhenClientGoes(res);
     let answer;
     try {
       answer = await endpoint({
@@ -19,7 +19,7 @@ export function createCustomRouter(deps: CustomEndpointDeps): express.Router {
         query: req.query,
         body: req.body as unknown,
         prefer: req.get('prefer'),
-        clientGone: clientGone.signal,
+        clientGone,
       });
     } catch (err) {
       const allow = allowHeaderOf(err);

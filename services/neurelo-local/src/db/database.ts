@@ -29,6 +29,12 @@ export interface Database extends Queryable {
   exec(sql: string): Promise<void>;
   /** Subscribes to NOTIFY on `channel`; resolves to an unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Changes whenever the connection that receives notifications is lost or opened again:
+   * notifications sent across a change may never have arrived. Absent when they cannot be lost
+   * (PGlite delivers them in-process).
+   */
+  readonly listenerGeneration?: number;
   close(): Promise<void>;
   /**
    * Opens the connections a pool may hold, once, at start-up, and says how it went: later

@@ -36,6 +36,7 @@ export class PostgresDatabase implements Database {
   private connecting: Promise<void> | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
+  private generation = 0;
   private closed = false;
 
   private readonly connectTimeoutMs: number;
@@ -145,6 +146,10 @@ export class PostgresDatabase implements Database {
     };
   }
 
+  get listenerGeneration(): number {
+    return this.generation;
+  }
+
   private ensureListener(): Promise<void> {
     if (this.listener || this.closed) return Promise.resolve();
     this.connecting ??= this.connectListener().finally(() => {
@@ -162,6 +167,7 @@ export class PostgresDatabase implements Database {
     const lost = (): void => {
       if (this.listener !== client) return;
       this.listener = null;
+      this.generation++;
       client.end().catch(() => undefined);
       this.scheduleListenerReconnect();
     };
@@ -187,6 +193,7 @@ export class PostgresDatabase implements Database {
     }
     this.listener = client;
     this.listenerChannels = channels;
+    this.generation++;
   }
 
   /**
