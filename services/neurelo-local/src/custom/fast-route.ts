@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Logger } from 'pino';
 import { toErrorResponse, type ApiError } from '../http/api-error';
+import { abortedWhenClientGoes } from '../http/client-gone';
 import { logWhenClosed } from '../http/request-log';
 import { allowHeaderOf, type CustomAnswer, type CustomCall } from './custom-endpoint';
 
@@ -67,19 +68,6 @@ async function serve(
   if (res.destroyed) return;
   if (target.method !== 'GET') res.once('finish', d.onWrite);
   writeJson(res, 200, answer.body, answer.headers);
-}
-
-/**
- * Aborted when the connection closes before the answer was sent (the client gave up), so a long
- * poll stops waiting. Not after a sent answer: nothing waits on the signal by then, and every
- * abort builds a DOMException with a stack trace, which cost about 8 % of the server's CPU.
- */
-export function abortedWhenClientGoes(res: ServerResponse): AbortSignal {
-  const clientGone = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) clientGone.abort();
-  });
-  return clientGone.signal;
 }
 
 function answerError(

@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
+import { abortedWhenClientGoes } from '../http/client-gone';
 import { allowHeaderOf, createCustomEndpoint, type CustomEndpointDeps } from './custom-endpoint';
-import { abortedWhenClientGoes } from './fast-route';
 
 /**
  * `/custom/{name}` on express: the requests the fast route (fast-route.ts) leaves to the
