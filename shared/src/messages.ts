@@ -85,6 +85,17 @@ export const P2bSchema = z.object({
   collectedBelow: SlotSchema.optional(),
 });
 
+/**
+ * acceptor -> replicas (learners): this acceptor has durably accepted `pvalue`. A replica that
+ * holds such messages from a majority of acceptors for the same ballot and slot knows the slot
+ * is decided, one hop sooner than through the leader's `decision`. Sent along with the p2b.
+ */
+export const AcceptedSchema = z.object({
+  type: z.literal('accepted'),
+  from,
+  pvalue: PValueSchema,
+});
+
 /** scout -> its leader (internal to the leader's step): a majority adopted `ballot`. */
 export const AdoptedSchema = z.object({
   type: z.literal('adopted'),
@@ -147,6 +158,7 @@ export const MessageSchema = z.discriminatedUnion('type', [
   P1bSchema,
   P2aSchema,
   P2bSchema,
+  AcceptedSchema,
   AdoptedSchema,
   PreemptedSchema,
   HeartbeatSchema,
@@ -165,6 +177,7 @@ export type P1a = MessageOf<'p1a'>;
 export type P1b = MessageOf<'p1b'>;
 export type P2a = MessageOf<'p2a'>;
 export type P2b = MessageOf<'p2b'>;
+export type Accepted = MessageOf<'accepted'>;
 export type Adopted = MessageOf<'adopted'>;
 export type Preempted = MessageOf<'preempted'>;
 export type Heartbeat = MessageOf<'heartbeat'>;

@@ -368,6 +368,40 @@ describe('slot anatomy', () => {
     expect(a.segments[8]!.p50).toBe(60);
   });
 
+  it('follows the acceptances to the proposing replica when replicas learn from the acceptors', () => {
+    const learned = (n: number, start: number): TracedMessage[] => {
+      const t = start;
+      const accepted = (src: string, dst: string, insertedAt: number, leasedAt: number) => ({
+        type: 'accepted',
+        src,
+        dst,
+        slot: n,
+        insertedAt,
+        leasedAt,
+        ackedAt: leasedAt + 6,
+      });
+      return [
+        ...slot(n, 'replica-0', start).filter((m) => m.type !== 'decision'),
+        // Sent with the p2bs (t+25, t+27, t+55); replica-0 leases the second at t+31.
+        accepted('acceptor-0', 'replica-0', t + 25, t + 29),
+        accepted('acceptor-1', 'replica-0', t + 27, t + 31),
+        accepted('acceptor-2', 'replica-0', t + 55, t + 58),
+        accepted('acceptor-0', 'replica-1', t + 25, t + 40),
+      ];
+    };
+    const a = slotAnatomy([...learned(1, 0), ...learned(2, 1_000), ...slot(3, 'replica-0', 0)], 3);
+    expect(a.slots).toBe(2);
+    expect(a.segments.map((s) => [s.name.split(':')[0], s.where, s.p50])).toEqual([
+      ['propose', 'queue', 5],
+      ['leader', 'role', 10],
+      ['p2a', 'queue', 4],
+      ['acceptor', 'role', 8],
+      ['accepted', 'queue', 4], // the majority's second, sent at t+27, leased at t+31
+      ['replica', 'role', 6], // -> acknowledged by the commit applying the slot
+      ['slot round', 'total', 37],
+    ]);
+  });
+
   it('leaves out slots proposed twice, short of a majority, or out of order', () => {
     const twice = [...slot(1, 'replica-0', 0), slot(1, 'replica-1', 0)[0]!];
     expect(slotAnatomy(slot(1, 'replica-0', 0), 3).slots).toBe(1);

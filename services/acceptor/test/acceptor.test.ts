@@ -137,6 +137,28 @@ describe('acceptor onP2a', () => {
     );
   });
 
+  it('tells every learner of an acceptance, new or re-acknowledged, and of nothing refused', () => {
+    const learners = ['replica-0', 'replica-1'];
+    let state = acceptorRole.recover({ id: 'acceptor-0', learners }, new Map(), 0).state;
+    const toLearners = (message: Message) => {
+      const result = acceptorRole.step(state, message, 0);
+      state = result.state;
+      return result.send.filter((e) => e.message.type === 'accepted');
+    };
+    const accepted = pvalue(ballot(2), 1, 'a');
+    toLearners(p1a(ballot(2)));
+    const expected = learners.map((to) => ({
+      to,
+      message: { type: 'accepted', from: 'acceptor-0', pvalue: accepted },
+    }));
+    expect(toLearners(p2a(accepted))).toEqual(expected);
+    expect(toLearners(p2a(accepted))).toEqual(expected);
+    expect(toLearners(p2a(pvalue(ballot(1), 2, 'old')))).toEqual([]);
+    // Without learners (PMMC), only the leader hears of it.
+    const plain = run([p1a(ballot(2)), p2a(accepted)]);
+    expect(plain.last.send.map((e) => e.message.type)).toEqual(['p2b']);
+  });
+
   it('a higher ballot replaces the pvalue of the same slot', () => {
     const { state } = run([
       p1a(ballot(1)),

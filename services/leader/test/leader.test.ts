@@ -183,6 +183,20 @@ describe('commander onP2b', () => {
     expect(leader.state.counters.decisions).toBe(1);
   });
 
+  it('with replicas learning from the acceptors, a decision is kept but not announced', () => {
+    const leader = LeaderHarness.active({ replicasLearnFromAcceptors: true });
+    leader.steps(propose(1, 'a'), p2b('acceptor-2', ballot(0), 1));
+    const result = leader.step(p2b('acceptor-0', ballot(0), 1));
+    expect(result.send).toEqual([]);
+    expect(leader.state.decided.get(1)).toEqual(batch('a'));
+    expect(leader.state.commanders.size).toBe(0);
+    // A replica that asks still gets it.
+    const asked = leader.step({ type: 'progress', from: 'replica-1', slotOut: 1 });
+    expect(sentOf(asked, 'decision').map((e) => [e.to, e.message.slot])).toEqual([
+      ['replica-1', 1],
+    ]);
+  });
+
   it('a duplicate p2b from an acceptor already counted is ignored, not preemption (pitfall 2)', () => {
     const leader = LeaderHarness.active();
     leader.step(propose(1, 'a'));

@@ -19,6 +19,13 @@ export const envInt = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 const int = envInt;
 
+/** An optional yes/no setting: `true` or `false`. */
+export const envFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'], { message: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true');
+
 /** How long a claimed message stays invisible to other consumers unless acked first. */
 export const DEFAULT_LEASE_MS = 30_000;
 
@@ -33,6 +40,12 @@ export const ServiceEnvSchema = z.object({
   LEASE_MS: int(DEFAULT_LEASE_MS, 1_000, 600_000),
   CLAIM_BATCH: int(256, 1, 10_000),
   MAX_ATTEMPTS: int(20, 1, 1_000),
+  /**
+   * Acceptors tell the replicas of every acceptance, and replicas learn decisions from a
+   * majority of them; leaders then send decisions only to a replica that asks. One setting
+   * for the whole fleet (acceptors and leaders both read it).
+   */
+  LEARN_FROM_ACCEPTORS: envFlag(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;

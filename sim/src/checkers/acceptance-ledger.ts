@@ -10,7 +10,8 @@ interface Acceptance {
   acceptors: Set<string>;
 }
 
-export type ChosenListener = (slot: number, ballot: Ballot, batchId: string) => void;
+/** Called once per (slot, ballot) when a majority has accepted it, with what they accepted. */
+export type ChosenListener = (pvalue: PValue) => void;
 
 /**
  * Every acceptance by every acceptor, ever (A4, A5). An acceptance counts even after the
@@ -47,7 +48,7 @@ export class AcceptanceLedger {
     acceptance.acceptors.add(acceptorId);
     this.checkSlot(slot, atSlot);
     if (!wasChosen && acceptance.acceptors.size >= this.majority) {
-      for (const listener of this.listeners) listener(slot, ballot, batchId);
+      for (const listener of this.listeners) listener(pvalue);
     }
   }
 

@@ -32,6 +32,11 @@ export class ClusterCheckers {
   constructor(config: ClusterCheckersConfig) {
     this.acceptances = new AcceptanceLedger(majorityOf(config.acceptors.length));
     this.commanders = new CommanderChecker(this.acceptances);
+    // Chosen is decided, whoever learns it: a replica may apply a slot learned from the
+    // acceptors and truncate it in the same step, before any checker sees it held.
+    this.acceptances.onChosen(({ slot, value }) =>
+      this.decisions.record(slot, value, 'a majority of acceptors'),
+    );
     for (const id of config.acceptors) {
       this.acceptorCheckers.set(id, new AcceptorChecker(id, this.acceptances));
     }
@@ -64,6 +69,11 @@ export class ClusterCheckers {
   }
 
   afterReplicaStep(id: string, view: ReplicaView, sends: readonly Envelope[]): void {
+    // Chosen values are in the ledger as soon as they are chosen: a decision a replica holds
+    // that the ledger lacks was learned from fewer acceptors than a majority.
+    for (const [slot, batch] of view.decisions) {
+      if (this.decisions.get(slot) === undefined) this.checkChosen(id, slot, batch.batchId);
+    }
     this.checkerOf(this.replicaCheckers, id).afterStep(view, sends);
   }
 
@@ -79,15 +89,16 @@ export class ClusterCheckers {
   }
 
   /**
-   * A commander may announce a decision only after a majority accepted it (p2bs are sent only
-   * after the acceptance is durable, so the ledger always has it first). Counting a duplicate
-   * p2b twice, or deciding on p2bs of another ballot, shows up here at once.
+   * A commander may announce a decision, and a replica learn one, only after a majority
+   * accepted it (p2b and `accepted` are sent only after the acceptance is durable, so the
+   * ledger always has it first). Counting a duplicate p2b or `accepted` twice, or tallying
+   * those of different ballots together, shows up here at once.
    */
   private checkChosen(from: string, slot: number, batchId: string): void {
     if (!this.acceptances.wasChosen(slot, batchId)) {
       violated(
         'decided-unchosen',
-        `${from} announced slot ${slot} decided as ${batchId}, which no majority accepted`,
+        `${from} holds slot ${slot} decided as ${batchId}, which no majority accepted`,
       );
     }
   }

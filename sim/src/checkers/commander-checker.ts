@@ -21,7 +21,9 @@ export class CommanderChecker {
   private readonly bySlot = new Map<number, Map<string, Proposal>>();
 
   constructor(private readonly ledger: AcceptanceLedger) {
-    ledger.onChosen((slot, ballot, batchId) => this.checkAgainstChosen(slot, ballot, batchId));
+    ledger.onChosen(({ slot, ballot, value }) =>
+      this.checkAgainstChosen(slot, ballot, value.batchId),
+    );
   }
 
   onP2a(from: string, pvalue: PValue): void {

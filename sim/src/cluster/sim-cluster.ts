@@ -59,18 +59,35 @@ export interface SimCluster {
   byId: Map<string, AnyProcess>;
 }
 
-export function buildCluster(options: SimOptions, roles: SimRoles = REAL_ROLES): SimCluster {
+/**
+ * Odd seeds run the services' default, replicas learning decisions from the acceptors
+ * (LEARN_FROM_ACCEPTORS); even seeds the paper's way, decisions from the leaders only.
+ */
+export const learnsFromAcceptors = (seed: number): boolean => seed % 2 === 1;
+
+export function buildCluster(
+  options: SimOptions,
+  roles: SimRoles = REAL_ROLES,
+  seed = 1,
+): SimCluster {
   const cluster: Cluster = {
     acceptors: namedProcesses('acceptor', options.acceptors),
     leaders: namedProcesses('leader', options.leaders),
     replicas: namedProcesses('replica', options.replicas),
   };
+  const learning = learnsFromAcceptors(seed);
+  const learners = learning ? cluster.replicas : [];
   const acceptors = cluster.acceptors.map(
-    (id): AcceptorProcess => new SimProcess('acceptor', id, roles.acceptor, { id }),
+    (id): AcceptorProcess => new SimProcess('acceptor', id, roles.acceptor, { id, learners }),
   );
   const leaders = cluster.leaders.map(
     (id): LeaderProcess =>
-      new SimProcess('leader', id, roles.leader, { id, cluster, ...SIM_LEADER_TIMINGS }),
+      new SimProcess('leader', id, roles.leader, {
+        id,
+        cluster,
+        ...SIM_LEADER_TIMINGS,
+        replicasLearnFromAcceptors: learning,
+      }),
   );
   // Even replicas keep one proposal in flight (the services' default), odd ones two, so every
   // run also covers pipelined proposals (PROPOSALS_IN_FLIGHT_MAX) meeting turns and gaps.

@@ -22,6 +22,8 @@ export interface SimStats {
   collectedBelow: number;
   /** The most pvalues any p1b carried: bounded by garbage collection, not by the run's length. */
   p1bMaxPValues: number;
+  /** Decisions the replicas learned from a majority of acceptors, in their last lives. */
+  decisionsLearned: number;
 }
 
 export interface SimResult {
@@ -48,6 +50,7 @@ export function emptyStats(): SimStats {
     restarts: 0,
     partitions: 0,
     commands: 0,
+    decisionsLearned: 0,
     answered: 0,
     slotOut: 0,
     endMs: 0,

@@ -71,7 +71,7 @@ export class Simulation {
     this.laterRng = rng.fork('persist-later');
     this.profile = drawFaultProfile(this.faultRng, options);
     this.network = new Network(rng.fork('network'), this.profile.linkFaults, options.linkTiming);
-    this.cluster = buildCluster(options, roles);
+    this.cluster = buildCluster(options, roles, seed);
     this.cluster.clients.forEach((id, index) => {
       const client = new SimClient(
         id,
@@ -117,6 +117,9 @@ export class Simulation {
     this.stats.answered = history.filter((op) => op.output !== null).length;
     this.stats.slotOut = Math.max(0, ...this.cluster.replicas.map((r) => r.state?.slotOut ?? 0));
     this.stats.collectedBelow = this.checkers.gc.highestCollected;
+    for (const r of this.cluster.replicas) {
+      this.stats.decisionsLearned += r.state?.counters.decisionsLearned ?? 0;
+    }
     if (violation !== null) this.trace(`VIOLATION ${violation.message}`);
     return {
       seed: this.seed,

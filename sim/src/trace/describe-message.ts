@@ -28,6 +28,8 @@ export function describeMessage(message: Message): string {
         `p2b ${ballotToString(message.ballot)} slot ${message.slot}` +
         (message.collectedBelow === undefined ? '' : ` collected below ${message.collectedBelow}`)
       );
+    case 'accepted':
+      return `accepted ${describePValue(message.pvalue)}`;
     case 'adopted':
       return `adopted ${ballotToString(message.ballot)} (${message.accepted.length} pvalues)`;
     case 'preempted':

@@ -2,7 +2,7 @@ import { AcceptanceLedger } from '../../src/checkers/acceptance-ledger';
 import type { Envelope } from '@paxos/shared';
 import { ClusterCheckers } from '../../src/checkers/cluster-checkers';
 import { CommanderChecker } from '../../src/checkers/commander-checker';
-import { ballot, pvalue, violationOf } from './support/fixtures';
+import { ballot, batch, pvalue, replicaView, violationOf } from './support/fixtures';
 
 function setup(): { ledger: AcceptanceLedger; commanders: CommanderChecker } {
   const ledger = new AcceptanceLedger(2);
@@ -72,5 +72,16 @@ describe('decisions must have been chosen', () => {
     c.acceptances.record('acceptor-0', pvalue(ballot(1), 1, 'x'));
     c.acceptances.record('acceptor-2', pvalue(ballot(1), 1, 'x'));
     expect(violationOf(() => c.afterSends('leader-1', [decision(1, 'x')]))).toBeNull();
+  });
+
+  it('catches a replica holding a decision one acceptor accepted, passes one a majority did', () => {
+    const c = checkers();
+    const holding = replicaView({ decisions: new Map([[1, batch('x')]]) });
+    c.acceptances.record('acceptor-0', pvalue(ballot(1), 1, 'x'));
+    expect(violationOf(() => c.afterReplicaStep('replica-0', holding, []))).toBe(
+      'decided-unchosen',
+    );
+    c.acceptances.record('acceptor-1', pvalue(ballot(1), 1, 'x'));
+    expect(violationOf(() => c.afterReplicaStep('replica-0', holding, []))).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { SimProcess } from '../../src/cluster/sim-process';
 import { replicaView } from '../../src/observe/role-views';
 import { Prng } from '../../src/random/prng';
 import { runFinalChecks } from '../../src/run/final-checks';
-import { violationOf } from './support/fixtures';
+import { chooseInLedger, violationOf } from './support/fixtures';
 
 const cluster = {
   acceptors: ['acceptor-0'],
@@ -97,9 +97,10 @@ describe('final checks', () => {
     // replica-1 legally applied a decided no-op at slot 1; replica-0 never heard of it.
     ahead.decisions.set(1, { batchId: 'replica-1:1:0', commands: [] });
     ahead.slotOut = 2;
-    const verdict = check([clientWith([])], processes, (checkers) =>
-      checkers.afterReplicaStep('replica-1', replicaView(ahead), []),
-    );
+    const verdict = check([clientWith([])], processes, (checkers) => {
+      chooseInLedger(checkers.acceptances, ahead.decisions);
+      checkers.afterReplicaStep('replica-1', replicaView(ahead), []);
+    });
     expect(verdict).toBe('convergence');
   });
 });

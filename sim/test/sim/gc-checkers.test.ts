@@ -7,6 +7,7 @@ import {
   acceptorView,
   ballot,
   batch,
+  chooseInLedger,
   collectedView,
   p2a,
   pvalue,
@@ -51,6 +52,7 @@ describe('GcChecker: nothing is collected below a slot some replica has not appl
       replicaFullCheckEverySteps: 100,
     });
     const decisions = new Map([1, 2, 3, 4].map((s) => [s, batch(`b${s}`)]));
+    chooseInLedger(checkers.acceptances, decisions);
     checkers.afterReplicaStep('replica-0', replicaView({ slotOut: 5, decisions }), []);
     checkers.afterReplicaStep('replica-1', replicaView({ slotOut: 3, decisions }), []);
     const collect = (belowSlot: number): Envelope => ({
@@ -118,13 +120,15 @@ describe('the ledgers do not treat collected slots as lost', () => {
       replicaFullCheckEverySteps: 100,
     });
     const chosen = pvalue(ballot(1), 1, 'x');
+    for (const acceptor of ['acceptor-0', 'acceptor-1']) {
+      checkers.afterAcceptorStep(acceptor, collectedView(ballot(1), 1, chosen), p2a(chosen));
+    }
     checkers.afterReplicaStep(
       'replica-0',
       replicaView({ slotOut: 2, decisions: new Map([[1, batch('x')]]) }),
       [],
     );
     for (const acceptor of ['acceptor-0', 'acceptor-1']) {
-      checkers.afterAcceptorStep(acceptor, collectedView(ballot(1), 1, chosen), p2a(chosen));
       checkers.afterAcceptorStep(acceptor, collectedView(ballot(1), 2), {
         type: 'collect',
         from: 'leader-0',

@@ -31,8 +31,10 @@ describe('whole-cluster simulation', () => {
     let collected = 0;
     let p1bMaxPValues = 0;
     let slotOutMin = Infinity;
+    const learnedBySeedParity = [0, 0];
     for (let seed = 1; seed <= 30; seed++) {
       const result = runSeed(seed);
+      learnedBySeedParity[seed % 2]! += result.stats.decisionsLearned;
       if (result.violation !== null) failures.push(describeResult(result));
       answered += result.stats.answered;
       crashes += result.stats.crashes;
@@ -47,6 +49,9 @@ describe('whole-cluster simulation', () => {
     // Garbage collection really happened, and kept every phase 1 well below the log's length.
     expect(collected).toBeGreaterThanOrEqual(27);
     expect(p1bMaxPValues).toBeLessThan(slotOutMin / 2);
+    // Odd seeds: replicas learn from the acceptors; even seeds: from the leaders only.
+    expect(learnedBySeedParity[1]).toBeGreaterThan(100);
+    expect(learnedBySeedParity[0]).toBe(0);
   });
 
   it('finds a safety violation with volatile acceptors within 40 seeds', () => {
@@ -94,6 +99,25 @@ describe('whole-cluster simulation', () => {
       },
     };
     const roles: SimRoles = { ...REAL_ROLES, leader: miscounting };
+    const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
+    expect(found?.violation?.invariant).toBe('decided-unchosen');
+  });
+
+  it('catches a replica that learns a decision from one acceptance (a learner miscounting)', () => {
+    const acceptors = ['acceptor-0', 'acceptor-1', 'acceptor-2'];
+    const hasty: SimRoles['replica'] = {
+      ...replicaRole,
+      step(state, message, now) {
+        const out = new StepCollector(state).add(replicaRole.step(state, message, now));
+        if (message.type !== 'accepted') return out.result();
+        // The bug: one acceptance is tallied as if a second acceptor had sent it too.
+        const other = acceptors[(acceptors.indexOf(message.from) + 1) % acceptors.length];
+        return out
+          .add(replicaRole.step(out.state, { ...message, from: other ?? '' }, now))
+          .result();
+      },
+    };
+    const roles: SimRoles = { ...REAL_ROLES, replica: hasty };
     const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
     expect(found?.violation?.invariant).toBe('decided-unchosen');
   });

@@ -15,6 +15,11 @@ export interface BenchConfiguration {
   roleEnv: Record<string, string>;
   /** A folder of neurelo/variants: extra migrations and replacement queries. */
   variant?: string;
+  /**
+   * Also measured at the offered load, with its slot anatomy, beside the default fleet's (a
+   * protocol variant whose latency is the point of the comparison).
+   */
+  openLoop?: boolean;
 }
 
 export const CONFIGURATIONS: readonly BenchConfiguration[] = [
@@ -31,8 +36,23 @@ export const CONFIGURATIONS: readonly BenchConfiguration[] = [
       'the original design: pop one message per request (polled every 10 ms), push each message on its own, no batching',
     kind: 'fleet',
     durable: true,
-    // One command per slot and one message per step, as the original handled them.
-    roleEnv: { QUEUE_MODE: 'baseline', CLAIM_BATCH: '1', BATCH_MAX_COMMANDS: '1' },
+    // One command per slot and one message per step, as the original handled them, and
+    // decisions from the leaders (PMMC), as the original learned them.
+    roleEnv: {
+      QUEUE_MODE: 'baseline',
+      CLAIM_BATCH: '1',
+      BATCH_MAX_COMMANDS: '1',
+      LEARN_FROM_ACCEPTORS: 'false',
+    },
+  },
+  {
+    name: 'leader-decisions',
+    title:
+      "as neurelo, replicas learn decisions from the leader's decision message only (PMMC; LEARN_FROM_ACCEPTORS=false)",
+    kind: 'fleet',
+    durable: true,
+    roleEnv: { LEARN_FROM_ACCEPTORS: 'false' },
+    openLoop: true,
   },
   {
     name: 'memory',
@@ -81,6 +101,7 @@ export const CONFIGURATION_NAMES = CONFIGURATIONS.map((c) => c.name);
 export const DEFAULT_CONFIGURATIONS = [
   'baseline',
   'neurelo',
+  'leader-decisions',
   'memory',
   'queue-per-role',
   'async-commit',

@@ -180,7 +180,7 @@ export function offeredTable(offered: OfferedLoadResult[]): Table {
 
 export function anatomyTable(a: SlotAnatomyResult): Table {
   return {
-    title: `Slot anatomy at ${fmt(a.offeredPerSecond)}/s offered (a separate traced run of ${a.seconds} s; ${fmt(a.slots)} slots; ms)`,
+    title: `Slot anatomy of ${a.configuration} at ${fmt(a.offeredPerSecond)}/s offered (a separate traced run of ${a.seconds} s; ${fmt(a.slots)} slots; ms)`,
     headers: ['segment', 'where', 'p50', 'p90', 'mean'],
     rows: a.segments.map((s) => [s.name, s.where, fmt(s.p50, 1), fmt(s.p90, 1), fmt(s.mean, 1)]),
   };

@@ -75,11 +75,12 @@ export async function runConfiguration(
   const pg = target.database ? await connect(target.database.url) : null;
   try {
     const isDefault = c.name === DEFAULT_FLEET_CONFIGURATION;
+    const openLoop = isDefault || c.openLoop === true;
     const result = await measureClosedLoop(target, pg, ctx);
     const offered =
-      isDefault && args.offeredPerSecond > 0 ? await measureOfferedLoad(target, pg, ctx) : null;
+      openLoop && args.offeredPerSecond > 0 ? await measureOfferedLoad(target, pg, ctx) : null;
     const anatomy =
-      isDefault && pg && args.offeredPerSecond > 0 && args.anatomySeconds > 0
+      openLoop && pg && args.offeredPerSecond > 0 && args.anatomySeconds > 0
         ? await measureSlotAnatomy(target, pg, ctx)
         : null;
     // Idle last: a role service reports itself unready after 15 s without a data-API answer,

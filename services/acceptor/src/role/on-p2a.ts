@@ -5,6 +5,7 @@ import {
   ballotToString,
   batchEquals,
   type P2a,
+  type PValue,
   type StepResult,
 } from '@paxos/shared';
 import { acceptedKey } from './durable-keys';
@@ -81,5 +82,21 @@ export function onP2a(state: AcceptorState, message: P2a): StepResult<AcceptorSt
     to: message.from,
     message: { type: 'p2b', from: state.config.id, ballot: state.ballot, slot: pvalue.slot },
   });
+  if (ballotEquals(pvalue.ballot, state.ballot)) tellLearners(state, pvalue, out);
   return out.result();
+}
+
+/**
+ * The acceptance (new, or a duplicate p2a re-acknowledged) goes to every learner too. It is
+ * sent in the step that persists it, so a learner never hears of an acceptance that a crash
+ * could still undo.
+ */
+function tellLearners(
+  state: AcceptorState,
+  pvalue: PValue,
+  out: StepCollector<AcceptorState>,
+): void {
+  for (const learner of state.config.learners ?? []) {
+    out.send.push({ to: learner, message: { type: 'accepted', from: state.config.id, pvalue } });
+  }
 }

@@ -2,6 +2,12 @@ import { BOTTOM_BALLOT, type Ballot, type PValue, type ProcessId, type Slot } fr
 
 export interface AcceptorConfig {
   id: ProcessId;
+  /**
+   * Learners: the replicas told of every acceptance (an `accepted` message beside the p2b), so
+   * they learn a decision from a majority of acceptors without waiting for the leader's.
+   * Absent or empty: only the leader hears of it, as in PMMC.
+   */
+  learners?: readonly ProcessId[];
 }
 
 /** Plain counters for metrics; never read by the protocol. */

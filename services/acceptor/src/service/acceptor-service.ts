@@ -10,7 +10,10 @@ export function acceptorServiceSpec(): RoleServiceSpec<AcceptorState, AcceptorCo
   return {
     roleName: 'acceptor',
     role: acceptorRole,
-    makeConfig: (_env, common) => ({ id: common.PROCESS_ID }),
+    makeConfig: (_env, common, cluster) => ({
+      id: common.PROCESS_ID,
+      learners: common.LEARN_FROM_ACCEPTORS ? cluster.replicas : [],
+    }),
     describe: describeAcceptor,
     observe: (s) => promisedGauge?.set(s.ballot.round),
     extend: ({ metrics }) => {

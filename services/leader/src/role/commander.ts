@@ -94,10 +94,12 @@ function decide(
   }
   state.decided.set(slot, value);
   state.commanders.delete(slot);
+  state.counters.decisions += 1;
+  // Learners heard it from the acceptors already (see replicasLearnFromAcceptors).
+  if (state.config.replicasLearnFromAcceptors) return;
   for (const replica of state.config.cluster.replicas) {
     out.send.push(decisionTo(state, replica, slot, value));
   }
-  state.counters.decisions += 1;
 }
 
 /**

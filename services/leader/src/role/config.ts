@@ -17,6 +17,13 @@ export interface LeaderConfig {
    * at most this long. Unset or 0: p2a to every acceptor at once, as in PMMC.
    */
   spareAfterMs?: number;
+  /**
+   * The acceptors tell the replicas of every acceptance (their `learners`), so the replicas
+   * learn decisions without this leader: a decided slot is not announced to them. A replica
+   * that misses one still gets it on asking (a progress report, a repeated proposal) and
+   * sees the newest with each heartbeat.
+   */
+  replicasLearnFromAcceptors?: boolean;
 }
 
 export type LeaderTimings = Omit<LeaderConfig, 'id' | 'cluster'>;

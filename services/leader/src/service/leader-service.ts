@@ -20,6 +20,7 @@ export function leaderServiceSpec(): RoleServiceSpec<LeaderState, LeaderConfig> 
       id: common.PROCESS_ID,
       cluster,
       ...leaderTimings(env),
+      replicasLearnFromAcceptors: common.LEARN_FROM_ACCEPTORS,
     }),
     describe: describeLeader,
     observe: (s) => {

@@ -1,4 +1,11 @@
-import { StepCollector, batchEquals, type Decision, type StepResult } from '@paxos/shared';
+import {
+  StepCollector,
+  batchEquals,
+  type Batch,
+  type Decision,
+  type Slot,
+  type StepResult,
+} from '@paxos/shared';
 import { decisionKey } from './durable';
 import { performDecided } from './perform';
 import { reportProgressIfDue } from './progress-report';
@@ -8,10 +15,7 @@ import { notePartner } from './slot-sharing';
 import { snapshotIfDue } from './snapshot';
 import type { ReplicaState } from './state';
 
-/**
- * A slot is decided. The decision is persisted before anything it enables is sent (same step),
- * then every slot that is now contiguous is applied, and freed window slots get proposals.
- */
+/** A leader announces that a slot is decided. */
 export function onDecision(
   state: ReplicaState,
   message: Decision,
@@ -37,7 +41,24 @@ export function onDecision(
     out.notes.push(`duplicate decision for slot ${slot} from ${message.from}`);
     return out.result();
   }
+  learnDecision(state, slot, value, now, out);
+  return out.result();
+}
+
+/**
+ * Records a new decision (from a leader, or learned from a majority of acceptors): it is
+ * persisted before anything it enables is sent (same step), then every slot that is now
+ * contiguous is applied, and freed window slots get proposals.
+ */
+export function learnDecision(
+  state: ReplicaState,
+  slot: Slot,
+  value: Batch,
+  now: number,
+  out: StepCollector<ReplicaState>,
+): void {
   state.decisions.set(slot, value);
+  state.acceptances.delete(slot);
   notePartner(state, value, now);
   state.highestDecidedSlot = Math.max(state.highestDecidedSlot, slot);
   out.persist.push({ op: 'put', key: decisionKey(slot), slot, value });
@@ -47,5 +68,4 @@ export function onDecision(
   reportProgressIfDue(state, out);
   proposePending(state, out, now);
   refreshRetryTimer(state, now, true);
-  return out.result();
 }

@@ -1,5 +1,6 @@
 import type { Message, Role, StepResult } from '@paxos/shared';
 import type { ReplicaConfig } from './config';
+import { onAccepted } from './on-accepted';
 import { onDecision } from './on-decision';
 import { onRequest } from './on-request';
 import { recoverReplica } from './recover';
@@ -24,6 +25,8 @@ export const replicaRole: Role<ReplicaState, ReplicaConfig> = {
         return onRequest(state, message, now);
       case 'decision':
         return onDecision(state, message, now);
+      case 'accepted':
+        return onAccepted(state, message, now);
       default:
         return onUnexpected(state, message);
     }

@@ -1,4 +1,4 @@
-import type { Batch, Command, KvStore, OpResult, Slot } from '@paxos/shared';
+import type { Batch, Command, KvStore, OpResult, ProcessId, Slot } from '@paxos/shared';
 import type { ReplicaConfig } from './config';
 
 /** What a performed command answered; kept so a retrying client gets the same answer. */
@@ -7,6 +7,12 @@ export interface CachedResponse {
   requestId: string;
   slot: Slot;
   result: OpResult;
+}
+
+/** Acceptors that accepted one (ballot, slot), and the value that ballot carries there. */
+export interface AcceptanceTally {
+  value: Batch;
+  acceptors: Set<ProcessId>;
 }
 
 /** Plain counters for metrics; never read by the protocol. */
@@ -20,6 +26,9 @@ export interface ReplicaCounters {
   reproposals: number;
   noopsProposed: number;
   decisions: number;
+  /** `accepted` messages counted, and decisions learned from a majority of them. */
+  acceptancesHeard: number;
+  decisionsLearned: number;
   slotsApplied: number;
   commandsPerformed: number;
   duplicateCommandsSkipped: number;
@@ -49,6 +58,11 @@ export interface ReplicaState {
   proposedSlotOf: Map<string, Slot>;
   /** Decisions known at or above the last snapshot's slotOut (older ones are truncated). */
   decisions: Map<Slot, Batch>;
+  /**
+   * Acceptances heard for slots not decided here yet, by slot, then by ballot (volatile).
+   * Dropped when the slot is decided or applied.
+   */
+  acceptances: Map<Slot, Map<string, AcceptanceTally>>;
   /** The highest slot with a known decision (0: none). Above slotOut it means a gap blocks us. */
   highestDecidedSlot: number;
   kv: KvStore;
@@ -81,6 +95,7 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
     proposals: new Map(),
     proposedSlotOf: new Map(),
     decisions: new Map(),
+    acceptances: new Map(),
     highestDecidedSlot: 0,
     kv: new Map(),
     responses: new Map(),
@@ -99,6 +114,8 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
       reproposals: 0,
       noopsProposed: 0,
       decisions: 0,
+      acceptancesHeard: 0,
+      decisionsLearned: 0,
       slotsApplied: 0,
       commandsPerformed: 0,
       duplicateCommandsSkipped: 0,

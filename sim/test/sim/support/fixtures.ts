@@ -1,4 +1,5 @@
 import type { Ballot, Batch, Command, Message, Op, PValue } from '@paxos/shared';
+import type { AcceptanceLedger } from '../../../src/checkers/acceptance-ledger';
 import type { AcceptorView, ReplicaView } from '../../../src/observe/views';
 
 export const ballot = (round: number, leaderId = 'leader-0'): Ballot => ({ round, leaderId });
@@ -42,6 +43,21 @@ export function replicaView(fields: Partial<ReplicaView> = {}): ReplicaView {
     responses: new Map(),
     ...fields,
   };
+}
+
+/**
+ * Two acceptors of three accept each decision at ballot 1: the ledgers hold it chosen before a
+ * replica holds it decided, as in a run.
+ */
+export function chooseInLedger(
+  ledger: AcceptanceLedger,
+  decisions: ReadonlyMap<number, Batch>,
+): void {
+  for (const [slot, value] of decisions) {
+    for (const acceptor of ['acceptor-0', 'acceptor-1']) {
+      ledger.record(acceptor, { ballot: ballot(1), slot, value });
+    }
+  }
 }
 
 /** Runs `fn` and returns the invariant it violated (or null): `expect(...).toBe('A2')`. */
