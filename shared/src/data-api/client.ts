@@ -1,5 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import { EventEmitter } from 'node:events';
+import { Pool } from 'undici';
 import { z } from 'zod';
 import { retryDelayMs } from './backoff';
 import {
@@ -97,22 +97,18 @@ const PLAIN_ROW_SCHEMA = z.record(z.string(), z.unknown());
 const PLAIN_ROWS_SCHEMA = z.array(PLAIN_ROW_SCHEMA);
 /** `z.array(rowSchema)` per row schema, built once: building a zod schema costs more than a parse. */
 const ROWS_SCHEMAS = new WeakMap<z.ZodType, z.ZodType>();
-/** Sockets per host and agent; generous, since long polls hold theirs for up to 20 s. */
-const MAX_SOCKETS = 64;
+/** Connections to the data API; generous, since long polls hold theirs for up to 20 s. */
+const MAX_CONNECTIONS = 64;
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 export class DataApiClient {
   readonly baseUrl: string;
-  private readonly transport: typeof http | typeof https;
-  private readonly agent: http.Agent;
-  private readonly hostname: string;
-  private readonly port: string;
+  /** Keep-alive connections to the base URL's origin. */
+  private readonly pool: Pool;
   /** The base URL's path without a trailing slash ('' for a bare host). */
   private readonly basePath: string;
   /** The headers every request carries (the key among them); never copied into an error. */
   private readonly baseHeaders: Readonly<Record<string, string>>;
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryDelayMsBase: number;
@@ -130,21 +126,19 @@ export class DataApiClient {
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? sleepMs;
     this.onRetry = options.onRetry;
-    // Keep-alive: every consumer polls the same host all day; a TLS handshake per call would
-    // cost more than the query.
-    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, noDelay: true };
-    this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent(agentOptions);
     const url = new URL(this.baseUrl);
-    const secure = url.protocol === 'https:';
-    if (!secure && url.protocol !== 'http:') {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new RangeError(`unsupported data API protocol: ${url.protocol}`);
     }
-    this.transport = secure ? https : http;
-    this.agent = secure ? this.httpsAgent : this.httpAgent;
-    // URL keeps IPv6 literals bracketed; the request options want them bare.
-    this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    this.port = url.port;
+    // Keep-alive: every consumer polls the same host all day; a TLS handshake per call would
+    // cost more than the query. undici rather than node:http: a role makes two calls per step,
+    // and node:http's request machinery was the largest part of a busy role's CPU. Its own
+    // timeouts are off: each attempt's timer (attempt()) covers the whole exchange.
+    this.pool = new Pool(url.origin, {
+      connections: MAX_CONNECTIONS,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.baseHeaders = { 'X-API-KEY': options.apiKey, Accept: 'application/json' };
   }
@@ -198,65 +192,36 @@ export class DataApiClient {
 
   /** Frees the keep-alive sockets so a process (or a test) can exit promptly. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    void this.pool.destroy();
   }
 
   /**
-   * One HTTP exchange on the keep-alive agent. Every status resolves (the caller interprets
-   * it); network failures reject with a TransportError, and so does `exchange.cancel()` (the
-   * caller knows whether it timed out or was aborted).
+   * One HTTP exchange on the keep-alive pool. Every status resolves (the caller interprets it);
+   * network failures reject with a TransportError, and so does `exchange.cancel()` (the caller
+   * knows whether it timed out or was aborted).
    */
-  private send(request: DataApiRequest, exchange: Exchange): Promise<RawResponse> {
+  private async send(request: DataApiRequest, exchange: Exchange): Promise<RawResponse> {
     const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const headers: Record<string, string | number> = { ...this.baseHeaders };
-    if (payload !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = Buffer.byteLength(payload);
-    }
+    const headers: Record<string, string> = { ...this.baseHeaders };
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
     if (request.waitSeconds !== undefined) headers.Prefer = `wait=${request.waitSeconds}`;
-    return new Promise<RawResponse>((resolve, reject) => {
-      let settled = false;
-      const fail = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        reject(transportErrorOf(error));
-      };
-      const req = this.transport.request(
-        {
-          method: request.method,
-          hostname: this.hostname,
-          port: this.port,
-          path: this.basePath + request.path + queryString(request.query),
-          headers,
-          agent: this.agent,
-        },
-        (res) => {
-          const { statusCode, headers: responseHeaders } = res;
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            text += chunk;
-          });
-          res.on('end', () => {
-            if (settled) return;
-            if (!res.complete) {
-              fail(new Error('response body ended early'));
-              return;
-            }
-            settled = true;
-            resolve({ status: statusCode ?? 0, headers: responseHeaders, text });
-          });
-          res.on('error', fail);
-          res.on('close', () => {
-            if (!res.complete) fail(new Error('response body ended early'));
-          });
-        },
-      );
-      req.on('error', fail);
-      exchange.cancel = () => req.destroy(new Error('cancelled'));
-      req.end(payload);
-    });
+    // An emitter, not an AbortController: undici listens for 'abort' on either, and the
+    // controller's event machinery cost a few % of a busy role's CPU.
+    const cancelled = new EventEmitter();
+    exchange.cancel = () => cancelled.emit('abort');
+    try {
+      const response = await this.pool.request({
+        method: request.method,
+        path: this.basePath + request.path + queryString(request.query),
+        headers,
+        body: payload,
+        signal: cancelled,
+      });
+      const text = await response.body.text();
+      return { status: response.statusCode, headers: response.headers, text };
+    } catch (error) {
+      throw transportErrorOf(error);
+    }
   }
 
   private async attempt(request: DataApiRequest): Promise<AttemptOutcome> {
@@ -264,8 +229,7 @@ export class DataApiClient {
     if (signal?.aborted) throw new DataApiAbortedError(method, path);
     const attemptTimeoutMs = this.timeoutMs + (request.waitSeconds ?? 0) * 1000;
     // The timer covers the whole exchange (connect, a server that never answers, a body that
-    // never ends). It and the caller's signal destroy the request directly: an AbortSignal per
-    // attempt handed to http.request cost a few % of a busy role's CPU.
+    // never ends). It and the caller's signal cancel the request through the exchange.
     const exchange: Exchange = { cancel: () => undefined };
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -296,7 +260,7 @@ interface Exchange {
 
 interface RawResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Record<string, string | string[] | undefined>;
   text: string;
 }
 

@@ -61,7 +61,7 @@ afterEach(async () => {
 describe('DataApiClient retries', () => {
   const recovering: Array<[string, ScriptedReply[], string[]]> = [
     ['503 then 200', [failure(503), ok([{ n: 1 }])], ['HTTP 503: failure 503']],
-    ['a dropped connection then 200', [{ kind: 'destroy' }, ok([{ n: 1 }])], ['ECONNRESET']],
+    ['a dropped connection then 200', [{ kind: 'destroy' }, ok([{ n: 1 }])], ['UND_ERR_SOCKET']],
     [
       'several 5xx then 200',
       [

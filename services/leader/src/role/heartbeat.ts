@@ -21,9 +21,10 @@ export const BEACON_EVERY_BEATS = 10;
 /**
  * An active leader tells the others it is alive, so they hold back their scouts. With the
  * beat it re-sends its newest decision to every replica when it is new since the last beacon
- * (or every BEACON_EVERY_BEATS beats): a commander announces a decision once, so a replica
- * that was down or lost the last decisions of an idle log would never learn it is behind. The
- * newest decision shows it the gap, and its progress report fetches the rest.
+ * (or every BEACON_EVERY_BEATS beats): a commander announces a decision once (and not at all
+ * when replicas learn from the acceptors), so a replica that was down or lost the last
+ * decisions of an idle log would never learn it is behind. The newest decision shows it the
+ * gap, and its progress report fetches the rest.
  */
 export function sendHeartbeats(
   state: LeaderState,

@@ -1,0 +1,34 @@
+import { ConfigurationError, ServiceEnvSchema, clusterFromEnv, parseEnv } from '../src/config';
+
+describe('role service environment', () => {
+  it('fills in the defaults: the 3/2/2 cluster, replicas learning from the acceptors', () => {
+    const env = parseEnv(ServiceEnvSchema, { PROCESS_ID: 'acceptor-1' });
+    expect(env.LEARN_FROM_ACCEPTORS).toBe(true);
+    expect(env.CLAIM_BATCH).toBe(256);
+    expect(clusterFromEnv(env)).toEqual({
+      acceptors: ['acceptor-0', 'acceptor-1', 'acceptor-2'],
+      leaders: ['leader-0', 'leader-1'],
+      replicas: ['replica-0', 'replica-1'],
+    });
+  });
+
+  it('reads LEARN_FROM_ACCEPTORS=false', () => {
+    const env = parseEnv(ServiceEnvSchema, {
+      PROCESS_ID: 'leader-0',
+      LEARN_FROM_ACCEPTORS: 'false',
+    });
+    expect(env.LEARN_FROM_ACCEPTORS).toBe(false);
+  });
+
+  it.each([['yes'], ['1'], ['TRUE']])('refuses LEARN_FROM_ACCEPTORS=%s, naming it', (value) => {
+    const parse = () =>
+      parseEnv(ServiceEnvSchema, { PROCESS_ID: 'replica-0', LEARN_FROM_ACCEPTORS: value });
+    expect(parse).toThrow(ConfigurationError);
+    expect(parse).toThrow(/LEARN_FROM_ACCEPTORS: expected true or false/);
+  });
+
+  it('refuses a PROCESS_ID outside the cluster', () => {
+    const env = parseEnv(ServiceEnvSchema, { PROCESS_ID: 'acceptor-9' });
+    expect(() => clusterFromEnv(env)).toThrow(/PROCESS_ID acceptor-9 is not one of/);
+  });
+});
