@@ -17,23 +17,30 @@ import { freshFleetDatabase } from './support/fleet-database';
 
 jest.setTimeout(240_000);
 
-describe('fleet recovery under SIGKILL', () => {
+// [how replicas learn decisions, LEARN_FROM_ACCEPTORS, base port]
+const modes: Array<[string, string, number]> = [
+  ['decisions from the leaders (the default)', 'false', 7600],
+  ['replicas learning from the acceptors', 'true', 7700],
+];
+
+describe.each(modes)('fleet recovery under SIGKILL, %s', (_mode, learnFromAcceptors, basePort) => {
   let fleet: Fleet;
   let dropDatabase: () => Promise<void> = async () => undefined;
-  const workDir = path.join(os.tmpdir(), `paxos-fleet-recovery-${process.pid}`);
+  const workDir = path.join(os.tmpdir(), `paxos-fleet-recovery-${process.pid}-${basePort}`);
 
   beforeAll(async () => {
     rmSync(workDir, { recursive: true, force: true });
-    const db = await freshFleetDatabase('recovery');
+    const db = await freshFleetDatabase(`recovery${basePort}`);
     dropDatabase = db.drop;
     fleet = new Fleet({
       acceptors: 3,
       leaders: 2,
       replicas: 2,
-      basePort: 7600,
+      basePort,
       workDir,
       databaseUrl: db.databaseUrl,
       roleEnv: {
+        LEARN_FROM_ACCEPTORS: learnFromAcceptors,
         LEADER_TIMEOUT_MS: '1000',
         LEADER_HEARTBEAT_MS: '300',
         LEADER_RETRANSMIT_MS: '1000',
@@ -118,5 +125,19 @@ describe('fleet recovery under SIGKILL', () => {
     const lin = checkLinearizable([...run.history, ...probeClient.history], { timeoutMs: 30_000 });
     expect(lin.explanation ?? '').toBe('');
     expect(lin.linearizable).toBe(true);
+
+    // The mode was in force: replica-1 (never killed) handled acceptances only when learning.
+    const acceptedHandled = await messagesHandled(replicaUrls[1]!, 'accepted');
+    if (learnFromAcceptors === 'true') expect(acceptedHandled).toBeGreaterThan(20);
+    else expect(acceptedHandled).toBe(0);
   });
 });
+
+/** A service's `paxos_messages_in_total` for one message type, from its /metrics. */
+async function messagesHandled(serviceUrl: string, type: string): Promise<number> {
+  const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('paxos_messages_in_total{') && l.includes(`type="${type}"`));
+  return line === undefined ? 0 : Number(line.split(' ').pop());
+}

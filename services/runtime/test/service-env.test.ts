@@ -1,9 +1,9 @@
 import { ConfigurationError, ServiceEnvSchema, clusterFromEnv, parseEnv } from '../src/config';
 
 describe('role service environment', () => {
-  it('fills in the defaults: the 3/2/2 cluster, replicas learning from the acceptors', () => {
+  it('fills in the defaults: the 3/2/2 cluster, decisions from the leaders', () => {
     const env = parseEnv(ServiceEnvSchema, { PROCESS_ID: 'acceptor-1' });
-    expect(env.LEARN_FROM_ACCEPTORS).toBe(true);
+    expect(env.LEARN_FROM_ACCEPTORS).toBe(false);
     expect(env.CLAIM_BATCH).toBe(256);
     expect(clusterFromEnv(env)).toEqual({
       acceptors: ['acceptor-0', 'acceptor-1', 'acceptor-2'],
@@ -12,12 +12,12 @@ describe('role service environment', () => {
     });
   });
 
-  it('reads LEARN_FROM_ACCEPTORS=false', () => {
+  it('reads LEARN_FROM_ACCEPTORS=true', () => {
     const env = parseEnv(ServiceEnvSchema, {
       PROCESS_ID: 'leader-0',
-      LEARN_FROM_ACCEPTORS: 'false',
+      LEARN_FROM_ACCEPTORS: 'true',
     });
-    expect(env.LEARN_FROM_ACCEPTORS).toBe(false);
+    expect(env.LEARN_FROM_ACCEPTORS).toBe(true);
   });
 
   it.each([['yes'], ['1'], ['TRUE']])('refuses LEARN_FROM_ACCEPTORS=%s, naming it', (value) => {

@@ -37,7 +37,7 @@ export const CONFIGURATIONS: readonly BenchConfiguration[] = [
     kind: 'fleet',
     durable: true,
     // One command per slot and one message per step, as the original handled them, and
-    // decisions from the leaders (PMMC), as the original learned them.
+    // decisions from the leaders (PMMC), as the original learned them, whatever the default.
     roleEnv: {
       QUEUE_MODE: 'baseline',
       CLAIM_BATCH: '1',
@@ -46,12 +46,12 @@ export const CONFIGURATIONS: readonly BenchConfiguration[] = [
     },
   },
   {
-    name: 'leader-decisions',
+    name: 'acceptor-learners',
     title:
-      "as neurelo, replicas learn decisions from the leader's decision message only (PMMC; LEARN_FROM_ACCEPTORS=false)",
+      'as neurelo, replicas learn decisions from the acceptors (one hop less per slot, more messages; LEARN_FROM_ACCEPTORS=true)',
     kind: 'fleet',
     durable: true,
-    roleEnv: { LEARN_FROM_ACCEPTORS: 'false' },
+    roleEnv: { LEARN_FROM_ACCEPTORS: 'true' },
     openLoop: true,
   },
   {
@@ -101,7 +101,7 @@ export const CONFIGURATION_NAMES = CONFIGURATIONS.map((c) => c.name);
 export const DEFAULT_CONFIGURATIONS = [
   'baseline',
   'neurelo',
-  'leader-decisions',
+  'acceptor-learners',
   'memory',
   'queue-per-role',
   'async-commit',

@@ -109,7 +109,7 @@ const PHASE2_SEGMENTS = [
   ['acceptor: lease -> p2b commit', 'role'],
 ] as const;
 
-/** Replicas learning from the acceptors (LEARN_FROM_ACCEPTORS, the default). */
+/** Replicas learning from the acceptors (LEARN_FROM_ACCEPTORS=true). */
 const VIA_ACCEPTORS = [
   ...PHASE2_SEGMENTS,
   ['accepted: acceptor commit -> proposing replica lease', 'queue'],
