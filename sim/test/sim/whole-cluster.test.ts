@@ -1,7 +1,7 @@
 import { acceptorRole } from '@paxos/acceptor';
 import { leaderRole } from '@paxos/leader';
 import { replicaRole } from '@paxos/replica';
-import { StepCollector, ballotEquals, type Message } from '@paxos/shared';
+import { StepCollector, ballotEquals, type Message, type Role } from '@paxos/shared';
 import { REAL_ROLES, type SimRoles } from '../../src/cluster/sim-cluster';
 import { runSeed } from '../../src/run/run-seed';
 import { DEFAULT_SIM_OPTIONS } from '../../src/run/sim-options';
@@ -21,6 +21,23 @@ function firstViolation(
     if (result.violation !== null) return result;
   }
   return null;
+}
+
+/**
+ * The bug of a tally that counts messages, not acceptors: `role` handles each `type` message
+ * twice, the second time as if the next acceptor had sent it.
+ */
+function countingTwice<S, C>(role: Role<S, C>, type: Message['type']): Role<S, C> {
+  const acceptors = ['acceptor-0', 'acceptor-1', 'acceptor-2'];
+  return {
+    ...role,
+    step(state, message, now) {
+      const out = new StepCollector(state).add(role.step(state, message, now));
+      if (message.type !== type) return out.result();
+      const other = acceptors[(acceptors.indexOf(message.from) + 1) % acceptors.length];
+      return out.add(role.step(out.state, { ...message, from: other ?? '' }, now)).result();
+    },
+  };
 }
 
 describe('whole-cluster simulation', () => {
@@ -87,37 +104,13 @@ describe('whole-cluster simulation', () => {
   });
 
   it('catches a leader that counts p2b messages instead of distinct acceptors (pitfall 2)', () => {
-    const acceptors = ['acceptor-0', 'acceptor-1', 'acceptor-2'];
-    const miscounting: SimRoles['leader'] = {
-      ...leaderRole,
-      step(state, message, now) {
-        const out = new StepCollector(state).add(leaderRole.step(state, message, now));
-        if (message.type !== 'p2b') return out.result();
-        // The bug: one p2b is tallied as if a second acceptor had answered too.
-        const other = acceptors[(acceptors.indexOf(message.from) + 1) % acceptors.length];
-        return out.add(leaderRole.step(out.state, { ...message, from: other ?? '' }, now)).result();
-      },
-    };
-    const roles: SimRoles = { ...REAL_ROLES, leader: miscounting };
+    const roles: SimRoles = { ...REAL_ROLES, leader: countingTwice(leaderRole, 'p2b') };
     const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
     expect(found?.violation?.invariant).toBe('decided-unchosen');
   });
 
   it('catches a replica that learns a decision from one acceptance (a learner miscounting)', () => {
-    const acceptors = ['acceptor-0', 'acceptor-1', 'acceptor-2'];
-    const hasty: SimRoles['replica'] = {
-      ...replicaRole,
-      step(state, message, now) {
-        const out = new StepCollector(state).add(replicaRole.step(state, message, now));
-        if (message.type !== 'accepted') return out.result();
-        // The bug: one acceptance is tallied as if a second acceptor had sent it too.
-        const other = acceptors[(acceptors.indexOf(message.from) + 1) % acceptors.length];
-        return out
-          .add(replicaRole.step(out.state, { ...message, from: other ?? '' }, now))
-          .result();
-      },
-    };
-    const roles: SimRoles = { ...REAL_ROLES, replica: hasty };
+    const roles: SimRoles = { ...REAL_ROLES, replica: countingTwice(replicaRole, 'accepted') };
     const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
     expect(found?.violation?.invariant).toBe('decided-unchosen');
   });
