@@ -60,8 +60,8 @@ export interface SimCluster {
 }
 
 /**
- * Odd seeds run the services' default, replicas learning decisions from the acceptors
- * (LEARN_FROM_ACCEPTORS); even seeds the paper's way, decisions from the leaders only.
+ * Odd seeds run replicas learning decisions from the acceptors (LEARN_FROM_ACCEPTORS=true);
+ * even seeds the services' default and the paper's way, decisions from the leaders only.
  */
 export const learnsFromAcceptors = (seed: number): boolean => seed % 2 === 1;
 

@@ -3,14 +3,14 @@ import { percentile } from '../workload/stats';
 
 /**
  * Where one slot's time goes: a bench-only trace of the message hops of phase 2 (propose, p2a,
- * then p2b and decision, or `accepted` when replicas learn from the acceptors). A trigger on the bench database records, for every message
- * acknowledged while it is installed, when its sender's step commit began (`time_inserted`
- * is the transaction's start), when its receiver leased it (`lease_until` minus the lease
- * duration) and when the receiver's step commit acknowledged it. From those, each hop splits
- * into time spent in the queue (the sender's commit finishing, the notification, the claim)
- * and time spent in the receiving role (the lease reply, its step, its commit request reaching
- * PostgreSQL). The trigger adds one insert per acknowledged message, so the trace is taken in
- * a run of its own, after the measured ones.
+ * then p2b and decision, or `accepted` when replicas learn from the acceptors). A trigger on
+ * the bench database records, for every message acknowledged while it is installed, when its
+ * sender's step commit began (`time_inserted` is the transaction's start), when its receiver
+ * leased it (`lease_until` minus the lease duration) and when the receiver's step commit
+ * acknowledged it. From those, each hop splits into time spent in the queue (the sender's
+ * commit finishing, the notification, the claim) and time spent in the receiving role (the
+ * lease reply, its step, its commit request reaching PostgreSQL). The trigger adds one insert
+ * per acknowledged message, so the trace is taken in a run of its own, after the measured ones.
  */
 
 /** One acknowledged message. Times are milliseconds since the epoch, PostgreSQL's clock. */

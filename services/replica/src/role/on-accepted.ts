@@ -35,7 +35,6 @@ export function onAccepted(
     return out.result();
   }
   const tally = tallyFor(state, message);
-  if (tally === null) return out.result();
   tally.acceptors.add(message.from);
   state.counters.acceptancesHeard += 1;
   if (tally.acceptors.size >= majorityOf(state.config.cluster.acceptors.length)) {
@@ -46,7 +45,7 @@ export function onAccepted(
 }
 
 /** The tally of the message's (slot, ballot), created on first sight. */
-function tallyFor(state: ReplicaState, message: Accepted): AcceptanceTally | null {
+function tallyFor(state: ReplicaState, message: Accepted): AcceptanceTally {
   const { slot, ballot, value } = message.pvalue;
   let atSlot = state.acceptances.get(slot);
   if (!atSlot) {
