@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { ProcessIdSchema } from './ids';
+import { LIMITS, jsonStringBytes } from './limits';
+import { storable } from './storable';
 
-/** Keys and values of the replicated key-value store. */
-export const KeySchema = z.string().min(1).max(256);
-export const ValueSchema = z.string().max(64 * 1024);
+/** Keys and values of the replicated key-value store (limits.ts has the bounds). */
+export const KeySchema = storable(z.string().min(1).max(LIMITS.keyCharsMax));
+export const ValueSchema = storable(z.string()).refine(
+  (v) => jsonStringBytes(v) <= LIMITS.valueJsonBytesMax,
+  { message: `must be at most ${LIMITS.valueJsonBytesMax} bytes as JSON` },
+);
 
 export const OpSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('get'), key: KeySchema }),
@@ -19,22 +23,68 @@ export const OpSchema = z.discriminatedUnion('kind', [
 ]);
 export type Op = z.infer<typeof OpSchema>;
 
-export const RequestIdSchema = z.string().min(1).max(128);
+/**
+ * A client session (Raft dissertation section 6.3). A client registers once through the log
+ * (`POST /sessions`); the session id is derived from the slot and position where the
+ * registration was decided, so every replica agrees on it. Session 0 is "no session yet": only
+ * a registration carries it.
+ */
+export const SessionIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Positions in one slot's batch are below this, so slot * SESSION_SLOT_FACTOR + position is unique. */
+export const SESSION_SLOT_FACTOR = 16_384;
+export const sessionIdOf = (slot: number, position: number): number =>
+  slot * SESSION_SLOT_FACTOR + position;
+export const registrationSlotOf = (sessionId: number): number =>
+  Math.floor(sessionId / SESSION_SLOT_FACTOR);
 
-/** What a client submits. (clientId, requestId) identifies it: it runs at most once. */
-export const CommandSchema = z.object({
-  clientId: ProcessIdSchema,
+/**
+ * A request number within a session: a client numbers its commands 1, 2, 3, ... and retries a
+ * command with the same number. A session keeps the answers of its latest numbers; a number
+ * below every kept one is refused (its answer is gone, its outcome unknown), never run again.
+ */
+export const RequestIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/** A registration: decided in the log, it creates the session `sessionIdOf(slot, position)`. */
+export const RegisterSchema = z.object({
+  sessionId: z.literal(0),
+  /** Chosen by the replica that took the HTTP request, to route the answer back to it. */
+  requestId: RequestIdSchema,
+  op: z.object({ kind: z.literal('register') }),
+});
+
+/** What a client submits. (sessionId, requestId) identifies it: it runs at most once. */
+export const ClientCommandSchema = z.object({
+  sessionId: SessionIdSchema.min(1),
   requestId: RequestIdSchema,
   op: OpSchema,
 });
+
+export const CommandSchema = z.union([ClientCommandSchema, RegisterSchema]);
 export type Command = z.infer<typeof CommandSchema>;
+export type ClientCommand = z.infer<typeof ClientCommandSchema>;
+export type RegisterCommand = z.infer<typeof RegisterSchema>;
+export const isRegistration = (c: Command): c is RegisterCommand => c.op.kind === 'register';
 
 /**
- * The outcome of one operation. `value` is the value read (get), the value before
- * the write (put, delete) or the current value after the attempt (cas).
- * `ok` is false only for a cas whose expectation did not hold.
+ * Why a command was not run. `session-unknown`: its session was never registered or has been
+ * evicted; `request-too-old`: its session no longer keeps the answer for that request number;
+ * `kv-quota-exceeded`: the write would take the store past its key or byte quota (nothing
+ * changed). The first two are not remembered: nothing ran.
  */
-export const OpResultSchema = z.object({ ok: z.boolean(), value: ValueSchema.nullable() });
+export const RefusalSchema = z.enum(['session-unknown', 'request-too-old', 'kv-quota-exceeded']);
+export type Refusal = z.infer<typeof RefusalSchema>;
+
+/**
+ * The outcome of one command. `value` is the value read (get), the value before the write
+ * (put, delete) or the current value after the attempt (cas). `ok` is false for a cas whose
+ * expectation did not hold and for a refused command. `sessionId` answers a registration.
+ */
+export const OpResultSchema = z.object({
+  ok: z.boolean(),
+  value: z.string().nullable(),
+  refused: RefusalSchema.optional(),
+  sessionId: SessionIdSchema.optional(),
+});
 export type OpResult = z.infer<typeof OpResultSchema>;
 
 /**
@@ -44,15 +94,42 @@ export type OpResult = z.infer<typeof OpResultSchema>;
  */
 export const BatchSchema = z.object({
   batchId: z.string().min(1).max(256),
-  commands: z.array(CommandSchema).max(10_000),
+  commands: z.array(CommandSchema).max(LIMITS.batchCommandsMax),
 });
 export type Batch = z.infer<typeof BatchSchema>;
 
-export const commandKey = (c: Pick<Command, 'clientId' | 'requestId'>): string =>
-  `${c.clientId}\u0000${c.requestId}`;
+export const commandKey = (c: { sessionId: number; requestId: number }): string =>
+  `${c.sessionId}:${c.requestId}`;
 
 export const batchEquals = (a: Batch, b: Batch): boolean => a.batchId === b.batchId;
 
 export function noopBatch(batchId: string): Batch {
   return { batchId, commands: [] };
+}
+
+/**
+ * A short fingerprint of an operation, kept with its answer: a request number reused with a
+ * different operation is told apart from a retry (409) without keeping the operation itself.
+ * FNV-1a over the operation's fields, two 32-bit lanes.
+ */
+export function opDigest(op: Op | { kind: 'register' }): string {
+  const fields =
+    op.kind === 'register'
+      ? ['register']
+      : op.kind === 'cas'
+        ? [op.kind, op.key, op.expected === null ? '\u0001null' : `=${op.expected}`, op.value]
+        : op.kind === 'put'
+          ? [op.kind, op.key, op.value]
+          : [op.kind, op.key];
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (const field of fields) {
+    const text = `${field.length}:${field}`;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+    }
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }

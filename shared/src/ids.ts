@@ -11,14 +11,29 @@ export const ProcessIdSchema = z
   .regex(/^[A-Za-z0-9._:-]+$/, 'ids use letters, digits and . _ : - only');
 export type ProcessId = z.infer<typeof ProcessIdSchema>;
 
+/**
+ * Clients have a destination namespace of their own: `client:<sessionId>`. A role's message to
+ * such a destination is delivered by the shell to the HTTP client waiting in that process, never
+ * queued, whatever the member list: so no client can receive a process's messages or the other
+ * way round, and routing does not depend on who the members are.
+ */
+export const CLIENT_PREFIX = 'client:';
+export const clientDestination = (sessionId: number): string => `${CLIENT_PREFIX}${sessionId}`;
+export const isClientDestination = (to: string): boolean => to.startsWith(CLIENT_PREFIX);
+
+/** A cluster member's id: a process id outside the client namespace. */
+export const MemberIdSchema = ProcessIdSchema.refine((id) => !isClientDestination(id), {
+  message: `member ids must not start with "${CLIENT_PREFIX}" (the client namespace)`,
+});
+
 export const RoleNameSchema = z.enum(['acceptor', 'leader', 'replica']);
 export type RoleName = z.infer<typeof RoleNameSchema>;
 
 /** The processes of one cluster, by role. Every list is ordered and duplicate-free. */
 export const ClusterSchema = z.object({
-  acceptors: z.array(ProcessIdSchema).min(1),
-  leaders: z.array(ProcessIdSchema).min(1),
-  replicas: z.array(ProcessIdSchema).min(1),
+  acceptors: z.array(MemberIdSchema).min(1),
+  leaders: z.array(MemberIdSchema).min(1),
+  replicas: z.array(MemberIdSchema).min(1),
 });
 export type Cluster = z.infer<typeof ClusterSchema>;
 

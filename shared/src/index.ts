@@ -2,6 +2,8 @@ export * from './ids';
 export * from './ballot';
 export * from './command';
 export * from './kv';
+export * from './limits';
+export * from './storable';
 export * from './messages';
 export * from './role';
 export * from './data-api';

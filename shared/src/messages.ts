@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { BallotSchema } from './ballot';
-import { BatchSchema, CommandSchema, OpResultSchema, RequestIdSchema } from './command';
+import {
+  BatchSchema,
+  CommandSchema,
+  OpResultSchema,
+  RequestIdSchema,
+  SessionIdSchema,
+} from './command';
+import { LIMITS } from './limits';
 import { ProcessIdSchema } from './ids';
 
 /**
@@ -20,21 +27,42 @@ export type PValue = z.infer<typeof PValueSchema>;
 
 const from = ProcessIdSchema;
 
-/** client -> replica. A batch of client commands (the HTTP shell coalesces what arrived together). */
+/**
+ * client -> replica. A batch of client commands (the HTTP shell coalesces what arrived
+ * together). `from` is a client destination (ids.ts: `client:<sessionId>`).
+ */
 export const RequestSchema = z.object({
   type: z.literal('request'),
   from,
-  commands: z.array(CommandSchema).min(1).max(10_000),
+  commands: z.array(CommandSchema).min(1).max(LIMITS.batchCommandsMax),
 });
 
-/** replica -> client: the outcome of one command, sent once it is performed (or again, from the cache). */
+/**
+ * replica -> client (to `clientDestination(sessionId)`, never through the queue): the outcome of
+ * one command, sent once it is performed (or again, from the cache). `opDigest` is the digest of
+ * the operation that ran under this request number (command.ts), so a request number reused with
+ * another operation is told apart from a retry.
+ */
 export const ResponseSchema = z.object({
   type: z.literal('response'),
   from,
-  clientId: ProcessIdSchema,
+  sessionId: SessionIdSchema,
   requestId: RequestIdSchema,
   slot: SlotSchema,
   result: OpResultSchema,
+  opDigest: z.string().min(1).max(64),
+});
+
+/**
+ * client shell -> its replica (local, never queued): nobody waits for this command any more
+ * (the client disconnected or timed out), so a replica that has not proposed it yet drops it.
+ * Its outcome stays unknown to the client, which may retry with the same request number.
+ */
+export const WithdrawSchema = z.object({
+  type: z.literal('withdraw'),
+  from,
+  sessionId: SessionIdSchema,
+  requestId: RequestIdSchema,
 });
 
 /** replica -> leaders: please decide `value` in `slot`. */
@@ -60,6 +88,11 @@ export const P1aSchema = z.object({ type: z.literal('p1a'), from, ballot: Ballot
  * acceptor -> leader: phase 1b. `ballot` is the acceptor's ballot after handling the p1a;
  * `accepted` holds the highest-ballot pvalue per slot at or above `collectedBelow`: slots below
  * it were garbage-collected (decided and applied by every replica).
+ *
+ * A reply is paged so that no message outgrows the data API's body limit (limits.ts): a page
+ * covers the slots from `coversFrom` (absent: from `collectedBelow`) up to but excluding
+ * `coversBefore` (null: every slot above). The leader counts an acceptor once the pages it holds
+ * from it for the ballot cover every slot from that acceptor's horizon up.
  */
 export const P1bSchema = z.object({
   type: z.literal('p1b'),
@@ -67,6 +100,8 @@ export const P1bSchema = z.object({
   ballot: BallotSchema,
   accepted: z.array(PValueSchema),
   collectedBelow: SlotSchema.default(1),
+  coversFrom: SlotSchema.optional(),
+  coversBefore: SlotSchema.nullable().default(null),
 });
 
 /** leader (commander) -> acceptors: phase 2a. */
@@ -152,6 +187,7 @@ export const CollectSchema = z.object({
 export const MessageSchema = z.discriminatedUnion('type', [
   RequestSchema,
   ResponseSchema,
+  WithdrawSchema,
   ProposeSchema,
   DecisionSchema,
   P1aSchema,
@@ -171,6 +207,7 @@ export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
 
 export type Request = MessageOf<'request'>;
 export type Response = MessageOf<'response'>;
+export type Withdraw = MessageOf<'withdraw'>;
 export type Propose = MessageOf<'propose'>;
 export type Decision = MessageOf<'decision'>;
 export type P1a = MessageOf<'p1a'>;

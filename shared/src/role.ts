@@ -148,3 +148,39 @@ export function assertPositiveIntegers<T extends object>(
     }
   }
 }
+
+/**
+ * A durable row that does not read back as what was written: the service cannot know its own
+ * state, so it must stop (exit non-zero) rather than run on a guess. The message names the row
+ * and the field.
+ */
+export class CorruptStateError extends Error {
+  constructor(
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`durable state row "${key}" is unreadable: ${problem}`);
+    this.name = 'CorruptStateError';
+  }
+}
+
+/** Parses one durable entry's value with `schema`; a mismatch is a CorruptStateError naming the field. */
+export function parseDurableValue<T>(
+  key: string,
+  value: unknown,
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  },
+): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const problems = r.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || '(value)'}: ${i.message}`)
+    .join('; ');
+  throw new CorruptStateError(key, problems);
+}

@@ -1,0 +1,138 @@
+/**
+ * Every bound of the system, in one place (TigerBeetle's "put a limit on everything").
+ *
+ * Sizes named `...JsonBytes...` are measured as the UTF-8 bytes of JSON.stringify of the thing
+ * (`jsonBytes` below): escapes included, so a value of control characters or quotes counts what
+ * it really costs. The data API receives every durable write and every message nested three
+ * JSON levels deep (the message's own JSON, inside the `sends`/`puts` variable's JSON text,
+ * inside the request body), and each level can at most double the `"` and `\` of the one
+ * inside it: a thing of N JSON bytes costs at most 4 N + 4 bytes of request body
+ * (`bodyBytesOfJsonText`). The bounds below are chosen so that the largest possible message or
+ * state write, alone in a step commit, fits the data API's body limit with room to spare; a
+ * test (shared/test/limits.test.ts) builds those worst cases and checks it.
+ */
+export const LIMITS = Object.freeze({
+  /** The data API's request body limit (the local server's default; hosted Neurelo's). */
+  dataApiBodyBytesMax: 1_048_576,
+  /**
+   * One step commit's body, at most. The role shell splits a step's writes into several commits
+   * to stay under it; the margin covers the request's own fields.
+   */
+  commitBodyBytesMax: 960 * 1024,
+
+  /** A key of the replicated store, in characters. */
+  keyCharsMax: 256,
+  /** A value of the replicated store, as JSON (UTF-8, escapes included). */
+  valueJsonBytesMax: 64 * 1024,
+  /** A whole client command, as JSON. A value at its limit plus a key at its limit fit. */
+  commandJsonBytesMax: 72 * 1024,
+  /** A client's HTTP request body for one command (the JSON may be spaced out). */
+  commandBodyBytesMax: 128 * 1024,
+  /** Commands in one batch (one slot). */
+  batchCommandsMax: 10_000,
+  /**
+   * The commands of one batch, as JSON. A single command larger than this still goes alone, and
+   * a command is at most commandJsonBytesMax, so a batch is at most this plus nothing.
+   */
+  batchJsonBytesMax: 128 * 1024,
+
+  /**
+   * Any one message on the queue, as JSON: a batch with its envelope (p2a, decision, propose,
+   * accepted) or a page of a phase-1 reply. The role shell refuses to send a larger one.
+   */
+  messageJsonBytesMax: 160 * 1024,
+  /** The accepted pvalues in one p1b page, as JSON; a page holds at least one pvalue. */
+  p1bPageJsonBytesMax: 128 * 1024,
+  /** Any one durable state write (its value), as JSON. */
+  stateWriteJsonBytesMax: 160 * 1024,
+  /** One part of a replica's snapshot, as JSON. */
+  snapshotPartJsonBytesMax: 128 * 1024,
+
+  /** Client sessions a replica's state holds; registering past it evicts the least recently used. */
+  sessionsMax: 4_096,
+  /** Answers kept per session for retries: at most this many requests in flight per session. */
+  responsesPerSessionMax: 16,
+  /** All cached answers' values together, as JSON. */
+  responseCacheJsonBytesMax: 16 * 1_048_576,
+  /** Keys in the replicated store. */
+  kvKeysMax: 100_000,
+  /** Keys and values of the replicated store together, as UTF-8 bytes. */
+  kvBytesMax: 32 * 1_048_576,
+
+  /** HTTP requests a replica holds waiting for their command, and their bodies' bytes. */
+  pendingCommandsMax: 4_096,
+  pendingCommandBytesMax: 32 * 1_048_576,
+});
+
+export type Limits = typeof LIMITS;
+
+/** UTF-8 bytes of a string, without encoding it. */
+export function utf8Bytes(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4;
+        i += 1;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** UTF-8 bytes of JSON.stringify(s) for a string, without building it. */
+export function jsonStringBytes(s: string): number {
+  let bytes = 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) bytes += 2;
+    else if (c < 0x20) bytes += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6;
+    else if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4;
+        i += 1;
+      } else bytes += 6;
+    } else if (c >= 0xdc00 && c <= 0xdfff) bytes += 6;
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+/** UTF-8 bytes of JSON.stringify(value). */
+export function jsonBytes(value: unknown): number {
+  return utf8Bytes(JSON.stringify(value) ?? 'null');
+}
+
+/**
+ * The body bytes that JSON text `text` (already escaped once, so free of control characters and
+ * lone surrogates) costs once it sits as a string inside another JSON string inside the request
+ * body: every `"` and `\` doubles at each of the two levels, plus the quotes around it.
+ */
+export function bodyBytesOfJsonText(text: string): number {
+  let specials = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) specials += 1;
+  }
+  return utf8Bytes(text) + 3 * specials + 4;
+}
+
+/**
+ * The body bytes of a JSON value written raw inside a JSON string variable (a durable put's
+ * value inside `puts`): one level of escaping.
+ */
+export function bodyBytesOfRawJson(text: string): number {
+  let specials = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) specials += 1;
+  }
+  return utf8Bytes(text) + specials;
+}
