@@ -1,6 +1,7 @@
 export * from './ids';
 export * from './ballot';
 export * from './command';
+export * from './issues';
 export * from './kv';
 export * from './limits';
 export * from './storable';

@@ -7,6 +7,7 @@ import {
   RequestIdSchema,
   SessionIdSchema,
 } from './command';
+import { describeIssues } from './issues';
 import { LIMITS } from './limits';
 import { ProcessIdSchema } from './ids';
 
@@ -227,9 +228,5 @@ export function parseMessage(
 ): { ok: true; message: Message } | { ok: false; reason: string } {
   const result = MessageSchema.safeParse(payload);
   if (result.success) return { ok: true, message: result.data };
-  const reason = result.error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-  return { ok: false, reason };
+  return { ok: false, reason: describeIssues(result.error.issues) };
 }

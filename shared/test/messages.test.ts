@@ -13,6 +13,17 @@ describe('message contracts', () => {
     });
     expect(r.ok).toBe(true);
   });
+  it('accepts a registration and a client command in one request', () => {
+    const r = parseMessage({
+      type: 'request',
+      from: 'client:0',
+      commands: [
+        { sessionId: 0, requestId: 77, op: { kind: 'register' } },
+        { sessionId: 16_385, requestId: 1, op: { kind: 'put', key: 'k', value: 'v' } },
+      ],
+    });
+    expect(r.ok).toBe(true);
+  });
   it.each([
     [
       'slot 0',
@@ -24,12 +35,32 @@ describe('message contracts', () => {
       'bad op',
       {
         type: 'request',
-        from: 'c-1',
-        commands: [{ clientId: 'c-1', requestId: '1', op: { kind: 'incr', key: 'k' } }],
+        from: 'client:1',
+        commands: [{ sessionId: 1, requestId: 1, op: { kind: 'incr', key: 'k' } }],
       },
       'commands.0.op',
     ],
-    ['empty request', { type: 'request', from: 'c-1', commands: [] }, 'commands'],
+    [
+      'a NUL in a value',
+      {
+        type: 'request',
+        from: 'client:1',
+        commands: [
+          { sessionId: 1, requestId: 1, op: { kind: 'put', key: 'k', value: 'a\u0000b' } },
+        ],
+      },
+      'commands.0.op.value',
+    ],
+    [
+      'a request number that is not a positive integer',
+      {
+        type: 'request',
+        from: 'client:1',
+        commands: [{ sessionId: 1, requestId: '1', op: { kind: 'get', key: 'k' } }],
+      },
+      'commands.0.requestId',
+    ],
+    ['empty request', { type: 'request', from: 'client:1', commands: [] }, 'commands'],
   ])('rejects %s with a reason naming the field', (_n, payload, field) => {
     const r = parseMessage(payload);
     expect(r.ok).toBe(false);
