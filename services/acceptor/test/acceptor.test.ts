@@ -1,7 +1,9 @@
 import {
   BOTTOM_BALLOT,
+  CorruptStateError,
   applyPersist,
   ballotEquals,
+  sentOf,
   type Ballot,
   type DurableEntry,
   type Message,
@@ -199,13 +201,17 @@ describe('acceptor persists before it replies', () => {
       // Only what this step persisted (plus earlier steps) may back its replies.
       durable = applyPersist(durable, result.persist);
       const recovered = acceptorRole.recover(config, durable, 0).state;
+      // A p1b may come in pages: together they announce the whole accepted set.
+      const pages = sentOf(result, 'p1b').map((e) => e.message);
+      if (pages.length > 0) {
+        expect([...recovered.accepted.values()].sort((a, b) => a.slot - b.slot)).toEqual(
+          pages.flatMap((p) => p.accepted),
+        );
+      }
       for (const { message: reply } of result.send) {
         if (reply.type === 'p1b') {
           expect(recovered.ballot).toEqual(reply.ballot);
           expect(recovered.collectedBelow).toBe(reply.collectedBelow);
-          expect([...recovered.accepted.values()].sort((a, b) => a.slot - b.slot)).toEqual(
-            reply.accepted,
-          );
         }
         if (reply.type === 'p2b') {
           expect(recovered.ballot).toEqual(reply.ballot);
@@ -238,21 +244,119 @@ describe('acceptor recover', () => {
     expect(state.accepted.size).toBe(0);
   });
 
-  it('rejects a durable entry whose slot tag disagrees with its pvalue', () => {
-    const durable = new Map([['accepted:2', { slot: 3, value: pvalue(ballot(0), 2, 'a') }]]);
-    expect(() => acceptorRole.recover(config, durable, 0)).toThrow(/slot 3/);
+  // [name, rows, the row named, the field named]
+  const corrupt: Array<[string, Array<[string, DurableEntry]>, string, RegExp]> = [
+    [
+      'a string where the round belongs',
+      [['ballot', { slot: null, value: { round: '3', leaderId: 'leader-0' } }]],
+      'ballot',
+      /round: .*number/i,
+    ],
+    [
+      'no ballot at all in the ballot row',
+      [['ballot', { slot: null, value: null }]],
+      'ballot',
+      /\(value\)/,
+    ],
+    [
+      'a horizon that is not a slot',
+      [['collectedBelow', { slot: null, value: 'seven' }]],
+      'collectedBelow',
+      /\(value\)/,
+    ],
+    [
+      "an accepted pvalue without its value's batch id",
+      [
+        ['ballot', { slot: null, value: ballot(1) }],
+        ['accepted:2', { slot: 2, value: { ballot: ballot(1), slot: 2, value: { commands: [] } } }],
+      ],
+      'accepted:2',
+      /value\.batchId/,
+    ],
+    [
+      'an accepted pvalue tagged with another slot',
+      [
+        ['ballot', { slot: null, value: ballot(1) }],
+        ['accepted:2', { slot: 3, value: pvalue(ballot(0), 2, 'a') }],
+      ],
+      'accepted:2',
+      /slot: .*tagged slot 3/,
+    ],
+    [
+      "an accepted pvalue under another slot's key",
+      [
+        ['ballot', { slot: null, value: ballot(1) }],
+        ['accepted:5', { slot: 2, value: pvalue(ballot(0), 2, 'a') }],
+      ],
+      'accepted:5',
+      /slot: holds slot 2/,
+    ],
+    [
+      'an accepted ballot above the promise (A2)',
+      [
+        ['ballot', { slot: null, value: ballot(1) }],
+        ['accepted:2', { slot: 2, value: pvalue(ballot(4), 2, 'a') }],
+      ],
+      'accepted:2',
+      /ballot: accepted at 4\.leader-0, above the promise 1\.leader-0/,
+    ],
+  ];
+  it.each(corrupt)('refuses to start on a corrupt row: %s', (_name, rows, key, field) => {
+    const durable = new Map(rows);
+    let thrown: unknown;
+    try {
+      acceptorRole.recover(config, durable, 0);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CorruptStateError);
+    const error = thrown as CorruptStateError;
+    expect(error.key).toBe(key);
+    expect(error.message).toContain(`"${key}"`);
+    expect(error.problem).toMatch(field);
+  });
+
+  it('reads back every row it writes, whatever the values hold', () => {
+    const { durable, state } = run([
+      p1a(ballot(1, 'leader-1')),
+      p2a(pvalue(ballot(1, 'leader-1'), 3, 'x')),
+      collect(2),
+    ]);
+    // Through JSON, as rows come back from the data API.
+    const reread = new Map(
+      JSON.parse(JSON.stringify([...durable])) as Array<[string, DurableEntry]>,
+    );
+    const recovered = acceptorRole.recover(config, reread, 0).state;
+    expect(recovered.ballot).toEqual(state.ballot);
+    expect(recovered.collectedBelow).toBe(2);
+    expect(recovered.accepted).toEqual(state.accepted);
   });
 });
 
 describe('acceptor misc', () => {
-  it('ignores messages for other roles with a note', () => {
-    const { last, state } = run([
-      { type: 'decision', from: 'leader-0', slot: 1, value: batch('a') },
-    ]);
+  const othersMessages: Array<[string, Message]> = [
+    ['decision', { type: 'decision', from: 'leader-0', slot: 1, value: batch('a') }],
+    [
+      'response',
+      {
+        type: 'response',
+        from: 'replica-0',
+        sessionId: 1,
+        requestId: 1,
+        slot: 1,
+        result: { ok: true, value: null },
+        opDigest: 'd',
+      },
+    ],
+    ['withdraw', { type: 'withdraw', from: 'replica-0', sessionId: 1, requestId: 1 }],
+  ];
+  it.each(othersMessages)('ignores a %s (not its message) with a note', (type, message) => {
+    const { last, state } = run([p1a(ballot(1)), message]);
     expect(last.send).toEqual([]);
     expect(last.persist).toEqual([]);
-    expect(last.notes).toEqual(['acceptor ignores decision from leader-0']);
+    expect(last.notes).toEqual([`acceptor ignores ${type} from ${message.from}`]);
     expect(state.counters.unexpectedIgnored).toBe(1);
+    expect(state.ballot).toEqual(ballot(1));
   });
 
   it('has no timers', () => {

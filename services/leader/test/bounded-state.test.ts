@@ -1,8 +1,9 @@
 import { acceptorRole, type AcceptorState } from '@paxos/acceptor';
 import { leaderRole, type LeaderState } from '@paxos/leader';
 import { replicaRole, type ReplicaState } from '@paxos/replica';
-import { defaultCluster, type Command } from '@paxos/shared';
+import { clientDestination, defaultCluster, type Command } from '@paxos/shared';
 import { MiniCluster, type NodeHandle } from './support/mini-cluster';
+import { registerSessions } from './support/sessions';
 
 /**
  * Pitfall 6, end to end: a long run through all three roles leaves every role's state, and
@@ -13,9 +14,9 @@ const COMMANDS = 300;
 const GC_REPORT_EVERY_SLOTS = 8;
 const WINDOW_SLOTS = 4;
 
-const command = (i: number): Command => ({
-  clientId: `client-${i % 4}`,
-  requestId: `r${i}`,
+const command = (sessions: number[], i: number): Command => ({
+  sessionId: sessions[i % sessions.length]!,
+  requestId: 1 + i,
   op: { kind: 'put', key: `k${i % 5}`, value: `v${i}` },
 });
 
@@ -51,10 +52,12 @@ function buildCluster() {
 describe('garbage collection keeps a long run bounded', () => {
   it(`after ${COMMANDS} slots every role holds only the last few`, () => {
     const { net, acceptors, leaders, replicas } = buildCluster();
+    const sessions = registerSessions(net, 'replica-0', 4);
     for (let i = 0; i < COMMANDS; i += 1) {
+      const c = command(sessions, i);
       net.inject({
         to: cluster.replicas[i % 2]!,
-        message: { type: 'request', from: `client-${i % 4}`, commands: [command(i)] },
+        message: { type: 'request', from: clientDestination(c.sessionId), commands: [c] },
       });
     }
     // Sampled along the way: the peak is what bounds a failover's p1b and a leader's memory.
@@ -74,9 +77,14 @@ describe('garbage collection keeps a long run bounded', () => {
 
     const slotOuts = replicas.map((r) => r.state().slotOut);
     expect(Math.min(...slotOuts)).toBeGreaterThan(COMMANDS);
-    expect(net.outside.filter((e) => e.message.type === 'response').length).toBeGreaterThanOrEqual(
-      COMMANDS,
+    const answered = new Set(
+      net.outside.flatMap(({ message: m }) =>
+        m.type === 'response' && m.sessionId !== 0 && !m.result.refused
+          ? [`${m.sessionId}:${m.requestId}`]
+          : [],
+      ),
     );
+    expect(answered.size).toBe(COMMANDS);
     const horizon = Math.min(...slotOuts);
     // Once the replicas fell quiet their retry tick reported the tail below the threshold, so
     // everything every replica applied is collected, by every acceptor and leader.

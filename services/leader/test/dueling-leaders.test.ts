@@ -1,8 +1,15 @@
 import { acceptorRole, type AcceptorState } from '@paxos/acceptor';
 import { leaderRole, type LeaderState } from '@paxos/leader';
 import { replicaRole, type ReplicaState } from '@paxos/replica';
-import { batchEquals, defaultCluster, type Batch, type Command } from '@paxos/shared';
+import {
+  batchEquals,
+  clientDestination,
+  defaultCluster,
+  type Batch,
+  type Command,
+} from '@paxos/shared';
 import { MiniCluster, type NodeHandle } from './support/mini-cluster';
+import { registerSessions } from './support/sessions';
 
 const cluster = defaultCluster(3, 2, 1);
 const timings = { retransmitMs: 100, heartbeatMs: 20, backoffMaxMs: 800 };
@@ -30,9 +37,9 @@ function buildCluster(heartbeatsLostUntil: number, leaderTimeoutMs: number) {
   return { net, acceptors, replica, leaders };
 }
 
-const command = (i: number): Command => ({
-  clientId: 'client-1',
-  requestId: `r${i}`,
+const command = (sessionId: number, i: number): Command => ({
+  sessionId,
+  requestId: 1 + i,
   op: { kind: 'put', key: `k${i % 3}`, value: `v${i}` },
 });
 
@@ -53,10 +60,16 @@ function agreedDecisions(leaders: LeaderState[], replica: ReplicaState): Map<num
 describe('dueling leaders', () => {
   it('converge: after a few preemptions exactly one leader is active and decisions are made', () => {
     const { net, replica, leaders } = buildCluster(700, 60);
+    // The client's session is registered through the log, while the leaders duel.
+    const [sessionId] = registerSessions(net, 'replica-0', 1) as [number];
     for (let i = 0; i < 12; i += 1) {
       net.inject({
         to: 'replica-0',
-        message: { type: 'request', from: 'client-1', commands: [command(i)] },
+        message: {
+          type: 'request',
+          from: clientDestination(sessionId),
+          commands: [command(sessionId, i)],
+        },
       });
       net.runUntil(net.now + 40);
     }
@@ -69,7 +82,11 @@ describe('dueling leaders', () => {
     expect(states.filter((s) => s.active)).toHaveLength(1);
 
     const answered = new Set(
-      net.outside.flatMap((e) => (e.message.type === 'response' ? [e.message.requestId] : [])),
+      net.outside.flatMap(({ message: m }) =>
+        m.type === 'response' && m.sessionId === sessionId && !m.result.refused
+          ? [m.requestId]
+          : [],
+      ),
     );
     expect(answered.size).toBe(12);
     expect(replica.state().requests.size).toBe(0);

@@ -18,7 +18,14 @@ const p1bCollected = (
   round: number,
   collectedBelow: number,
   accepted: PValue[] = [],
-): Message => ({ type: 'p1b', from, ballot: ballot(round), accepted, collectedBelow });
+): Message => ({
+  type: 'p1b',
+  from,
+  ballot: ballot(round),
+  accepted,
+  collectedBelow,
+  coversBefore: null,
+});
 
 /** An active leader that decided slots 1..n (each accepted by acceptors 0 and 1). */
 function decidedUpTo(n: number): LeaderHarness {

@@ -1,4 +1,4 @@
-import { StepCollector, type DurableEntry, type Message } from '@paxos/shared';
+import { CorruptStateError, StepCollector, type DurableEntry, type Message } from '@paxos/shared';
 import { describeLeader, leaderRole, type LeaderCounters } from '@paxos/leader';
 import { preempted } from '../src/role/preempted';
 import {
@@ -430,15 +430,60 @@ describe('leader recover and misc', () => {
     expect(restarted.state.active).toBe(false);
   });
 
-  it('ignores messages for other roles with a note', () => {
+  const othersMessages: Array<[string, Message]> = [
+    ['preempted', { type: 'preempted', from: 'leader-0', ballot: ballot(9, 'leader-1') }],
+    [
+      'response',
+      {
+        type: 'response',
+        from: 'replica-0',
+        sessionId: 1,
+        requestId: 1,
+        slot: 1,
+        result: { ok: true, value: null },
+        opDigest: 'd',
+      },
+    ],
+    ['withdraw', { type: 'withdraw', from: 'replica-0', sessionId: 1, requestId: 1 }],
+    ['p1a', { type: 'p1a', from: 'leader-1', ballot: ballot(9, 'leader-1') }],
+  ];
+  it.each(othersMessages)('ignores a %s (not its message) with a note', (type, message) => {
+    const leader = LeaderHarness.active();
+    const result = leader.step(message);
+    expect(result.notes).toEqual([`leader ignores ${type} from ${message.from}`]);
+    expect(result.send).toEqual([]);
+    expect(result.persist).toEqual([]);
+    expect(leader.state).toMatchObject({ active: true, ballot: ballot(0) });
+    expect(leader.state.counters.unexpectedIgnored).toBe(1);
+  });
+
+  // [name, the ballot row's value, the field named]
+  const corrupt: Array<[string, unknown, RegExp]> = [
+    ['a string where the round belongs', { round: '4', leaderId: 'leader-0' }, /^round: .*number/i],
+    ['no leader id', { round: 4 }, /^leaderId: /],
+    ['not a ballot at all', 'ballot 4', /^\(value\): /],
+    ["another leader's ballot", ballot(4, 'leader-1'), /^leaderId: .*another leader/],
+  ];
+  it.each(corrupt)('refuses to start on a corrupt ballot row: %s', (_name, value, field) => {
+    const durable = new Map<string, DurableEntry>([['ballot', { slot: null, value }]]);
+    let thrown: unknown;
+    try {
+      leaderRole.recover(leaderConfig(), durable, 0);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CorruptStateError);
+    expect((thrown as CorruptStateError).key).toBe('ballot');
+    expect((thrown as CorruptStateError).message).toContain('durable state row "ballot"');
+    expect((thrown as CorruptStateError).problem).toMatch(field);
+  });
+
+  it('reads back the ballot row it writes, through JSON as the data API returns it', () => {
     const leader = new LeaderHarness();
-    const result = leader.step({
-      type: 'preempted',
-      from: 'leader-0',
-      ballot: ballot(9, 'leader-1'),
-    });
-    expect(result.notes).toEqual(['leader ignores preempted from leader-0']);
-    expect(leader.state.ballot).toEqual(ballot(0));
+    const reread = new Map(
+      JSON.parse(JSON.stringify([...leader.durable])) as Array<[string, DurableEntry]>,
+    );
+    expect(leaderRole.recover(leaderConfig(), reread, 0).state.ballot).toEqual(ballot(1));
   });
 
   it('describes itself as JSON', () => {

@@ -6,13 +6,15 @@ import {
   type StepResult,
 } from '@paxos/shared';
 import { BALLOT_KEY } from './durable-keys';
+import { p1bPages } from './p1b-pages';
 import type { AcceptorState } from './state';
 
 /**
  * Phase 1a. A higher ballot is adopted and persisted in this same step, so the p1b that
  * announces the promise can never be seen before the promise is durable. Any other p1a
  * (a duplicate or a stale leader) still gets a reply: the current ballot tells a stale
- * leader that it is preempted, and a duplicate's reply is harmless.
+ * leader that it is preempted, and a duplicate's reply is harmless. The reply is paged
+ * (p1b-pages.ts) so that no message outgrows the data API's body limit.
  */
 export function onP1a(state: AcceptorState, message: P1a): StepResult<AcceptorState> {
   const out = new StepCollector(state);
@@ -27,17 +29,15 @@ export function onP1a(state: AcceptorState, message: P1a): StepResult<AcceptorSt
         `${ballotToString(state.ballot)}: re-announcing the promise`,
     );
   }
-  out.send.push({
-    to: message.from,
-    message: {
-      type: 'p1b',
-      from: state.config.id,
-      ballot: state.ballot,
-      // Only what is above the horizon: below it every slot is decided and applied everywhere,
-      // and the leader learns from collectedBelow never to run phase 2 there.
-      accepted: [...state.accepted.values()].sort((a, b) => a.slot - b.slot),
-      collectedBelow: state.collectedBelow,
-    },
-  });
+  // Only what is above the horizon: below it every slot is decided and applied everywhere,
+  // and the leader learns from collectedBelow never to run phase 2 there. Every page goes out
+  // in this step, after the promise it announces is persisted. A refused p1a gets the whole
+  // reply too, never a short one: the reply carries OUR ballot, and its sender may by now be
+  // scouting at exactly that ballot (this p1a being an old one of its own, delayed), where an
+  // empty page would claim slots it knows nothing of.
+  const accepted = [...state.accepted.values()].sort((a, b) => a.slot - b.slot);
+  const pages = p1bPages(state.config.id, state.ballot, state.collectedBelow, accepted);
+  for (const page of pages) out.send.push({ to: message.from, message: page });
+  if (pages.length > 1) state.counters.p1bPagesExtra += pages.length - 1;
   return out.result();
 }

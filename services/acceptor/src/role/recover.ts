@@ -1,16 +1,23 @@
 import {
   BallotSchema,
+  CorruptStateError,
   PValueSchema,
   SlotSchema,
+  ballotGreater,
+  ballotToString,
+  parseDurableValue,
   type DurableState,
   type StepResult,
 } from '@paxos/shared';
-import { BALLOT_KEY, COLLECTED_BELOW_KEY, isAcceptedKey } from './durable-keys';
+import { BALLOT_KEY, COLLECTED_BELOW_KEY, acceptedKey, isAcceptedKey } from './durable-keys';
 import { newAcceptorState, type AcceptorConfig, type AcceptorState } from './state';
 
 /**
- * Rebuilds an acceptor from exactly what it persisted. Entries are parsed, not trusted: a
- * durable map that does not match our own layout means the process is not who it claims to be.
+ * Rebuilds an acceptor from exactly what it persisted. Every row is parsed, not trusted: a row
+ * that does not read back as what we write (a string where the round belongs, a pvalue under
+ * another slot's key) means the acceptor cannot know what it promised or accepted, and running
+ * on a guess could break a promise. It throws a CorruptStateError naming the row and field, and
+ * the service exits rather than answering.
  * The horizon survives a restart: forgetting it would make the p1b claim it still knows the
  * collected slots, and a leader would then run phase 2 there with no pvalues to guide it.
  */
@@ -20,15 +27,28 @@ export function recoverAcceptor(
 ): StepResult<AcceptorState> {
   const state = newAcceptorState(config);
   const ballotEntry = durable.get(BALLOT_KEY);
-  if (ballotEntry) state.ballot = BallotSchema.parse(ballotEntry.value);
+  if (ballotEntry) state.ballot = parseDurableValue(BALLOT_KEY, ballotEntry.value, BallotSchema);
   const collectedEntry = durable.get(COLLECTED_BELOW_KEY);
-  if (collectedEntry) state.collectedBelow = SlotSchema.parse(collectedEntry.value);
+  if (collectedEntry) {
+    state.collectedBelow = parseDurableValue(COLLECTED_BELOW_KEY, collectedEntry.value, SlotSchema);
+  }
   let stale = 0;
   for (const [key, entry] of durable) {
     if (!isAcceptedKey(key)) continue;
-    const pvalue = PValueSchema.parse(entry.value);
-    if (entry.slot !== pvalue.slot) {
-      throw new Error(`durable ${key} is tagged slot ${entry.slot} but holds slot ${pvalue.slot}`);
+    const pvalue = parseDurableValue(key, entry.value, PValueSchema);
+    if (key !== acceptedKey(pvalue.slot) || entry.slot !== pvalue.slot) {
+      throw new CorruptStateError(
+        key,
+        `slot: holds slot ${pvalue.slot} but is tagged slot ${String(entry.slot)}`,
+      );
+    }
+    if (ballotGreater(pvalue.ballot, state.ballot)) {
+      // Accepted only at the promise, and the promise only grows (A2): the rows disagree.
+      throw new CorruptStateError(
+        key,
+        `ballot: accepted at ${ballotToString(pvalue.ballot)}, above the promise ` +
+          `${ballotToString(state.ballot)}`,
+      );
     }
     // The truncate that went with the horizon removes these; a store that truncates lazily
     // may still hold some, and they are below the horizon all the same.

@@ -23,6 +23,8 @@ export interface AcceptorCounters {
   collectsIgnored: number;
   /** p2a for a slot already collected here: refused, the reply tells the horizon. */
   collectedSlotsRefused: number;
+  /** p1b pages sent beyond the first of each reply: how often replies outgrow one page. */
+  p1bPagesExtra: number;
 }
 
 /**
@@ -58,6 +60,7 @@ export function newAcceptorState(config: AcceptorConfig): AcceptorState {
       collections: 0,
       collectsIgnored: 0,
       collectedSlotsRefused: 0,
+      p1bPagesExtra: 0,
     },
   };
 }

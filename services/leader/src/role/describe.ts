@@ -1,4 +1,5 @@
 import { ballotToString } from '@paxos/shared';
+import { describeCovered } from './p1b-coverage';
 import type { LeaderState } from './state';
 
 /** A JSON summary for GET /state. */
@@ -13,6 +14,9 @@ export function describeLeader(state: LeaderState): object {
     scout: state.scout && {
       ballot: ballotToString(state.scout.ballot),
       waitingFor: [...state.scout.waitingFor],
+      pagesHeld: Object.fromEntries(
+        [...state.scout.coverage].map(([acceptor, c]) => [acceptor, describeCovered(c.covered)]),
+      ),
     },
     commanders: state.commanders.size,
     proposals: state.proposals.size,

@@ -9,13 +9,22 @@ import {
   type Slot,
 } from '@paxos/shared';
 import type { LeaderConfig } from './config';
+import type { AcceptorCoverage } from './p1b-coverage';
 
 /** Phase 1 for one ballot (PMMC's scout), kept inside the leader. */
 export interface Scout {
   ballot: Ballot;
-  /** Acceptors that have not answered; a p1b counts only while its sender is in here. */
+  /**
+   * Acceptors not counted yet: the p1b pages held from them do not cover every slot from their
+   * horizon up. A page counts only while its sender is in here.
+   */
   waitingFor: Set<ProcessId>;
-  /** pmax so far: the highest-ballot pvalue per slot over the p1bs counted. */
+  /**
+   * The page intervals held from acceptors in waitingFor (p1b-coverage.ts), bounded per
+   * acceptor; an acceptor's entry goes when it is counted, and all of it with the scout.
+   */
+  coverage: Map<ProcessId, AcceptorCoverage>;
+  /** pmax so far: the highest-ballot pvalue per slot over the pages received. */
   pvalues: Map<Slot, PValue>;
   retransmitAt: number;
 }
@@ -57,6 +66,8 @@ export interface LeaderCounters {
   staleIgnored: number;
   duplicatesIgnored: number;
   unexpectedIgnored: number;
+  /** p1b page intervals a scout forgot (too many gaps held from one acceptor); asked again. */
+  p1bIntervalsForgotten: number;
 }
 
 export interface LeaderState {
@@ -137,6 +148,7 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
       staleIgnored: 0,
       duplicatesIgnored: 0,
       unexpectedIgnored: 0,
+      p1bIntervalsForgotten: 0,
     },
   };
 }

@@ -32,12 +32,32 @@ export const pvalue = (b: Ballot, slot: number, batchId: string): PValue => ({
   value: batch(batchId),
 });
 
+/** A whole phase-1 reply, as acceptors sent before replies were paged (no coversFrom). */
 export const p1b = (from: string, b: Ballot, accepted: PValue[] = []): Message => ({
   type: 'p1b',
   from,
   ballot: b,
   accepted,
   collectedBelow: 1,
+  coversBefore: null,
+});
+
+/** One page of a phase-1 reply: it covers [coversFrom, coversBefore) of `from`'s slots. */
+export const p1bPage = (
+  from: string,
+  b: Ballot,
+  coversFrom: number,
+  coversBefore: number | null,
+  accepted: PValue[] = [],
+  collectedBelow = 1,
+): Message => ({
+  type: 'p1b',
+  from,
+  ballot: b,
+  accepted,
+  collectedBelow,
+  coversFrom,
+  coversBefore,
 });
 export const p2b = (from: string, b: Ballot, slot: number): Message => ({
   type: 'p2b',
