@@ -1,5 +1,16 @@
 export { replicaRole } from './role/replica-role';
-export { defaultReplicaTimings, type ReplicaConfig, type ReplicaTimings } from './role/config';
+export {
+  defaultReplicaTimings,
+  type ReplicaBounds,
+  type ReplicaConfig,
+  type ReplicaTimings,
+} from './role/config';
 export { describeReplica } from './role/describe';
 export { replicaStateDigest } from './role/digest';
-export type { CachedResponse, ReplicaCounters, ReplicaState } from './role/state';
+export type {
+  CachedAnswer,
+  CachedResponse,
+  ReplicaCounters,
+  ReplicaState,
+  Session,
+} from './role/state';

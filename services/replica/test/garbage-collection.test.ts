@@ -1,5 +1,5 @@
 import { replicaRole } from '@paxos/replica';
-import type { Command } from '@paxos/shared';
+import { LIMITS, jsonBytes, type Command } from '@paxos/shared';
 import {
   ReplicaHarness,
   batch,
@@ -94,38 +94,69 @@ describe('replica progress reports (garbage collection)', () => {
     expect(() => new ReplicaHarness(replicaConfig({ batchMaxBytes: 1.5 }))).toThrow(
       /batchMaxBytes/,
     );
+    // Every message carrying a batch is sized for at most LIMITS.batchJsonBytesMax of it.
+    expect(
+      () => new ReplicaHarness(replicaConfig({ batchMaxBytes: LIMITS.batchJsonBytesMax + 1 })),
+    ).toThrow(/batchMaxBytes must be at most/);
   });
 });
 
 describe('replica batches are bounded by size', () => {
-  const sized = (i: number, valueChars: number): Command =>
-    command(`r${i}`, put('k', String(i % 10).repeat(valueChars)));
-  const bytes = (c: Command): number => JSON.stringify(c).length;
-  const one = bytes(sized(1, 100));
+  const sized = (i: number, value: string): Command => command(i, put('k', value));
+  const ascii = (chars: number) => 'v'.repeat(chars);
+  const one = jsonBytes(sized(1, ascii(100)));
+  /** A batch's commands as JSON: the array's brackets, the commands and their commas. */
+  const arrayBytes = (n: number) => n * one + (n - 1) + 2;
 
-  // [name, batchMaxCommands, batchMaxBytes, value size of each command, commands per slot]
-  const cases: Array<[string, number, number | undefined, number[], number[]]> = [
-    ['two fit exactly', 10, 2 * one, [100, 100, 100, 100, 100], [2, 2, 1]],
-    ['one byte short of two: one each', 10, 2 * one - 1, [100, 100, 100], [1, 1, 1]],
-    ['the count limit still applies', 2, 100 * one, [100, 100, 100], [2, 1]],
-    ['a command above the limit goes alone', 10, 50, [100, 100], [1, 1]],
-    ['a large command ends a batch of small ones', 10, one + 60, [1, 100, 1], [1, 1, 1]],
-    // 64 KiB values: four would exceed 256 KiB.
-    ['the default is 256 KiB', 10, undefined, [65_536, 65_536, 65_536, 65_536, 65_536], [3, 2]],
+  // [name, batchMaxCommands, batchMaxBytes, each command's value, commands per slot]
+  const cases: Array<[string, number, number | undefined, string[], number[]]> = [
+    ['two fit exactly', 10, arrayBytes(2), Array(5).fill(ascii(100)), [2, 2, 1]],
+    [
+      'one byte short of two: one each',
+      10,
+      arrayBytes(2) - 1,
+      Array(3).fill(ascii(100)),
+      [1, 1, 1],
+    ],
+    ['the count limit still applies', 2, arrayBytes(100), Array(3).fill(ascii(100)), [2, 1]],
+    ['a command above the limit goes alone', 10, 50, [ascii(100), ascii(100)], [1, 1]],
+    [
+      'a large command ends a batch of small ones',
+      10,
+      one + 60,
+      [ascii(1), ascii(100), ascii(1)],
+      [1, 1, 1],
+    ],
+    // Two-byte characters: 100 of them are 200 bytes, so two such commands do not fit.
+    [
+      'UTF-8 bytes count, not characters',
+      10,
+      arrayBytes(2),
+      ['é'.repeat(100), 'é'.repeat(100)],
+      [1, 1],
+    ],
+    // 40 KB values: three fit in 128 KiB, four do not.
+    [
+      'the default is LIMITS.batchJsonBytesMax',
+      10,
+      undefined,
+      Array(5).fill(ascii(40_000)),
+      [3, 2],
+    ],
   ];
-  it.each(cases)('%s', (_name, batchMaxCommands, batchMaxBytes, sizes, perSlot) => {
+  it.each(cases)('%s', (_name, batchMaxCommands, batchMaxBytes, values, perSlot) => {
     const r = new ReplicaHarness(
       replicaConfig({ windowSlots: 8, batchMaxCommands, batchMaxBytes }),
     );
-    const commands = sizes.map((size, i) => sized(i + 1, size));
+    const commands = values.map((value, i) => sized(i + 1, value));
     r.step(request(...commands));
     const batches = [...r.state.proposals.values()];
     expect(batches.map((b) => b.commands.length)).toEqual(perSlot);
     // Oldest first, nothing lost or repeated.
     expect(batches.flatMap((b) => b.commands)).toEqual(commands);
     for (const b of batches) {
-      const total = b.commands.reduce((sum, c) => sum + bytes(c), 0);
-      if (b.commands.length > 1) expect(total).toBeLessThanOrEqual(batchMaxBytes ?? 256 * 1024);
+      const limit = batchMaxBytes ?? LIMITS.batchJsonBytesMax;
+      if (b.commands.length > 1) expect(jsonBytes(b.commands)).toBeLessThanOrEqual(limit);
     }
   });
 });

@@ -13,7 +13,7 @@ const accepted = (from: string, slot: number, value: Batch, round = 1): Message 
 describe('replica onAccepted', () => {
   it('decides, persists and applies a slot once a majority of acceptors accepted one ballot', () => {
     const r = new ReplicaHarness();
-    r.step(request(command('r1')));
+    r.step(request(command(1)));
     const ours = r.proposalAt(1);
     const first = r.step(accepted('acceptor-0', 1, ours));
     expect(first.persist).toEqual([]);
@@ -32,7 +32,7 @@ describe('replica onAccepted', () => {
 
   it('counts distinct acceptors: a duplicate acceptance is not a second vote', () => {
     const r = new ReplicaHarness();
-    const b = batch('b1', command('r1'));
+    const b = batch('b1', command(1));
     r.step(accepted('acceptor-0', 1, b));
     r.step(accepted('acceptor-0', 1, b));
     expect(r.state.decisions.has(1)).toBe(false);
@@ -41,8 +41,8 @@ describe('replica onAccepted', () => {
 
   it('does not add up acceptances of different ballots', () => {
     const r = new ReplicaHarness();
-    const b1 = batch('b1', command('r1'));
-    const b2 = batch('b2', command('r2'));
+    const b1 = batch('b1', command(1));
+    const b2 = batch('b2', command(2));
     r.step(accepted('acceptor-0', 1, b1, 1));
     r.step(accepted('acceptor-1', 1, b2, 2));
     expect(r.state.decisions.has(1)).toBe(false);
@@ -52,7 +52,7 @@ describe('replica onAccepted', () => {
 
   it('ignores acceptances from a process that is not an acceptor', () => {
     const r = new ReplicaHarness();
-    const b = batch('b1', command('r1'));
+    const b = batch('b1', command(1));
     r.step(accepted('acceptor-0', 1, b));
     r.step(accepted('leader-0', 1, b));
     expect(r.state.decisions.has(1)).toBe(false);
@@ -61,7 +61,7 @@ describe('replica onAccepted', () => {
 
   it('ignores acceptances for slots already decided or applied, and a later decision agrees', () => {
     const r = new ReplicaHarness();
-    const b = batch('b1', command('r1'));
+    const b = batch('b1', command(1));
     r.step(accepted('acceptor-0', 1, b));
     r.step(accepted('acceptor-1', 1, b));
     const late = r.step(accepted('acceptor-2', 1, b));
@@ -74,7 +74,7 @@ describe('replica onAccepted', () => {
 
   it('keeps tallies only until the slot is decided, whoever announces it', () => {
     const r = new ReplicaHarness();
-    const b = batch('b1', command('r1'));
+    const b = batch('b1', command(1));
     r.step(accepted('acceptor-0', 1, b));
     expect(r.state.acceptances.size).toBe(1);
     r.step(decision(1, b));
@@ -83,13 +83,13 @@ describe('replica onAccepted', () => {
 
   it('refuses two values for one ballot and slot (A4 broken)', () => {
     const r = new ReplicaHarness();
-    r.step(accepted('acceptor-0', 1, batch('b1', command('r1'))));
-    expect(() => r.step(accepted('acceptor-1', 1, batch('b2', command('r2'))))).toThrow(/A4/);
+    r.step(accepted('acceptor-0', 1, batch('b1', command(1))));
+    expect(() => r.step(accepted('acceptor-1', 1, batch('b2', command(2))))).toThrow(/A4/);
   });
 
   it('forgets tallies in a restart and still learns from the acceptances that come again', () => {
     const r = new ReplicaHarness();
-    const b = batch('b1', command('r1'));
+    const b = batch('b1', command(1));
     r.step(accepted('acceptor-0', 1, b));
     const again = r.restart();
     expect(again.state.acceptances.size).toBe(0);

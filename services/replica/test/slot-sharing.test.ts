@@ -17,7 +17,7 @@ const proposedSlots = (r: { send: Parameters<typeof sentOf>[0]['send'] }): numbe
 
 /** A decided batch of replica-1's, carrying one command: replica-1 is busy. */
 const partnerBatch = (seq: number) =>
-  batch(`replica-1:1:${seq}`, command(`p${seq}`, put('x', `${seq}`), 'client-b'));
+  batch(`replica-1:1:${seq}`, command(100 + seq, put('x', `${seq}`), 2));
 
 describe('replicas take turns on slots while both are busy (slot-sharing)', () => {
   it('reads the proposer from a batch id, ids with colons included', () => {
@@ -28,9 +28,9 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
 
   it('alone, a replica proposes in consecutive slots (plain PMMC)', () => {
     const r = new ReplicaHarness(replicaConfig());
-    const step = r.step(request(command('r1', put('a', '1')), command('r2', put('b', '2'))));
+    const step = r.step(request(command(1, put('a', '1')), command(2, put('b', '2'))));
     expect(proposedSlots(step)).toEqual([1]);
-    const next = r.step(request(command('r3', put('c', '3'))));
+    const next = r.step(request(command(3, put('c', '3'))));
     expect(proposedSlots(next)).toEqual([2]);
   });
 
@@ -41,10 +41,10 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
     // batch, window [2, 6): slots 3 and 5, never 2 or 4.
     const step = r.step(
       request(
-        command('r1', put('a', '1')),
-        command('r2', put('b', '2')),
-        command('r3', put('c', '3')),
-        command('r4', put('d', '4')),
+        command(1, put('a', '1')),
+        command(2, put('b', '2')),
+        command(3, put('c', '3')),
+        command(4, put('d', '4')),
       ),
     );
     expect(proposedSlots(step)).toEqual([3, 5]);
@@ -62,13 +62,13 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
 
     // With commands pending, the gap carries them instead of a no-op.
     const s = new ReplicaHarness(replicaConfig({ proposalsInFlightMax: 1 }));
-    s.step(request(command('r1', put('a', '1'))));
+    s.step(request(command(1, put('a', '1'))));
     expect(proposedSlots(s.last)).toEqual([1]);
-    s.step(request(command('r2', put('b', '2'))));
+    s.step(request(command(2, put('b', '2'))));
     s.step(decision(4, partnerBatch(2)));
     // 1 is in flight; 3 is ours, empty and below 4: r2 goes there though one is in flight.
     expect(proposedSlots(s.last)).toEqual([3]);
-    expect(s.state.proposals.get(3)?.commands.map((c) => c.requestId)).toEqual(['r2']);
+    expect(s.state.proposals.get(3)?.commands.map((c) => c.requestId)).toEqual([2]);
   });
 
   it('never proposes twice into a gap of its own it filled above slotIn (two proposals in flight)', () => {
@@ -78,10 +78,10 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
     r.step(decision(1, partnerBatch(1)));
     r.step(
       request(
-        command('r1', put('a', '1')),
-        command('r2', put('b', '2')),
-        command('r3', put('c', '3')),
-        command('r4', put('d', '4')),
+        command(1, put('a', '1')),
+        command(2, put('b', '2')),
+        command(3, put('c', '3')),
+        command(4, put('d', '4')),
       ),
     );
     expect([...r.state.proposals.keys()]).toEqual([3, 5]);
@@ -98,15 +98,15 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
     expect(proposedSlots(r.last)).toEqual([]);
     const step = r.step(decision(5, r.state.proposals.get(5)!));
     expect(proposedSlots(step)).toEqual([9]);
-    expect(r.state.proposals.get(9)?.commands.map((c) => c.requestId)).toEqual(['r4']);
+    expect(r.state.proposals.get(9)?.commands.map((c) => c.requestId)).toEqual([4]);
   });
 
   it('counts a decided proposal as in flight until it is applied, so partners propose together', () => {
     const r = new ReplicaHarness(replicaConfig({ proposalsInFlightMax: 1 }));
     r.step(decision(1, partnerBatch(1)));
-    r.step(request(command('r1', put('a', '1'))));
+    r.step(request(command(1, put('a', '1'))));
     expect(proposedSlots(r.last)).toEqual([3]);
-    r.step(request(command('r2', put('b', '2'))));
+    r.step(request(command(2, put('b', '2'))));
     // Slot 3 is decided, but the partner's slot 2 is not: nothing of ours can be applied yet,
     // so r2 waits instead of starting a stream of slots out of step with the partner's.
     r.step(decision(3, r.state.proposals.get(3)!));
@@ -116,17 +116,17 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
     const step = r.step(decision(2, partnerBatch(2)));
     expect(r.state.slotOut).toBe(4);
     expect(proposedSlots(step)).toEqual([5]);
-    expect(r.state.proposals.get(5)?.commands.map((c) => c.requestId)).toEqual(['r2']);
+    expect(r.state.proposals.get(5)?.commands.map((c) => c.requestId)).toEqual([2]);
   });
 
   it("leaves the partner's turns alone, and takes them over once the partner falls silent", () => {
     const r = new ReplicaHarness(replicaConfig({ partnerActiveMs: 1_000 }));
     r.step(decision(1, partnerBatch(1)));
-    r.step(decision(3, batch('replica-0:1:9', command('q', put('q', 'q')))));
+    r.step(decision(3, batch('replica-0:1:9', command(50, put('q', 'q')))));
     // Slot 2 is replica-1's turn: not ours to fill while replica-1 is busy.
     expect(r.state.proposals.has(2)).toBe(false);
     r.now = 1_500;
-    const step = r.step(request(command('r1', put('a', '1'))));
+    const step = r.step(request(command(1, put('a', '1'))));
     // replica-1 silent for 1.5 s: every slot is ours again, and the blocking slot 2 comes first.
     expect(proposedSlots(step)).toEqual([2]);
   });
@@ -134,7 +134,7 @@ describe('replicas take turns on slots while both are busy (slot-sharing)', () =
   it('a no-op decided for the partner does not count as the partner being busy', () => {
     const r = new ReplicaHarness(replicaConfig());
     r.step(decision(1, batch('replica-1:1:1')));
-    const step = r.step(request(command('r1', put('a', '1'))));
+    const step = r.step(request(command(1, put('a', '1'))));
     expect(proposedSlots(step)).toEqual([2]);
   });
 });

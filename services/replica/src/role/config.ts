@@ -1,4 +1,4 @@
-import { assertPositiveIntegers, type Cluster, type ProcessId } from '@paxos/shared';
+import { LIMITS, assertPositiveIntegers, type Cluster, type ProcessId } from '@paxos/shared';
 
 export interface ReplicaConfig {
   id: ProcessId;
@@ -11,19 +11,30 @@ export interface ReplicaConfig {
   retryMs: number;
   /** A snapshot is written (and older decisions truncated) every this many applied slots. */
   snapshotEverySlots: number;
-  /** Cached answers kept per client for retries (default 8; see response-cache.ts). */
-  responsesPerClient?: number;
-  /** Cached answers kept in all (default 4096). */
-  responseCacheMax?: number;
+  /*
+   * The five bounds below decide OUTCOMES (which session is evicted, which request is refused
+   * as too old, which put is over quota), so every replica of a cluster must run with the same
+   * values: replicas that disagree would apply the same log to different states. They are
+   * replicated configuration, not per-process tuning. Absent, each is its LIMITS default.
+   */
+  /** Client sessions kept; registering past it evicts the least recently active (sessions.ts). */
+  sessionsMax?: number;
+  /** Answers kept per session for retries: the requests a session may have in flight. */
+  responsesPerSession?: number;
+  /** All cached answers' values together, as JSON bytes (response-cache.ts). */
+  responseCacheJsonBytesMax?: number;
+  /** The key-value store's quota: keys, and UTF-8 bytes of keys and values (kv-quota.ts). */
+  kvKeysMax?: number;
+  kvBytesMax?: number;
   /**
    * Garbage collection: a progress report goes to every leader once slotOut has advanced this
    * many slots since the last report (default 64), and on the retry tick when anything is new.
    */
   gcReportEverySlots?: number;
   /**
-   * Most bytes of commands (their JSON length) one batch carries (default 256 KiB), besides
-   * batchMaxCommands: every p2a, decision and p1b entry carries one batch, and the data API
-   * refuses bodies above 1 MiB. A single larger command still goes alone.
+   * Most bytes of commands (their JSON, UTF-8) one batch carries, besides batchMaxCommands:
+   * every p2a, decision and p1b page carries one batch, and LIMITS sizes those messages for a
+   * batch of at most LIMITS.batchJsonBytesMax, which is the default and the maximum here.
    */
   batchMaxBytes?: number;
   /**
@@ -41,9 +52,18 @@ export interface ReplicaConfig {
   partnerActiveMs?: number;
 }
 
+/** The bounds that decide outcomes, resolved once at recovery (required fields). */
+export interface ReplicaBounds {
+  sessionsMax: number;
+  responsesPerSession: number;
+  responseCacheJsonBytesMax: number;
+  kvKeysMax: number;
+  kvBytesMax: number;
+  batchMaxBytes: number;
+}
+
 export const DEFAULT_GC_REPORT_EVERY_SLOTS = 64;
-/** Even if every character took 3 bytes in UTF-8, a batch stays under 1 MiB. */
-export const DEFAULT_BATCH_MAX_BYTES = 256 * 1024;
+export const DEFAULT_BATCH_MAX_BYTES = LIMITS.batchJsonBytesMax;
 export const DEFAULT_PROPOSALS_IN_FLIGHT_MAX = 1;
 export const DEFAULT_PARTNER_ACTIVE_MS = 1_000;
 
@@ -57,6 +77,17 @@ export const defaultReplicaTimings: ReplicaTimings = Object.freeze({
   snapshotEverySlots: 1000,
 });
 
+export function replicaBounds(config: ReplicaConfig): ReplicaBounds {
+  return {
+    sessionsMax: config.sessionsMax ?? LIMITS.sessionsMax,
+    responsesPerSession: config.responsesPerSession ?? LIMITS.responsesPerSessionMax,
+    responseCacheJsonBytesMax: config.responseCacheJsonBytesMax ?? LIMITS.responseCacheJsonBytesMax,
+    kvKeysMax: config.kvKeysMax ?? LIMITS.kvKeysMax,
+    kvBytesMax: config.kvBytesMax ?? LIMITS.kvBytesMax,
+    batchMaxBytes: config.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES,
+  };
+}
+
 /** A bad configuration is a deployment mistake: fail at start, with the field named. */
 export function assertReplicaConfig(config: ReplicaConfig): void {
   assertPositiveIntegers(
@@ -64,14 +95,29 @@ export function assertReplicaConfig(config: ReplicaConfig): void {
     config,
     ['windowSlots', 'batchMaxCommands', 'retryMs', 'snapshotEverySlots'],
     [
-      'responsesPerClient',
-      'responseCacheMax',
+      'sessionsMax',
+      'responsesPerSession',
+      'responseCacheJsonBytesMax',
+      'kvKeysMax',
+      'kvBytesMax',
       'gcReportEverySlots',
       'batchMaxBytes',
       'proposalsInFlightMax',
       'partnerActiveMs',
     ],
   );
+  if (config.batchMaxBytes !== undefined && config.batchMaxBytes > LIMITS.batchJsonBytesMax) {
+    throw new Error(
+      `replica config batchMaxBytes must be at most ${LIMITS.batchJsonBytesMax} ` +
+        `(LIMITS.batchJsonBytesMax), got ${config.batchMaxBytes}`,
+    );
+  }
+  if (config.batchMaxCommands > LIMITS.batchCommandsMax) {
+    throw new Error(
+      `replica config batchMaxCommands must be at most ${LIMITS.batchCommandsMax}, ` +
+        `got ${config.batchMaxCommands}`,
+    );
+  }
   if (!config.cluster.replicas.includes(config.id)) {
     throw new Error(`replica ${config.id} is not in the cluster's replicas`);
   }

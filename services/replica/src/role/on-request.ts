@@ -1,13 +1,28 @@
-import { StepCollector, commandKey, type Request, type StepResult } from '@paxos/shared';
-import { responseEnvelope } from './outbox';
+import {
+  LIMITS,
+  StepCollector,
+  commandKey,
+  isRegistration,
+  jsonBytes,
+  registrationSlotOf,
+  type ClientCommand,
+  type Command,
+  type Request,
+  type StepResult,
+} from '@paxos/shared';
+import { answerEnvelope, refusalEnvelope } from './outbox';
 import { proposePending } from './propose';
 import { refreshRetryTimer } from './retry-timer';
 import type { ReplicaState } from './state';
 
+type Verdict = 'queued' | 'awaiting' | 'cached' | 'refused' | 'duplicate' | 'oversized';
+
 /**
- * Client commands. An answered command is answered again from the cache (the client retried
- * or lost the answer); one already pending or proposed here is a duplicate and is dropped;
- * the rest wait for a slot.
+ * Client commands (and registrations), from this replica's HTTP shell. An answered command is
+ * answered again from the cache (the client retried or lost the answer), with the digest of the
+ * operation that ran, so the shell can tell a retry from a reused request number; a request
+ * number whose answer is gone, or a session this replica knows is gone, is refused at once;
+ * one already pending or proposed here is a duplicate and is dropped; the rest wait for a slot.
  */
 export function onRequest(
   state: ReplicaState,
@@ -15,28 +30,82 @@ export function onRequest(
   now: number,
 ): StepResult<ReplicaState> {
   const out = new StepCollector(state);
-  let duplicates = 0;
-  let fromCache = 0;
-  for (const command of message.commands) {
-    const key = commandKey(command);
-    const cached = state.responses.get(key);
-    if (cached) {
-      out.send.push(responseEnvelope(state, cached));
-      fromCache += 1;
-    } else if (state.requests.has(key) || state.proposedSlotOf.has(key)) {
-      duplicates += 1;
-    } else {
-      state.requests.set(key, command);
-      state.counters.commandsReceived += 1;
-    }
-  }
-  state.counters.answeredFromCache += fromCache;
-  state.counters.duplicatesIgnored += duplicates;
-  if (fromCache > 0)
-    out.notes.push(`${fromCache} command(s) from ${message.from} answered from cache`);
-  if (duplicates > 0)
-    out.notes.push(`${duplicates} command(s) from ${message.from} already pending`);
+  const tally: Record<Verdict, number> = {
+    queued: 0,
+    awaiting: 0,
+    cached: 0,
+    refused: 0,
+    duplicate: 0,
+    oversized: 0,
+  };
+  for (const command of message.commands) tally[admit(state, command, out)] += 1;
+  state.counters.answeredFromCache += tally.cached;
+  state.counters.duplicatesIgnored += tally.duplicate;
+  state.counters.oversizedIgnored += tally.oversized;
+  state.counters.commandsReceived += tally.queued + tally.awaiting;
+  if (tally.cached > 0)
+    out.notes.push(`${tally.cached} command(s) from ${message.from} answered from cache`);
+  if (tally.duplicate > 0)
+    out.notes.push(`${tally.duplicate} command(s) from ${message.from} already pending`);
+  if (tally.oversized > 0)
+    out.notes.push(
+      `${tally.oversized} command(s) from ${message.from} over ${LIMITS.commandJsonBytesMax} JSON bytes ignored`,
+    );
   proposePending(state, out, now);
   refreshRetryTimer(state, now, false);
   return out.result();
+}
+
+function admit(state: ReplicaState, command: Command, out: StepCollector<ReplicaState>): Verdict {
+  // A registration is never answered from the cache (response-cache.ts).
+  const early = isRegistration(command) ? null : answerAtOnce(state, command, out);
+  if (early) return early;
+  const key = commandKey(command);
+  if (isPending(state, key)) return 'duplicate';
+  // The shell refuses larger commands (413); one that gets here anyway would make a batch,
+  // and every message carrying it, larger than LIMITS allows for.
+  const jsonBytesOfCommand = jsonBytes(command);
+  if (jsonBytesOfCommand > LIMITS.commandJsonBytesMax) return 'oversized';
+  const pending = { command, jsonBytes: jsonBytesOfCommand };
+  // Registered at a slot not applied here yet (another replica applied it first and told the
+  // client): held back until it is, so that the command is decided after its registration.
+  if (!isRegistration(command) && !state.sessions.has(command.sessionId)) {
+    state.awaitingRegistration.set(key, pending);
+    return 'awaiting';
+  }
+  state.requests.set(key, pending);
+  return 'queued';
+}
+
+/** A cached answer, or a refusal this replica can already give; null: the command must wait. */
+function answerAtOnce(
+  state: ReplicaState,
+  command: ClientCommand,
+  out: StepCollector<ReplicaState>,
+): Verdict | null {
+  const lastApplied = state.slotOut - 1;
+  const session = state.sessions.get(command.sessionId);
+  if (!session) {
+    if (registrationSlotOf(command.sessionId) >= state.slotOut) return null;
+    state.counters.refusedSessionUnknown += 1;
+    out.send.push(refusalEnvelope(state, command, 'session-unknown', lastApplied));
+    return 'refused';
+  }
+  const cached = session.answers.get(command.requestId);
+  if (cached) {
+    out.send.push(answerEnvelope(state, cached));
+    return 'cached';
+  }
+  if (command.requestId <= session.floor) {
+    state.counters.refusedRequestTooOld += 1;
+    out.send.push(refusalEnvelope(state, command, 'request-too-old', lastApplied));
+    return 'refused';
+  }
+  return null;
+}
+
+function isPending(state: ReplicaState, key: string): boolean {
+  return (
+    state.requests.has(key) || state.awaitingRegistration.has(key) || state.proposedSlotOf.has(key)
+  );
 }

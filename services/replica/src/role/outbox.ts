@@ -1,20 +1,58 @@
-import type { Batch, Envelope, Slot } from '@paxos/shared';
-import type { CachedResponse, ReplicaState } from './state';
+import {
+  clientDestination,
+  opDigest,
+  type Batch,
+  type Command,
+  type Envelope,
+  type OpResult,
+  type Refusal,
+  type Slot,
+} from '@paxos/shared';
+import type { CachedAnswer, ReplicaState } from './state';
 
 /** Messages a replica sends, built in one place. */
 
-export function responseEnvelope(state: ReplicaState, cached: CachedResponse): Envelope {
+/**
+ * An answer goes to the client namespace (`client:<sessionId>`), never to a member id: the
+ * shell hands it to the HTTP client waiting in this process, whatever the member list is.
+ */
+export function answerEnvelope(
+  state: ReplicaState,
+  answer: Omit<CachedAnswer, 'valueJsonBytes'>,
+): Envelope {
   return {
-    to: cached.clientId,
+    to: clientDestination(answer.sessionId),
     message: {
       type: 'response',
       from: state.config.id,
-      clientId: cached.clientId,
-      requestId: cached.requestId,
-      slot: cached.slot,
-      result: cached.result,
+      sessionId: answer.sessionId,
+      requestId: answer.requestId,
+      slot: answer.slot,
+      result: answer.result,
+      opDigest: answer.opDigest,
     },
   };
+}
+
+/**
+ * A command that did not run and is not remembered (its session is unknown, or its answer is
+ * gone). `slot` is where it was refused: its decided slot, or the last applied one when it is
+ * refused on arrival.
+ */
+export function refusalEnvelope(
+  state: ReplicaState,
+  command: Command,
+  refused: Refusal,
+  slot: Slot,
+): Envelope {
+  const result: OpResult = { ok: false, value: null, refused };
+  return answerEnvelope(state, {
+    sessionId: command.sessionId,
+    requestId: command.requestId,
+    slot: Math.max(1, slot),
+    result,
+    opDigest: opDigest(command.op),
+  });
 }
 
 export function proposeToLeaders(state: ReplicaState, slot: Slot, value: Batch): Envelope[] {

@@ -1,52 +1,118 @@
 import {
-  applyOp,
   batchEquals,
   commandKey,
+  isRegistration,
+  jsonBytes,
+  opDigest,
+  registrationSlotOf,
+  sessionIdOf,
   type Batch,
+  type ClientCommand,
+  type RegisterCommand,
   type Slot,
   type StepCollector,
 } from '@paxos/shared';
-import { responseEnvelope } from './outbox';
-import { rememberResponse } from './response-cache';
-import type { ReplicaState } from './state';
+import { applyWithinQuota } from './kv-quota';
+import { answerEnvelope, refusalEnvelope } from './outbox';
+import { rememberAnswer, valueJsonBytesOf } from './response-cache';
+import { registerSession, touchSession } from './sessions';
+import { proposerOf } from './slot-sharing';
+import type { CachedAnswer, PendingCommand, ReplicaState } from './state';
+
+type Out = StepCollector<ReplicaState> | null;
 
 /**
- * Applies one decided batch. A command already in the response cache was decided earlier
- * (in another slot or another batch): PMMC skips it, so every command runs once.
- * `out` is null during recovery: those responses went out when the slot was first applied.
+ * A registration creates the session `sessionIdOf(slot, position)`. It is never looked up in
+ * the response cache: its request number is random, chosen by one replica's HTTP shell, and
+ * two shells could pick the same one. Only the replica that proposed the batch answers it,
+ * since only its shell can be waiting for it, so the answer reaches the client that asked.
  */
-function performBatch(
+function performRegistration(
   state: ReplicaState,
   slot: Slot,
-  batch: Batch,
-  out: StepCollector<ReplicaState> | null,
+  position: number,
+  command: RegisterCommand,
+  ours: boolean,
+  out: Out,
 ): void {
-  for (const command of batch.commands) {
-    const key = commandKey(command);
-    if (state.responses.has(key)) {
-      state.counters.duplicateCommandsSkipped += 1;
-      continue;
-    }
-    const result = applyOp(state.kv, command.op);
-    const cached = { clientId: command.clientId, requestId: command.requestId, slot, result };
-    rememberResponse(state, cached);
-    // Decided through another replica's batch: no need to propose it ourselves any more.
-    state.requests.delete(key);
-    state.counters.commandsPerformed += 1;
-    out?.send.push(responseEnvelope(state, cached));
+  const session = registerSession(state, sessionIdOf(slot, position), slot);
+  if (!ours || !out) return;
+  out.send.push(
+    answerEnvelope(state, {
+      sessionId: 0,
+      requestId: command.requestId,
+      slot,
+      result: { ok: true, value: null, sessionId: session.id },
+      opDigest: opDigest(command.op),
+    }),
+  );
+}
+
+/**
+ * A client command, in PMMC's perform() extended with sessions: an unknown session or a
+ * request number whose answer is gone is refused (not remembered: nothing ran); a command
+ * already answered was decided earlier (in another slot or batch) and is skipped, so every
+ * command runs at most once; the rest run, and their answers are remembered.
+ */
+function performCommand(state: ReplicaState, slot: Slot, command: ClientCommand, out: Out): void {
+  const session = state.sessions.get(command.sessionId);
+  if (!session) {
+    state.counters.refusedSessionUnknown += 1;
+    out?.send.push(refusalEnvelope(state, command, 'session-unknown', slot));
+    return;
   }
+  if (session.answers.has(command.requestId)) {
+    state.counters.duplicateCommandsSkipped += 1;
+    return;
+  }
+  if (command.requestId <= session.floor) {
+    state.counters.refusedRequestTooOld += 1;
+    out?.send.push(refusalEnvelope(state, command, 'request-too-old', slot));
+    return;
+  }
+  const result = applyWithinQuota(state, command.op);
+  if (result.refused === 'kv-quota-exceeded') state.counters.refusedKvQuota += 1;
+  const answer: CachedAnswer = {
+    sessionId: command.sessionId,
+    requestId: command.requestId,
+    slot,
+    result,
+    opDigest: opDigest(command.op),
+    valueJsonBytes: valueJsonBytesOf(result),
+  };
+  touchSession(state, session, slot);
+  rememberAnswer(state, session, answer);
+  state.counters.commandsPerformed += 1;
+  out?.send.push(answerEnvelope(state, answer));
+}
+
+/**
+ * Applies one decided batch. `out` is null during recovery: those responses went out when the
+ * slot was first applied.
+ */
+function performBatch(state: ReplicaState, slot: Slot, batch: Batch, out: Out): void {
+  const ours = proposerOf(batch) === state.config.id;
+  batch.commands.forEach((command, position) => {
+    const key = commandKey(command);
+    // Decided (through any replica's batch): no need to propose it ourselves any more.
+    state.requests.delete(key);
+    state.awaitingRegistration.delete(key);
+    if (isRegistration(command)) performRegistration(state, slot, position, command, ours, out);
+    else performCommand(state, slot, command, out);
+  });
 }
 
 /**
  * Our proposal lost its slot to another batch: its commands go back to the front of the queue,
- * except those that are already answered (they were in the winning batch or an earlier one).
+ * except those the winning batch or an earlier slot already decided.
  */
-function requeueLoser(state: ReplicaState, loser: Batch): void {
-  const requeued = new Map<string, (typeof loser.commands)[number]>();
+function requeueLoser(state: ReplicaState, loser: Batch, winner: Batch): void {
+  const decided = new Set(winner.commands.map(commandKey));
+  const requeued = new Map<string, PendingCommand>();
   for (const command of loser.commands) {
     const key = commandKey(command);
-    if (state.responses.has(key) || state.requests.has(key)) continue;
-    requeued.set(key, command);
+    if (decided.has(key) || state.responses.has(key) || state.requests.has(key)) continue;
+    requeued.set(key, { command, jsonBytes: jsonBytes(command) });
   }
   if (requeued.size === 0) return;
   state.counters.commandsRequeued += requeued.size;
@@ -61,19 +127,41 @@ function forgetProposal(state: ReplicaState, slot: Slot, proposal: Batch): void 
   }
 }
 
+/**
+ * Commands whose session's registration slot is now applied may be proposed: they will be
+ * decided after it. If that slot registered no such session, they are refused at once.
+ */
+function releaseAwaiting(state: ReplicaState, out: Out): void {
+  for (const [key, pending] of state.awaitingRegistration) {
+    const { command } = pending;
+    if (registrationSlotOf(command.sessionId) >= state.slotOut) continue;
+    state.awaitingRegistration.delete(key);
+    if (state.sessions.has(command.sessionId)) {
+      state.requests.set(key, pending);
+    } else {
+      state.counters.refusedSessionUnknown += 1;
+      out?.send.push(refusalEnvelope(state, command, 'session-unknown', state.slotOut - 1));
+    }
+  }
+}
+
 /** Applies decided slots in order from slotOut, stopping at the first slot not yet decided. */
-export function performDecided(state: ReplicaState, out: StepCollector<ReplicaState> | null): void {
+export function performDecided(state: ReplicaState, out: Out): void {
+  const slotOutBefore = state.slotOut;
   for (;;) {
     const slot = state.slotOut;
     const decided = state.decisions.get(slot);
-    if (!decided) return;
+    if (!decided) break;
     performBatch(state, slot, decided, out);
     const ours = state.proposals.get(slot);
     if (ours) {
       forgetProposal(state, slot, ours);
-      if (!batchEquals(ours, decided)) requeueLoser(state, ours);
+      if (!batchEquals(ours, decided)) requeueLoser(state, ours, decided);
     }
     state.slotOut += 1;
     state.counters.slotsApplied += 1;
+  }
+  if (state.slotOut > slotOutBefore && state.awaitingRegistration.size > 0) {
+    releaseAwaiting(state, out);
   }
 }

@@ -1,6 +1,6 @@
 import type { Batch, Slot, StepCollector } from '@paxos/shared';
 import { commandKey, noopBatch } from '@paxos/shared';
-import { DEFAULT_BATCH_MAX_BYTES, DEFAULT_PROPOSALS_IN_FLIGHT_MAX } from './config';
+import { DEFAULT_PROPOSALS_IN_FLIGHT_MAX } from './config';
 import { proposeToLeaders } from './outbox';
 import { activeProposers, ownsSlot } from './slot-sharing';
 import type { ReplicaState } from './state';
@@ -37,20 +37,21 @@ export function sendProposal(
 
 /**
  * Takes pending commands, oldest first, as one batch: up to batchMaxCommands and up to
- * batchMaxBytes of JSON, so every message carrying the batch stays far below the data API's
- * 1 MiB body limit. A command larger than the limit on its own still goes, alone: refusing it
- * would leave its client waiting forever, and the HTTP shell already bounds its size.
+ * batchMaxBytes of commands as JSON (UTF-8, measured once when each command arrived), so every
+ * message carrying the batch stays within LIMITS.messageJsonBytesMax. A command is at most
+ * LIMITS.commandJsonBytesMax (on-request.ts), less than a batch, so every command fits in one.
  */
 function takeBatch(state: ReplicaState): Batch {
-  const maxBytes = state.config.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES;
+  const maxBytes = state.bounds.batchMaxBytes;
   const commands = [];
-  let bytes = 0;
-  for (const [key, command] of state.requests) {
+  // The brackets of the array, then each command and its comma.
+  let bytes = 2;
+  for (const [key, pending] of state.requests) {
     if (commands.length >= state.config.batchMaxCommands) break;
-    const size = JSON.stringify(command).length;
+    const size = pending.jsonBytes + (commands.length > 0 ? 1 : 0);
     if (commands.length > 0 && bytes + size > maxBytes) break;
     state.requests.delete(key);
-    commands.push(command);
+    commands.push(pending.command);
     bytes += size;
   }
   return { batchId: nextBatchId(state), commands };

@@ -1,14 +1,25 @@
-import { BatchSchema, type DurableState, type StepResult } from '@paxos/shared';
+import {
+  BatchSchema,
+  CorruptStateError,
+  parseDurableValue,
+  type DurableState,
+  type StepResult,
+} from '@paxos/shared';
 import { assertReplicaConfig, type ReplicaConfig } from './config';
-import { rememberResponse } from './response-cache';
 import {
   INCARNATION_KEY,
   IncarnationSchema,
   SNAPSHOT_KEY,
-  SnapshotSchema,
+  SnapshotHeadSchema,
+  SnapshotPartSchema,
   isDecisionKey,
+  snapshotPartKey,
+  type AnswerRow,
 } from './durable';
+import { kvBytesOf } from './kv-quota';
 import { performDecided } from './perform';
+import { restoreAnswer, valueJsonBytesOf } from './response-cache';
+import { sortSessions } from './sessions';
 import { refreshRetryTimer } from './retry-timer';
 import { newReplicaState, type ReplicaState } from './state';
 
@@ -16,7 +27,9 @@ import { newReplicaState, type ReplicaState } from './state';
  * Rebuilds a replica from its snapshot plus the decisions persisted after it. The replay is
  * silent: each response went out in the step that first applied its slot. Pending requests and
  * proposals are not durable; clients retry, and a proposal made before the crash that still
- * wins its slot only costs a requeue or a skipped duplicate.
+ * wins its slot only costs a requeue or a skipped duplicate. Every row is parsed with
+ * parseDurableValue: a row that does not read back is a CorruptStateError naming it, and the
+ * service stops rather than run on a state it does not know.
  */
 export function recoverReplica(
   config: ReplicaConfig,
@@ -26,21 +39,15 @@ export function recoverReplica(
   assertReplicaConfig(config);
   const state = newReplicaState(config);
   const previous = durable.get(INCARNATION_KEY);
-  state.incarnation = (previous ? IncarnationSchema.parse(previous.value) : 0) + 1;
-
-  const snapshotEntry = durable.get(SNAPSHOT_KEY);
-  if (snapshotEntry) {
-    const snapshot = SnapshotSchema.parse(snapshotEntry.value);
-    state.slotOut = snapshot.slotOut;
-    state.snapshotSlotOut = snapshot.slotOut;
-    state.kv = new Map(snapshot.kv);
-    for (const response of snapshot.responses) rememberResponse(state, response);
-  }
+  state.incarnation =
+    (previous ? parseDurableValue(INCARNATION_KEY, previous.value, IncarnationSchema) : 0) + 1;
+  restoreSnapshot(state, durable);
   for (const [key, entry] of durable) {
     if (!isDecisionKey(key)) continue;
-    if (entry.slot === null) throw new Error(`durable ${key} carries no slot`);
+    if (entry.slot === null)
+      throw new CorruptStateError(key, 'slot: a decision row carries its slot');
     if (entry.slot < state.slotOut) continue;
-    state.decisions.set(entry.slot, BatchSchema.parse(entry.value));
+    state.decisions.set(entry.slot, parseDurableValue(key, entry.value, BatchSchema));
     state.highestDecidedSlot = Math.max(state.highestDecidedSlot, entry.slot);
   }
   performDecided(state, null);
@@ -54,4 +61,48 @@ export function recoverReplica(
       `replica ${config.id} incarnation ${state.incarnation} resumes at slot ${state.slotOut}`,
     ],
   };
+}
+
+/** Reads the head and exactly the parts it names; anything missing or unreadable is corrupt. */
+function restoreSnapshot(state: ReplicaState, durable: DurableState): void {
+  const headEntry = durable.get(SNAPSHOT_KEY);
+  if (!headEntry) return;
+  const head = parseDurableValue(SNAPSHOT_KEY, headEntry.value, SnapshotHeadSchema);
+  const answers: AnswerRow[] = [];
+  for (let part = 0; part < head.parts; part++) {
+    const key = snapshotPartKey(head.slotOut, part);
+    const entry = durable.get(key);
+    if (!entry) {
+      throw new CorruptStateError(
+        key,
+        `missing: the snapshot head names ${head.parts} part(s) at slotOut ${head.slotOut}`,
+      );
+    }
+    const value = parseDurableValue(key, entry.value, SnapshotPartSchema);
+    if (value.slotOut !== head.slotOut || value.part !== part) {
+      throw new CorruptStateError(
+        key,
+        `slotOut/part: holds part ${value.part} of slotOut ${value.slotOut}, ` +
+          `expected part ${part} of slotOut ${head.slotOut}`,
+      );
+    }
+    for (const [k, v] of value.kv) state.kv.set(k, v);
+    for (const s of value.sessions) state.sessions.set(s.id, { ...s, answers: new Map() });
+    answers.push(...value.answers);
+  }
+  state.slotOut = head.slotOut;
+  state.snapshotSlotOut = head.slotOut;
+  state.kvBytes = kvBytesOf(state.kv);
+  sortSessions(state);
+  // In performance order, oldest first, as the live cache held them.
+  for (const row of answers) {
+    const session = state.sessions.get(row.sessionId);
+    if (!session) {
+      throw new CorruptStateError(
+        SNAPSHOT_KEY,
+        `answers: answer ${row.sessionId}:${row.requestId} of a session the snapshot does not hold`,
+      );
+    }
+    restoreAnswer(state, session, { ...row, valueJsonBytes: valueJsonBytesOf(row.result) });
+  }
 }

@@ -3,6 +3,7 @@ import type { ReplicaConfig } from './config';
 import { onAccepted } from './on-accepted';
 import { onDecision } from './on-decision';
 import { onRequest } from './on-request';
+import { onWithdraw } from './on-withdraw';
 import { recoverReplica } from './recover';
 import type { ReplicaState } from './state';
 import { tickReplica } from './tick';
@@ -27,6 +28,8 @@ export const replicaRole: Role<ReplicaState, ReplicaConfig> = {
         return onDecision(state, message, now);
       case 'accepted':
         return onAccepted(state, message, now);
+      case 'withdraw':
+        return onWithdraw(state, message);
       default:
         return onUnexpected(state, message);
     }

@@ -1,38 +1,73 @@
-import { commandKey } from '@paxos/shared';
-import type { CachedResponse, ReplicaState } from './state';
+import { commandKey, jsonStringBytes, type OpResult } from '@paxos/shared';
+import type { CachedAnswer, ReplicaState, Session } from './state';
 
 /**
- * The response cache answers a client that retries a command it already ran (PMMC pitfall 5),
- * but it must not grow without bound (pitfall 6): it keeps the last `responsesPerClient`
- * answers of each client and at most `responseCacheMax` in all, evicting oldest first.
- * A client retries only its latest commands, so an evicted entry is never asked for by a
- * well-behaved client. Eviction depends only on the order commands were performed, so every
- * replica (and a recovering one) evicts the same entries.
+ * The response cache answers a client that retries a command it already ran (PMMC pitfall 5)
+ * and is bounded (pitfall 6) twice over: each session keeps its `responsesPerSession` highest
+ * request numbers, and all answers' values together stay under `responseCacheJsonBytesMax`
+ * (the oldest answers, across sessions, go first). Both evictions depend only on the order
+ * commands were performed, so every replica (and a recovering one) evicts the same answers.
+ *
+ * At most once: an answer leaves the cache only (a) by raising its session's floor to at least
+ * its request number, after which a retry of that number is refused 'request-too-old' wherever
+ * it is decided, or (b) with its whole session, after which every command of that session is
+ * refused 'session-unknown' (ids are never reused). So a retry of a command that ran is either
+ * answered from the cache or refused, and never runs a second time.
  */
-export const DEFAULT_RESPONSES_PER_CLIENT = 8;
-export const DEFAULT_RESPONSE_CACHE_MAX = 4096;
 
-export function rememberResponse(state: ReplicaState, cached: CachedResponse): void {
-  const key = commandKey(cached);
-  state.responses.set(key, cached);
-  const perClient = state.config.responsesPerClient ?? DEFAULT_RESPONSES_PER_CLIENT;
-  let keys = state.responseKeysByClient.get(cached.clientId);
-  if (!keys) {
-    keys = [];
-    state.responseKeysByClient.set(cached.clientId, keys);
+/** The bytes an answer is counted for: its value as JSON (the rest is small and bounded). */
+export function valueJsonBytesOf(result: OpResult): number {
+  return result.value === null ? 4 : jsonStringBytes(result.value);
+}
+
+export function rememberAnswer(state: ReplicaState, session: Session, answer: CachedAnswer): void {
+  if (session.answers.has(answer.requestId) || answer.requestId <= session.floor) {
+    throw new Error(`answer ${commandKey(answer)} remembered twice or below its floor`);
   }
-  keys.push(key);
-  while (keys.length > perClient) state.responses.delete(keys.shift()!);
-  const max = state.config.responseCacheMax ?? DEFAULT_RESPONSE_CACHE_MAX;
+  session.answers.set(answer.requestId, answer);
+  state.responses.set(commandKey(answer), answer);
+  state.responseValueBytes += answer.valueJsonBytes;
+  while (session.answers.size > state.bounds.responsesPerSession) {
+    evictAnswer(state, session, lowestRequestId(session));
+  }
   // Map iteration follows insertion order: the first entries are the oldest.
-  for (const [oldest, entry] of state.responses) {
-    if (state.responses.size <= max) break;
-    state.responses.delete(oldest);
-    const list = state.responseKeysByClient.get(entry.clientId);
-    if (list) {
-      const at = list.indexOf(oldest);
-      if (at >= 0) list.splice(at, 1);
-      if (list.length === 0) state.responseKeysByClient.delete(entry.clientId);
-    }
+  for (const oldest of state.responses.values()) {
+    if (state.responseValueBytes <= state.bounds.responseCacheJsonBytesMax) break;
+    const owner = state.sessions.get(oldest.sessionId);
+    if (!owner) throw new Error(`cached answer ${commandKey(oldest)} of no session`);
+    evictAnswer(state, owner, oldest.requestId);
   }
+}
+
+/** Puts back an answer read from a snapshot, without evicting (it was within bounds). */
+export function restoreAnswer(state: ReplicaState, session: Session, answer: CachedAnswer): void {
+  session.answers.set(answer.requestId, answer);
+  state.responses.set(commandKey(answer), answer);
+  state.responseValueBytes += answer.valueJsonBytes;
+}
+
+function lowestRequestId(session: Session): number {
+  let lowest = Infinity;
+  for (const requestId of session.answers.keys()) lowest = Math.min(lowest, requestId);
+  return lowest;
+}
+
+/** The only way an answer leaves a live session: the floor rises over it (see above). */
+function evictAnswer(state: ReplicaState, session: Session, requestId: number): void {
+  const answer = session.answers.get(requestId);
+  if (!answer) throw new Error(`session ${session.id} has no answer ${requestId} to evict`);
+  session.answers.delete(requestId);
+  state.responses.delete(commandKey(answer));
+  state.responseValueBytes -= answer.valueJsonBytes;
+  session.floor = Math.max(session.floor, requestId);
+  state.counters.answersEvicted += 1;
+}
+
+/** A session is evicted: its answers go with it. */
+export function forgetAnswersOf(state: ReplicaState, session: Session): void {
+  for (const answer of session.answers.values()) {
+    state.responses.delete(commandKey(answer));
+    state.responseValueBytes -= answer.valueJsonBytes;
+  }
+  session.answers.clear();
 }

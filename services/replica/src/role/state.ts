@@ -1,12 +1,41 @@
 import type { Batch, Command, KvStore, OpResult, ProcessId, Slot } from '@paxos/shared';
-import type { ReplicaConfig } from './config';
+import { replicaBounds, type ReplicaBounds, type ReplicaConfig } from './config';
 
-/** What a performed command answered; kept so a retrying client gets the same answer. */
-export interface CachedResponse {
-  clientId: string;
-  requestId: string;
+/**
+ * What a performed command answered; kept so a retrying client gets the same answer, and
+ * with the digest of the operation that ran, so a request number reused with another
+ * operation is told apart from a retry.
+ */
+export interface CachedAnswer {
+  sessionId: number;
+  requestId: number;
   slot: Slot;
   result: OpResult;
+  opDigest: string;
+  /** The answer's value as JSON bytes, counted against responseCacheJsonBytesMax. */
+  valueJsonBytes: number;
+}
+/** The name the rest of the fleet knew; same thing. */
+export type CachedResponse = CachedAnswer;
+
+/**
+ * A client session (Raft dissertation 6.3), created when its registration is applied.
+ * `floor`: the highest request number whose answer was evicted; a request at or below it that
+ * is not cached is refused (its outcome is unknown), never run.
+ */
+export interface Session {
+  id: number;
+  /** The slot of the last command it ran (or of its registration). */
+  lastActiveSlot: number;
+  floor: number;
+  /** requestId -> answer (the same objects as in ReplicaState.responses). */
+  answers: Map<number, CachedAnswer>;
+}
+
+/** A client command waiting for a slot, with its size (measured once, when it arrives). */
+export interface PendingCommand {
+  command: Command;
+  jsonBytes: number;
 }
 
 /** Acceptors that accepted one (ballot, slot), and the value that ballot carries there. */
@@ -35,6 +64,18 @@ export interface ReplicaCounters {
   commandsRequeued: number;
   snapshots: number;
   progressReports: number;
+  sessionsRegistered: number;
+  sessionsEvicted: number;
+  /** Answers evicted from the cache (their floors raised), per session or for bytes. */
+  answersEvicted: number;
+  /** Refusals by kind, at request time or when the decided command was performed. */
+  refusedSessionUnknown: number;
+  refusedRequestTooOld: number;
+  refusedKvQuota: number;
+  /** Pending commands dropped because nobody waits for them any more. */
+  withdrawn: number;
+  /** Commands larger than LIMITS.commandJsonBytesMax that reached the role (the shell refuses them). */
+  oversizedIgnored: number;
 }
 
 /**
@@ -43,6 +84,8 @@ export interface ReplicaCounters {
  */
 export interface ReplicaState {
   readonly config: ReplicaConfig;
+  /** The configuration's outcome-deciding bounds, resolved once. */
+  readonly bounds: ReplicaBounds;
   /** Bumped and persisted at every recovery so batch ids never repeat across restarts. */
   incarnation: number;
   nextBatchSeq: number;
@@ -50,8 +93,14 @@ export interface ReplicaState {
   slotIn: Slot;
   /** The first slot not yet applied. */
   slotOut: Slot;
-  /** Pending client commands by commandKey, in arrival order. */
-  requests: Map<string, Command>;
+  /** Pending client commands by commandKey, in arrival order, ready to be proposed. */
+  requests: Map<string, PendingCommand>;
+  /**
+   * Pending commands of sessions registered at a slot not applied here yet (another replica
+   * applied it first and told the client): proposed once slotOut passes that slot, so that
+   * the command is decided after its registration.
+   */
+  awaitingRegistration: Map<string, PendingCommand>;
   /** This replica's proposals at slots it has not applied yet. */
   proposals: Map<Slot, Batch>;
   /** commandKey -> the slot of the proposal carrying it (a command is in at most one). */
@@ -66,10 +115,17 @@ export interface ReplicaState {
   /** The highest slot with a known decision (0: none). Above slotOut it means a gap blocks us. */
   highestDecidedSlot: number;
   kv: KvStore;
-  /** commandKey -> what it answered, oldest first (bounded: see response-cache.ts). */
-  responses: Map<string, CachedResponse>;
-  /** clientId -> its cached commandKeys, oldest first. */
-  responseKeysByClient: Map<string, string[]>;
+  /** UTF-8 bytes of every key and value in `kv`, kept as writes happen (kv-quota.ts). */
+  kvBytes: number;
+  /**
+   * The session table, in order of last activity: lastActiveSlot never decreases along the
+   * map (an active session is moved to the end), so the least recently active come first.
+   */
+  sessions: Map<number, Session>;
+  /** commandKey -> its cached answer, every session's, oldest first (response-cache.ts). */
+  responses: Map<string, CachedAnswer>;
+  /** The sum of `responses`' valueJsonBytes. */
+  responseValueBytes: number;
   /** slotOut when the last snapshot was written (1: none yet). */
   snapshotSlotOut: Slot;
   /**
@@ -87,19 +143,23 @@ export interface ReplicaState {
 export function newReplicaState(config: ReplicaConfig): ReplicaState {
   return {
     config,
+    bounds: replicaBounds(config),
     incarnation: 0,
     nextBatchSeq: 0,
     slotIn: 1,
     slotOut: 1,
     requests: new Map(),
+    awaitingRegistration: new Map(),
     proposals: new Map(),
     proposedSlotOf: new Map(),
     decisions: new Map(),
     acceptances: new Map(),
     highestDecidedSlot: 0,
     kv: new Map(),
+    kvBytes: 0,
+    sessions: new Map(),
     responses: new Map(),
-    responseKeysByClient: new Map(),
+    responseValueBytes: 0,
     snapshotSlotOut: 1,
     slotOutReported: 1,
     retryDueAt: null,
@@ -122,6 +182,14 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
       commandsRequeued: 0,
       snapshots: 0,
       progressReports: 0,
+      sessionsRegistered: 0,
+      sessionsEvicted: 0,
+      answersEvicted: 0,
+      refusedSessionUnknown: 0,
+      refusedRequestTooOld: 0,
+      refusedKvQuota: 0,
+      withdrawn: 0,
+      oversizedIgnored: 0,
     },
   };
 }

@@ -1,120 +1,123 @@
-import { CommandSchema, type Command, type Message } from '@paxos/shared';
+import {
+  ClientCommandSchema,
+  LIMITS,
+  describeIssues,
+  jsonBytes,
+  opDigest,
+  type ClientCommand,
+  type Response,
+} from '@paxos/shared';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Histogram } from 'prom-client';
-import type { PendingCommands } from './pending-commands';
-
-export interface CommandsApiDeps {
-  pending: PendingCommands;
-  submit: (m: Message) => void;
-  isReady: () => boolean;
-  commandTimeoutMs: number;
-  latency: Histogram<'op'>;
-}
-
-/** A command is a few hundred bytes; anything far larger is a mistake, answered 400. */
-export const COMMAND_BODY_LIMIT_BYTES = 128 * 1024;
+import { holdRequest, replyError, submitAndWait, type ClientApiDeps } from './client-hold';
+import { isPath, reply } from './http-io';
 
 /**
- * POST /commands {clientId, requestId, op}: answers once the command is decided and applied
- * (reads too: they go through the log, so they are linearizable). A timeout is a 504 that
- * tells the client to retry with the same requestId: the command still runs at most once.
+ * POST /commands {sessionId, requestId, op}: answers once the command is decided and applied
+ * (reads too: they go through the log, so they are linearizable). The statuses, one cause
+ * each (docs/limits-and-errors.md):
+ *   200 performed; 400 invalid-command; 409 request-id-conflict (that request number ran with
+ *   another operation); 410 session-unknown / request-too-old (did not run now; an earlier
+ *   attempt's outcome is unknown: do not resubmit automatically under a new session);
+ *   413 too-large / kv-quota-exceeded (nothing changed); 503 not-ready / overloaded (with
+ *   Retry-After); 504 timeout (retry with the same sessionId and requestId: it runs at most once).
  *
  * Served on node:http without express: it is called once per client command, and the
  * framework's routing and body parsing were the largest cost of a replica under load.
- * Returns false for any other request (express serves those).
+ * Returns false for any other request.
  */
 export function commandsRoute(
-  d: CommandsApiDeps,
+  d: ClientApiDeps,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
-    if (req.method !== 'POST' || !isCommandsPath(req.url)) return false;
-    readBody(req, COMMAND_BODY_LIMIT_BYTES).then(
-      (body) => handleCommand(d, body, res),
-      (err: Error) => reply(res, 400, { error: err.message }),
-    );
+    if (req.method !== 'POST' || !isPath(req.url, '/commands')) return false;
+    void handleCommand(d, req, res);
     return true;
   };
 }
 
-function isCommandsPath(url: string | undefined): boolean {
-  if (!url?.startsWith('/commands')) return false;
-  const rest = url.slice('/commands'.length);
-  return rest === '' || rest === '/' || rest.startsWith('?');
+async function handleCommand(d: ClientApiDeps, req: IncomingMessage, res: ServerResponse) {
+  const held = await holdRequest(d, req, res, LIMITS.commandBodyBytesMax);
+  if (!held) return;
+  try {
+    const command = parseCommand(d, held.body, res);
+    if (!command) return;
+    const timer = d.latency.startTimer({ op: command.op.kind });
+    const answer = await submitAndWait(d, held, command);
+    if (answer === 'timeout') {
+      replyError(d, res, 504, {
+        code: 'timeout',
+        error: `command not decided within ${d.commandTimeoutMs} ms; retry with the same sessionId and requestId (it runs at most once)`,
+        retryable: true,
+        sessionId: command.sessionId,
+        requestId: command.requestId,
+      });
+    } else if (answer) {
+      timer();
+      replyAnswer(d, res, command, answer);
+    }
+  } finally {
+    held.room.release();
+  }
 }
 
-async function handleCommand(d: CommandsApiDeps, body: string, res: ServerResponse) {
+/** The command, or null once a 400 or 413 naming the problem is sent. */
+function parseCommand(d: ClientApiDeps, body: string, res: ServerResponse): ClientCommand | null {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    reply(res, 400, { error: 'request body is not valid JSON' });
-    return;
+    replyError(d, res, 400, { code: 'invalid-command', error: 'request body is not valid JSON' });
+    return null;
   }
-  const parsed = CommandSchema.safeParse(json);
+  const parsed = ClientCommandSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-    reply(res, 400, { error: `invalid command: ${problems.join('; ')}` });
-    return;
+    const error = `invalid command: ${describeIssues(parsed.error.issues)}`;
+    replyError(d, res, 400, { code: 'invalid-command', error });
+    return null;
   }
-  const command: Command = parsed.data;
-  if (!d.isReady()) {
-    reply(res, 503, {
-      error:
-        'replica is not ready (recovering or data API unreachable); retry with the same requestId',
-      retryable: true,
+  const bytes = jsonBytes(parsed.data);
+  if (bytes > LIMITS.commandJsonBytesMax) {
+    replyError(d, res, 413, {
+      code: 'too-large',
+      error: `the command is ${bytes} bytes as JSON, more than ${LIMITS.commandJsonBytesMax}`,
     });
-    return;
+    return null;
   }
-  const timer = d.latency.startTimer({ op: command.op.kind });
-  const outcome = d.pending.wait(command, d.commandTimeoutMs);
-  d.submit({ type: 'request', from: command.clientId, commands: [command] });
-  const o = await outcome;
-  if (o.kind === 'timeout') {
-    reply(res, 504, {
-      error: `command not decided within ${d.commandTimeoutMs} ms; retry with the same requestId (it runs at most once)`,
-      retryable: true,
-      clientId: command.clientId,
-      requestId: command.requestId,
-    });
-    return;
-  }
-  timer();
-  const r = o.response;
-  reply(res, 200, { clientId: r.clientId, requestId: r.requestId, slot: r.slot, result: r.result });
+  return parsed.data;
 }
 
-function reply(res: ServerResponse, status: number, body: object): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-/** The body as UTF-8 text; rejects (and stops reading) past `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      req.resume();
-      reject(new Error('request body is too large'));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new Error('request body is too large'));
-        return;
-      }
-      chunks.push(chunk);
+function replyAnswer(
+  d: ClientApiDeps,
+  res: ServerResponse,
+  command: ClientCommand,
+  r: Response,
+): void {
+  const { sessionId, requestId, slot, result } = r;
+  const refused = result.refused;
+  if (refused === 'session-unknown') {
+    replyError(d, res, 410, {
+      code: refused,
+      error: `session ${sessionId} is unknown (never registered, or evicted): the command did not run now; whether an earlier attempt ran is unknown, so do not resubmit it automatically under a new session`,
+      outcomeUnknown: true,
     });
-    req.on('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
-    req.on('error', reject);
-  });
+  } else if (refused === 'request-too-old') {
+    replyError(d, res, 410, {
+      code: refused,
+      error: `request ${requestId} of session ${sessionId} is older than every answer the session keeps: it did not run now; whether an earlier attempt ran is unknown, so do not resubmit it automatically`,
+      outcomeUnknown: true,
+    });
+  } else if (r.opDigest !== opDigest(command.op)) {
+    replyError(d, res, 409, {
+      code: 'request-id-conflict',
+      error: `request ${requestId} of session ${sessionId} already ran (slot ${slot}) with a different operation; use a new requestId for a new operation`,
+    });
+  } else if (refused === 'kv-quota-exceeded') {
+    replyError(d, res, 413, {
+      code: refused,
+      error: `the write would take the store past its quota of keys or bytes; nothing changed`,
+      slot,
+    });
+  } else {
+    reply(res, 200, { sessionId, requestId, slot, result });
+  }
 }

@@ -1,4 +1,5 @@
 import { envInt as int, parseEnv } from '@paxos/runtime';
+import { LIMITS } from '@paxos/shared';
 import { z } from 'zod';
 import {
   DEFAULT_BATCH_MAX_BYTES,
@@ -7,25 +8,41 @@ import {
   defaultReplicaTimings,
   type ReplicaTimings,
 } from '../role/config';
-import { DEFAULT_RESPONSE_CACHE_MAX, DEFAULT_RESPONSES_PER_CLIENT } from '../role/response-cache';
+import type { PendingBounds } from './pending-commands';
 
 /** Replica settings beyond the common ones; every variable is optional. */
 export const ReplicaEnvSchema = z.object({
   WINDOW_SLOTS: int(defaultReplicaTimings.windowSlots, 1, 10_000),
-  BATCH_MAX_COMMANDS: int(defaultReplicaTimings.batchMaxCommands, 1, 10_000),
+  BATCH_MAX_COMMANDS: int(defaultReplicaTimings.batchMaxCommands, 1, LIMITS.batchCommandsMax),
   REPLICA_RETRY_MS: int(defaultReplicaTimings.retryMs, 10, 600_000),
   SNAPSHOT_EVERY_SLOTS: int(defaultReplicaTimings.snapshotEverySlots, 1, 10_000_000),
   COMMAND_TIMEOUT_MS: int(10_000, 100, 600_000),
-  RESPONSES_PER_CLIENT: int(DEFAULT_RESPONSES_PER_CLIENT, 1, 10_000),
-  RESPONSE_CACHE_MAX: int(DEFAULT_RESPONSE_CACHE_MAX, 1, 10_000_000),
+  /*
+   * These five decide outcomes (which session is evicted, which request is too old, which
+   * write is over quota): every replica of a cluster MUST be given the same values, or the
+   * replicas' states diverge. They are replicated configuration, not per-process tuning.
+   */
+  SESSIONS_MAX: int(LIMITS.sessionsMax, 1, 1_000_000),
+  RESPONSES_PER_SESSION: int(LIMITS.responsesPerSessionMax, 1, 10_000),
+  RESPONSE_CACHE_BYTES_MAX: int(LIMITS.responseCacheJsonBytesMax, 1_024, 1 << 30),
+  KV_KEYS_MAX: int(LIMITS.kvKeysMax, 1, 100_000_000),
+  KV_BYTES_MAX: int(LIMITS.kvBytesMax, 1_024, 2 ** 40),
   GC_REPORT_EVERY_SLOTS: int(DEFAULT_GC_REPORT_EVERY_SLOTS, 1, 1_000_000),
-  BATCH_MAX_BYTES: int(DEFAULT_BATCH_MAX_BYTES, 1_024, 768 * 1024),
+  BATCH_MAX_BYTES: int(DEFAULT_BATCH_MAX_BYTES, 1_024, LIMITS.batchJsonBytesMax),
   PROPOSALS_IN_FLIGHT_MAX: int(DEFAULT_PROPOSALS_IN_FLIGHT_MAX, 1, 10_000),
+  /* Per replica (each holds its own clients): these may differ between replicas. */
+  PENDING_COMMANDS_MAX: int(LIMITS.pendingCommandsMax, 1, 1_000_000),
+  PENDING_COMMAND_BYTES_MAX: int(
+    LIMITS.pendingCommandBytesMax,
+    LIMITS.commandBodyBytesMax,
+    2 ** 40,
+  ),
 });
 
 export function replicaSettings(env: NodeJS.ProcessEnv): {
   timings: ReplicaTimings;
   commandTimeoutMs: number;
+  pendingBounds: PendingBounds;
 } {
   const e = parseEnv(ReplicaEnvSchema, env);
   return {
@@ -34,12 +51,19 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
       batchMaxCommands: e.BATCH_MAX_COMMANDS,
       retryMs: e.REPLICA_RETRY_MS,
       snapshotEverySlots: e.SNAPSHOT_EVERY_SLOTS,
-      responsesPerClient: e.RESPONSES_PER_CLIENT,
-      responseCacheMax: e.RESPONSE_CACHE_MAX,
+      sessionsMax: e.SESSIONS_MAX,
+      responsesPerSession: e.RESPONSES_PER_SESSION,
+      responseCacheJsonBytesMax: e.RESPONSE_CACHE_BYTES_MAX,
+      kvKeysMax: e.KV_KEYS_MAX,
+      kvBytesMax: e.KV_BYTES_MAX,
       gcReportEverySlots: e.GC_REPORT_EVERY_SLOTS,
       batchMaxBytes: e.BATCH_MAX_BYTES,
       proposalsInFlightMax: e.PROPOSALS_IN_FLIGHT_MAX,
     },
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
+    pendingBounds: {
+      commandsMax: e.PENDING_COMMANDS_MAX,
+      bytesMax: e.PENDING_COMMAND_BYTES_MAX,
+    },
   };
 }

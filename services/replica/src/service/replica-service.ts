@@ -1,22 +1,26 @@
-import type { RoleServiceSpec } from '@paxos/runtime';
-import { Gauge, Histogram } from 'prom-client';
+import { coalesceRequests, type RoleServiceSpec } from '@paxos/runtime';
+import { clientDestination } from '@paxos/shared';
 import type { ReplicaConfig } from '../role/config';
 import { describeReplica } from '../role/describe';
 import { replicaRole } from '../role/replica-role';
 import type { ReplicaState } from '../role/state';
+import type { ClientApiDeps } from './client-hold';
 import { commandsRoute } from './commands-api';
 import { PendingCommands } from './pending-commands';
 import { replicaSettings } from './replica-env';
+import { ReplicaMetrics } from './replica-metrics';
+import { sessionsRoute } from './sessions-api';
 
 /**
- * The replica service: serves clients on POST /commands and applies decided slots in
- * order. A fresh spec per service instance (several can share one process in benchmarks).
+ * The replica service: serves clients on POST /sessions and POST /commands and applies
+ * decided slots in order. A fresh spec per service instance (several can share one process in
+ * benchmarks).
  */
 export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfig> {
   // Read inside makeConfig so a bad setting is reported like every other configuration error.
   let settings!: ReturnType<typeof replicaSettings>;
-  const pending = new PendingCommands();
-  let slotOutGauge: Gauge | null = null;
+  let pending: PendingCommands | null = null;
+  let metrics: ReplicaMetrics | null = null;
   return {
     roleName: 'replica',
     role: replicaRole,
@@ -24,31 +28,37 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
       settings = replicaSettings(env);
       return { id: common.PROCESS_ID, cluster, ...settings.timings };
     },
-    describe: (s) => ({ ...describeReplica(s), waitingClients: pending.size }),
-    observe: (s) => slotOutGauge?.set(s.slotOut),
-    extend: ({ submit, isReady, metrics }) => {
-      slotOutGauge = new Gauge({
-        name: 'paxos_replica_slot_out',
-        help: 'The first slot this replica has not applied yet',
-        registers: [metrics.registry],
-      });
-      const latency = new Histogram({
-        name: 'paxos_client_command_duration_seconds',
-        help: 'Client command latency, from POST /commands to the answer',
-        labelNames: ['op'],
-        buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
-        registers: [metrics.registry],
-      });
+    describe: (s) => ({
+      ...describeReplica(s),
+      waitingClients: pending?.size ?? 0,
+      heldRequests: pending?.held ?? 0,
+      heldRequestBytes: pending?.heldBytes ?? 0,
+    }),
+    observe: (s) => metrics?.observe(s, pending),
+    // Client requests that arrived together are proposed as one batch.
+    coalesceLocal: coalesceRequests,
+    extend: ({ submit, isReady, metrics: shared }) => {
+      metrics = new ReplicaMetrics(shared.registry);
+      // A command nobody waits for any more is withdrawn: the role drops it if not proposed.
+      pending = new PendingCommands(settings.pendingBounds, ({ sessionId, requestId }) =>
+        submit({ type: 'withdraw', from: clientDestination(sessionId), sessionId, requestId }),
+      );
+      const m = metrics;
+      const deps: ClientApiDeps = {
+        pending,
+        submit,
+        isReady,
+        commandTimeoutMs: settings.commandTimeoutMs,
+        latency: m.latency,
+        countError: (code) => m.countError(code),
+      };
+      const commands = commandsRoute(deps);
+      const sessions = sessionsRoute(deps);
+      const answers = pending;
       return {
-        fastRoute: commandsRoute({
-          pending,
-          submit,
-          isReady,
-          commandTimeoutMs: settings.commandTimeoutMs,
-          latency,
-        }),
+        fastRoute: (req, res) => commands(req, res) || sessions(req, res),
         onLocalMessage: (e) => {
-          if (e.message.type === 'response') pending.answer(e.message);
+          if (e.message.type === 'response') answers.answer(e.message);
         },
       };
     },

@@ -10,6 +10,8 @@ import {
   type PersistOp,
 } from '@paxos/shared';
 import { replicaRole, type ReplicaConfig, type ReplicaState } from '@paxos/replica';
+import { snapshotWrites } from '../../src/role/snapshot';
+import { newReplicaState } from '../../src/role/state';
 
 export const cluster = defaultCluster(3, 2, 2);
 
@@ -30,21 +32,52 @@ export function replicaConfig(overrides: Partial<ReplicaConfig> = {}): ReplicaCo
 export const put = (key: string, value: string): Op => ({ kind: 'put', key, value });
 export const get = (key: string): Op => ({ kind: 'get', key });
 
+/** Sessions every harness starts with (registered "before slot 1": registrationSlotOf is 0). */
+export const SEEDED_SESSIONS = [1, 2, 3];
+
 export const command = (
-  requestId: string,
-  op: Op = put('k', requestId),
-  clientId = 'client-1',
+  requestId: number,
+  op: Op = put('k', `${requestId}`),
+  sessionId = 1,
 ): Command => ({
-  clientId,
+  sessionId,
   requestId,
   op,
 });
 
+export const register = (requestId: number): Command => ({
+  sessionId: 0,
+  requestId,
+  op: { kind: 'register' },
+});
+
 export const request = (...commands: Command[]): Message => ({
   type: 'request',
-  from: commands[0]?.clientId ?? 'client-1',
+  from: `client:${commands[0]?.sessionId ?? 1}`,
   commands,
 });
+
+export const withdraw = (requestId: number, sessionId = 1): Message => ({
+  type: 'withdraw',
+  from: `client:${sessionId}`,
+  sessionId,
+  requestId,
+});
+
+/**
+ * A durable state holding only a snapshot at slotOut 1 whose session table has `sessionIds`
+ * (as though registered before the log began), so tests can send commands at once.
+ */
+export function seededDurable(
+  config: ReplicaConfig,
+  sessionIds: readonly number[] = SEEDED_SESSIONS,
+): Map<string, DurableEntry> {
+  const state = newReplicaState(config);
+  for (const id of sessionIds) {
+    state.sessions.set(id, { id, lastActiveSlot: 0, floor: 0, answers: new Map() });
+  }
+  return applyPersist(new Map(), snapshotWrites(state));
+}
 
 export const decision = (slot: number, value: Batch, from = 'leader-0'): Message => ({
   type: 'decision',
@@ -68,7 +101,7 @@ export class ReplicaHarness {
     readonly config: ReplicaConfig = replicaConfig(),
     durable?: Map<string, DurableEntry>,
   ) {
-    if (durable) this.durable = durable;
+    this.durable = durable ?? seededDurable(config);
     this.last = replicaRole.recover(config, this.durable, this.now);
     this.state = this.last.state;
     this.durable = applyPersist(this.durable, allWrites(this.last));
