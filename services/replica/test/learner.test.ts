@@ -47,7 +47,9 @@ describe('replica onAccepted', () => {
     r.step(accepted('acceptor-1', 1, b2, 2));
     expect(r.state.decisions.has(1)).toBe(false);
     r.step(accepted('acceptor-2', 1, b2, 2));
-    expect(r.state.decisions.get(1)).toEqual(b2);
+    // Decided, applied (so no longer held in memory) and durable as b2.
+    expect(r.state.slotOut).toBe(2);
+    expect(r.durable.get('decision:1')?.value).toEqual(b2);
   });
 
   it('ignores acceptances from a process that is not an acceptor', () => {

@@ -158,6 +158,10 @@ export function performDecided(state: ReplicaState, out: Out): void {
       forgetProposal(state, slot, ours);
       if (!batchEquals(ours, decided)) requeueLoser(state, ours, decided);
     }
+    // Applied, it is durable and no longer needed in memory: every handler ignores slots below
+    // slotOut. Holding applied batches until the next snapshot would cost up to
+    // snapshotEverySlots full batches (128 MB at the defaults) of a replica's memory.
+    state.decisions.delete(slot);
     state.slotOut += 1;
     state.counters.slotsApplied += 1;
   }

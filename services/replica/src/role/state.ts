@@ -105,7 +105,7 @@ export interface ReplicaState {
   proposals: Map<Slot, Batch>;
   /** commandKey -> the slot of the proposal carrying it (a command is in at most one). */
   proposedSlotOf: Map<string, Slot>;
-  /** Decisions known at or above the last snapshot's slotOut (older ones are truncated). */
+  /** Decisions known and not yet applied (at or above slotOut; applied ones are only durable). */
   decisions: Map<Slot, Batch>;
   /**
    * Acceptances heard for slots not decided here yet, by slot, then by ballot (volatile).
