@@ -9,6 +9,7 @@ import pino from 'pino';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { loadQueries } from './custom/query-file';
+import { DataDirLockedError } from './db/data-dir-lock';
 import { migrate } from './db/migrate';
 import { openDatabase } from './db/open';
 import { untilDatabaseAnswers } from './db/wait-for-database';
@@ -58,6 +59,11 @@ async function main(config: Config): Promise<void> {
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDataDir: config.pgliteDataDir,
+    onStaleLock: (stale, lockFile) =>
+      logger.warn(
+        { dataDir: config.pgliteDataDir, lockFile, stalePid: stale.pid },
+        `took over the lock of the PGlite data folder from process ${stale.pid}, which is gone`,
+      ),
   });
   const applied = await waitForDatabase(() => migrate(db));
   const warm = await db.warmUp?.();
@@ -139,6 +145,9 @@ try {
   process.exit(2);
 }
 main(config).catch((err: unknown) => {
-  logger.fatal({ err }, 'the server could not start');
+  if (err instanceof DataDirLockedError) {
+    // Expected, and the message says it all: no stack.
+    logger.fatal({ dataDir: err.dataDir, holderPid: err.holder.pid }, err.message);
+  } else logger.fatal({ err }, 'the server could not start');
   process.exit(1);
 });

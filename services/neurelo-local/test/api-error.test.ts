@@ -28,3 +28,41 @@ describe('how an error is answered', () => {
     expect(toErrorResponse(err).status).toBe(status);
   });
 });
+
+describe('what a data error says', () => {
+  const pgError = (message: string, code: string, detail?: string): Error =>
+    Object.assign(new Error(message), { code, ...(detail ? { detail } : {}) });
+
+  it.each<[string, Error, object]>([
+    [
+      "a query's range check: its sentence, naming the variable",
+      pgError(
+        'invalid input syntax for type boolean: "leaseMs must be 100..600000, got 5"',
+        '22P02',
+      ),
+      {
+        error: 'leaseMs must be 100..600000, got 5',
+        details: { code: '22P02', variable: 'leaseMs' },
+      },
+    ],
+    [
+      "Postgres's message with its detail",
+      pgError(
+        'unsupported Unicode escape sequence',
+        '22P05',
+        '\\u0000 cannot be converted to text.',
+      ),
+      {
+        error: 'unsupported Unicode escape sequence: \\u0000 cannot be converted to text.',
+        details: { code: '22P05' },
+      },
+    ],
+    [
+      'any other cast that fails, as Postgres says it',
+      pgError('invalid input syntax for type boolean: "maybe"', '22P02'),
+      { error: 'invalid input syntax for type boolean: "maybe"', details: { code: '22P02' } },
+    ],
+  ])('%s', (_case, err, body) => {
+    expect(toErrorResponse(err)).toEqual({ status: 400, body: { errors: [body] } });
+  });
+});

@@ -40,7 +40,11 @@ describe('migrations', () => {
       );
       try {
         const results = await Promise.all(servers.map((db) => migrate(db)));
-        expect(results.flat().sort()).toEqual(['001_initial.sql', '002_notify_on_release.sql']);
+        expect(results.flat().sort()).toEqual([
+          '001_initial.sql',
+          '002_notify_on_release.sql',
+          '003_write_order_epoch_lease_retention.sql',
+        ]);
       } finally {
         await Promise.all(servers.map((db) => db.close()));
       }

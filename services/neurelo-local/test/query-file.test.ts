@@ -5,14 +5,16 @@ import { parseWaitPreference } from '../src/custom/wait-preference';
 describe('the query files of neurelo/queries', () => {
   const queries = new Map(loadQueries().map((q) => [q.name, q]));
 
-  it('include the eleven queries of the contract, each with its method and variables', () => {
+  it('include the fifteen queries of the contract, each with its method and variables', () => {
     const signatures = [...queries.values()].map(
       (q) => `${q.method} ${q.name}(${q.variables.map((v) => `${v.name} ${v.type}`).join(', ')})`,
     );
     expect(signatures).toEqual(
       expect.arrayContaining([
         'POST durable_load(owner String)',
-        'POST epoch_claim(processId String)',
+        'POST epoch_claim(processId String, holder String, leaseMs Int)',
+        'POST epoch_release(processId String, epoch Int)',
+        'POST epoch_renew(processId String, epoch Int, leaseMs Int)',
         'POST queue_ack(owner String, ids String)',
         'POST queue_claim(dst String, owner String, limit Int, leaseMs Int)',
         'POST queue_dead_letter(owner String, id String, reason String)',
@@ -20,10 +22,13 @@ describe('the query files of neurelo/queries', () => {
         'DELETE queue_pop(dst String)',
         'DELETE queue_pop_all()',
         'POST queue_push(messages String)',
+        'POST queue_reclaim(dst String, owner String)',
         'POST queue_release(owner String, ids String)',
-        'POST step_commit(processId String, epoch Int, acks String, puts String, truncateBelow Int, sends String)',
+        'POST queue_retention(unknownAfterMs Int, deadLetterAfterMs Int, batchLimit Int)',
+        'POST step_commit(processId String, epoch Int, writeSeq Int, acks String, puts String, truncateBelow Int, sends String)',
       ]),
     );
+    expect(signatures).toHaveLength(15);
   });
 
   it('declare the long-poll only on queue_claim, keyed by its destination, capped by its limit', () => {
@@ -35,12 +40,14 @@ describe('the query files of neurelo/queries', () => {
 
   it('bind a variable used several times to one parameter', () => {
     const commit = queries.get('step_commit')!;
+    // Numbered by first use: the range checks come first.
     expect(commit.parameters).toEqual([
-      'processId',
       'epoch',
+      'writeSeq',
+      'truncateBelow',
+      'processId',
       'acks',
       'puts',
-      'truncateBelow',
       'sends',
     ]);
     expect(commit.sql).not.toMatch(/\{\{/);

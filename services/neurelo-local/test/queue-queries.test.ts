@@ -110,14 +110,22 @@ describe('queue queries', () => {
     expect(ids(await claim('d', 'c#1'))).toEqual(['c']);
   });
 
-  it("queue_release hands the owner's messages back at once", async () => {
+  it("queue_release hands the owner's messages back at once, not counting the claim", async () => {
     await call('queue_push', { messages: messages('d', ['a', 'b']) });
     await claim('d', 'c#1');
     expect(await call('queue_release', { owner: 'c#2', ids: '["a"]' })).toEqual([{ released: 0 }]);
     expect(await call('queue_release', { owner: 'c#1', ids: '["a"]' })).toEqual([{ released: 1 }]);
+    // Handed back unhandled: that claim was no attempt, so the next one is the first again.
     expect(await claim('d', 'c#2')).toEqual([
-      expect.objectContaining({ element_identifier: 'a', attempts: 2 }),
+      expect.objectContaining({ element_identifier: 'a', attempts: 1 }),
     ]);
+    // attempts never goes below 0, even for a row someone set to 0 while it was leased.
+    await h.t.db.query("UPDATE queue_item SET attempts = 0 WHERE element_identifier = 'a'");
+    expect(await call('queue_release', { owner: 'c#2', ids: '["a"]' })).toEqual([{ released: 1 }]);
+    const attempts = await h.t.db.query(
+      "SELECT attempts FROM queue_item WHERE element_identifier = 'a'",
+    );
+    expect(attempts.rows).toEqual([{ attempts: 0 }]);
   });
 
   it('queue_dead_letter moves a held message with its reason, and only for its holder', async () => {

@@ -68,7 +68,9 @@ describeOnPostgres('a server SIGKILLed in the middle of step_commits (real Postg
   it('leaves every commit with all of its effects or none', async () => {
     const steps = 400;
     const epoch = (
-      (await (await call('epoch_claim', { processId: 'p' })).json()) as {
+      (await (
+        await call('epoch_claim', { processId: 'p', holder: 'test', leaseMs: 60_000 })
+      ).json()) as {
         data: [{ epoch: number }];
       }
     ).data[0].epoch;
@@ -98,6 +100,7 @@ describeOnPostgres('a server SIGKILLed in the middle of step_commits (real Postg
           const res = await call('step_commit', {
             processId: 'p',
             epoch,
+            writeSeq: i + 1,
             acks: JSON.stringify([`in-${i}`]),
             puts: JSON.stringify([{ key: `k-${i}`, slot: i, value: { step: i } }]),
             truncateBelow: 0,
@@ -165,12 +168,20 @@ describeOnPostgres('a server started before its database (real PostgreSQL)', () 
   it('waits for the database, saying so, and serves once it answers', async () => {
     const viaProxy = new URL(t.databaseUrl!);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const starting = startServerProcess({
-      NEURELO_API_KEY: KEY,
-      DATABASE_URL: viaProxy.toString(),
-    });
-    // The "database" refuses connections for a while, as a container not yet started does.
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The "database" refuses connections for a while, as a container not yet started does:
+    // until the server has said twice that it waits (however long its own start took).
+    let waitsSeen = 0;
+    let sawTwoWaits: () => void = () => undefined;
+    const twoWaits = new Promise<void>((resolve) => (sawTwoWaits = resolve));
+    const starting = startServerProcess(
+      { NEURELO_API_KEY: KEY, DATABASE_URL: viaProxy.toString() },
+      60_000,
+      (entry) => {
+        if (entry.msg === 'the database does not answer yet; waiting for it') waitsSeen += 1;
+        if (waitsSeen >= 2) sawTwoWaits();
+      },
+    );
+    await Promise.race([twoWaits, starting]);
     await proxy.restore();
     const server = await starting;
     try {
@@ -187,7 +198,7 @@ describeOnPostgres('a server started before its database (real PostgreSQL)', () 
       const res = await fetch(`${server.baseUrl}/custom/epoch_claim`, {
         method: 'POST',
         headers: { 'X-API-KEY': KEY, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ processId: 'late-start' }),
+        body: JSON.stringify({ processId: 'late-start', holder: 'test', leaseMs: 60_000 }),
       });
       expect(res.status).toBe(200);
     } finally {

@@ -1,13 +1,23 @@
 -- method: POST
--- variables: processId String, epoch Int, acks String, puts String, truncateBelow Int, sends String
+-- variables: processId String, epoch Int, writeSeq Int, acks String, puts String, truncateBelow Int, sends String
 -- Bench-only variant of neurelo/queries/step_commit.sql for a queue_item partitioned by dst
 -- (see ../migrations): the same statement, except that
 --   * the idempotent insert of sends says ON CONFLICT (element_identifier, dst), the partitioned
 --     table's primary key (a retried send keeps its destination, so this skips the same rows);
 --   * the acks also match dst = processId (a process only consumes its own destination), so
 --     the delete is pruned to one partition instead of probing every partition's key index.
--- Everything else (fencing, put-then-truncate, one atomic statement) is as in the original.
-WITH fence AS (
+-- Everything else (range checks, fencing, ordered writes, put-then-truncate, one atomic
+-- statement) is as in the original.
+WITH valid AS (
+  SELECT CASE WHEN {{ epoch }}::bigint >= 1 THEN true
+              ELSE ('epoch must be >= 1, got ' || {{ epoch }}::bigint)::boolean END
+     AND CASE WHEN {{ writeSeq }}::bigint >= 1 THEN true
+              ELSE ('writeSeq must be >= 1, got ' || {{ writeSeq }}::bigint)::boolean END
+     AND CASE WHEN {{ truncateBelow }}::bigint >= 0 THEN true
+              ELSE ('truncateBelow must be >= 0, got ' || {{ truncateBelow }}::bigint)::boolean END
+         AS ok
+),
+fence AS (
   SELECT process_id
   FROM process_epoch
   WHERE process_id = {{ processId }}::text
@@ -32,11 +42,16 @@ kept_puts AS (
   WHERE {{ truncateBelow }}::bigint <= 0 OR slot IS NULL OR slot >= {{ truncateBelow }}::bigint
 ),
 put AS (
-  INSERT INTO durable_state (owner, key, slot, value, updated_at)
-  SELECT fence.process_id, k.key, k.slot, k.value, now()
+  INSERT INTO durable_state AS d (owner, key, slot, value, updated_at, write_epoch, write_seq)
+  SELECT fence.process_id, k.key, k.slot, k.value, now(), {{ epoch }}::bigint, {{ writeSeq }}::bigint
   FROM fence, kept_puts AS k
   ON CONFLICT (owner, key) DO UPDATE
-  SET slot = EXCLUDED.slot, value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+  SET slot = EXCLUDED.slot,
+      value = EXCLUDED.value,
+      updated_at = EXCLUDED.updated_at,
+      write_epoch = EXCLUDED.write_epoch,
+      write_seq = EXCLUDED.write_seq
+  WHERE (d.write_epoch, d.write_seq) < (EXCLUDED.write_epoch, EXCLUDED.write_seq)
   RETURNING 1
 ),
 truncated AS (
@@ -44,6 +59,7 @@ truncated AS (
   USING fence
   WHERE d.owner = fence.process_id
     AND {{ truncateBelow }}::bigint > 0
+    AND (d.write_epoch, d.write_seq) < ({{ epoch }}::bigint, {{ writeSeq }}::bigint)
     AND NOT EXISTS (SELECT 1 FROM kept_puts AS k WHERE k.key = d.key)
     AND (
       d.slot < {{ truncateBelow }}::bigint
@@ -64,3 +80,4 @@ SELECT EXISTS (SELECT 1 FROM fence) AS fenced,
        (SELECT count(*) FROM put)::int AS put,
        (SELECT count(*) FROM truncated)::int AS truncated,
        (SELECT count(*) FROM sent)::int AS sent
+WHERE (SELECT ok FROM valid)

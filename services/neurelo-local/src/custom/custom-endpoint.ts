@@ -72,6 +72,7 @@ export function createCustomEndpoint(
       run,
       ...drainedBelowCap(query, variables),
       hints: deps.drainHints,
+      hintScope: JSON.stringify(parameters),
     });
     return { headers: { 'Preference-Applied': `wait=${waitSeconds}` }, body: { data: rows } };
   };

@@ -1,6 +1,9 @@
 /** How long "that destination was drained" may be believed without asking the database again. */
 export const DRAIN_HINT_LIFETIME_MS = 1_000;
 
+/** How many hints may pile up before the stale ones are swept out. */
+const PRUNE_AT_HINTS = 1_024;
+
 interface DrainHint {
   /** What had been heard of the topic when the query that drained it began (Subscription). */
   heard: string;
@@ -32,7 +35,15 @@ export class DrainHints {
 
   /** The query for `topic`, begun when what had been heard of it was `heard`, drained it. */
   note(topic: string, heard: string): void {
-    this.hints.set(topic, { heard, at: this.now() });
+    const at = this.now();
+    // Hints are kept per call (long-poll.ts), so a consumer that went away leaves one behind:
+    // forget the stale ones now and then, which keeps the map as small as the live consumers.
+    if (this.hints.size >= PRUNE_AT_HINTS) {
+      for (const [key, hint] of this.hints) {
+        if (at - hint.at > this.lifetimeMs) this.hints.delete(key);
+      }
+    }
+    this.hints.set(topic, { heard, at });
   }
 
   /**

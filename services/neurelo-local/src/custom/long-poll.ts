@@ -17,6 +17,12 @@ export interface LongPollOptions<T> {
    */
   drained?: (rows: T[]) => boolean;
   hints?: DrainHints;
+  /**
+   * The call's variables as text: a hint serves only a call with the same values as the one that
+   * noted it. A call whose values the query refuses (its range checks) then never skips the
+   * query: it fails at once, as it would on hosted Neurelo, instead of waiting and answering [].
+   */
+  hintScope?: string;
 }
 
 /**
@@ -26,17 +32,18 @@ export interface LongPollOptions<T> {
  * hint says it would find nothing.
  */
 export async function runWithLongPoll<T>(options: LongPollOptions<T>): Promise<T[]> {
-  const { hub, channel, key, waitMs, signal, run, drained, hints } = options;
+  const { hub, channel, key, waitMs, signal, run, drained, hints, hintScope } = options;
   const topic = topicOf(channel, key);
+  const hintKey = hintScope === undefined ? topic : `${topic}\n${hintScope}`;
   const deadline = Date.now() + waitMs;
   let first = true;
   for (;;) {
     const subscription = await hub.subscribe(channel, key);
     try {
-      const known = first && hints?.take(topic, subscription.heardBefore) === true;
+      const known = first && hints?.take(hintKey, subscription.heardBefore) === true;
       first = false;
       const rows = known ? [] : await run();
-      if (!known && drained?.(rows)) hints?.note(topic, subscription.heardBefore);
+      if (!known && drained?.(rows)) hints?.note(hintKey, subscription.heardBefore);
       const remainingMs = deadline - Date.now();
       if (rows.length > 0 || remainingMs <= 0 || signal.aborted) return rows;
       if ((await subscription.wait(remainingMs, signal)) !== 'notified') return rows;

@@ -38,6 +38,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     type?: string;
     code?: string;
     message?: string;
+    detail?: string;
     limit?: number;
     length?: number;
   } | null;
@@ -61,11 +62,37 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     return { status: 503, body: errorEnvelope('the database is unavailable; retry later') };
   }
   // Postgres class 21 (cardinality: e.g. one key twice in an upsert), 22 (data exception: bad
-  // JSON, out-of-range number) and 23 (integrity: a missing required field) are the caller's fault.
+  // JSON, out-of-range number, NUL or an untranslatable character) and 23 (integrity: a missing
+  // required field) are the caller's fault.
   if (typeof e?.code === 'string' && /^(21|22|23)[0-9A-Z]{3}$/.test(e.code)) {
-    return { status: 400, body: errorEnvelope(e.message ?? 'invalid data', { code: e.code }) };
+    return { status: 400, body: dataErrorEnvelope(e.code, e.message, e.detail) };
   }
   return { status: 500, body: errorEnvelope('internal error') };
+}
+
+/**
+ * A query's range check fails by casting its sentence to boolean (neurelo/README.md, "Range
+ * checks"), so Postgres reports `invalid input syntax for type boolean: "<sentence>"`. The
+ * sentence starts with the variable's name.
+ */
+const RANGE_CHECK =
+  /^invalid input syntax for type boolean: "(([A-Za-z_][A-Za-z0-9_]*) must be [^"]*)"$/;
+
+/**
+ * The answer to a data error: Postgres's message, with its detail when it has one (for
+ * `unsupported Unicode escape sequence` the detail says `\u0000 cannot be converted to text`).
+ * A failed range check is answered like a mistyped variable: its sentence, and
+ * `details.variable` naming the variable.
+ */
+function dataErrorEnvelope(
+  code: string,
+  message: string | undefined,
+  detail: string | undefined,
+): object {
+  const rangeCheck = code === '22P02' ? RANGE_CHECK.exec(message ?? '') : null;
+  if (rangeCheck) return errorEnvelope(rangeCheck[1]!, { code, variable: rangeCheck[2]! });
+  const text = message ?? 'invalid data';
+  return errorEnvelope(detail ? `${text}: ${detail}` : text, { code });
 }
 
 /** Renders any error as the envelope. */

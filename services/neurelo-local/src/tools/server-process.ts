@@ -39,6 +39,8 @@ export class ServerStartError extends Error {
 export async function startServerProcess(
   env: Record<string, string | undefined>,
   startTimeoutMs = 60_000,
+  /** Hears every log line as it comes, from the first one (before "listening"). */
+  onLog: (entry: Record<string, unknown>) => void = () => undefined,
 ): Promise<ServerProcess> {
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, PORT: '0', HOST: '127.0.0.1', ...env })) {
@@ -69,6 +71,7 @@ export async function startServerProcess(
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
+        onLog(entry);
         if (entry.msg === 'listening') resolve(entry);
       } catch {
         // not a log line (npx notices)
