@@ -65,7 +65,13 @@ export function createBaselineQueuePort(env: NodeJS.ProcessEnv, logger: Logger):
   };
 
   return {
-    claimEpoch: (processId) => queue.claimEpoch(processId),
+    // The lease and retention queries are the fleet's own: the baseline models the queue only.
+    claimEpoch: (request) => queue.claimEpoch(request),
+    renewEpoch: (request) => queue.renewEpoch(request),
+    releaseEpoch: async (request) => {
+      await queue.releaseEpoch(request);
+    },
+    retention: (request) => queue.retention(request),
     // Popped messages are deleted, so an earlier incarnation holds no leases to take back.
     reclaim: async () => 0,
     loadDurable: (owner): Promise<Map<string, DurableEntry>> => queue.loadDurable(owner),
@@ -85,6 +91,7 @@ export function createBaselineQueuePort(env: NodeJS.ProcessEnv, logger: Logger):
         const r = await queue.stepCommit({
           processId: c.processId,
           epoch: c.epoch,
+          writeSeq: c.writeSeq,
           acks: [],
           puts: c.puts,
           truncateBelow: c.truncateBelow,

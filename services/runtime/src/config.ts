@@ -41,6 +41,20 @@ export const ServiceEnvSchema = z.object({
   CLAIM_BATCH: int(256, 1, 10_000),
   MAX_ATTEMPTS: int(20, 1, 1_000),
   /**
+   * How long this process's hold on its PROCESS_ID lasts unless renewed (it is renewed every
+   * EPOCH_LEASE_MS/4, at most a second apart). A second process started with a live PROCESS_ID
+   * waits for the lease to lapse instead of taking over, so two copies never alternate. A
+   * SIGKILLed member's replacement takes over within EPOCH_LEASE_MS plus one retry interval
+   * (a quarter of a second); a gracefully stopped one hands the lease back at once.
+   */
+  EPOCH_LEASE_MS: int(4_000, 1_000, 60_000),
+  /** How often this process runs queue retention (queue_retention); 0 turns it off. */
+  RETENTION_EVERY_MS: int(60_000, 0, 86_400_000),
+  /** Queued messages for a destination that no process has ever claimed are kept this long. */
+  QUEUE_UNKNOWN_RETENTION_MS: int(86_400_000, 60_000, 30 * 86_400_000),
+  /** Dead letters are kept this long (for an operator to look at), then removed. */
+  DEAD_LETTER_RETENTION_MS: int(604_800_000, 60_000, 90 * 86_400_000),
+  /**
    * Acceptors tell the replicas of every acceptance, and replicas learn decisions from a
    * majority of them; leaders then send decisions only to a replica that asks. One setting
    * for the whole fleet (acceptors and leaders both read it). Off by default: on two shared

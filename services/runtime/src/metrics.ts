@@ -6,7 +6,10 @@ export class ServiceMetrics {
   readonly messagesIn: Counter<'type'>;
   readonly messagesOut: Counter<'type'>;
   readonly ignored: Counter<'reason'>;
-  readonly deadLetters: Counter;
+  readonly deadLetters: Counter<'reason'>;
+  readonly retentionRemoved: Counter<'kind'>;
+  readonly unknownDestinationRows: Gauge;
+  readonly deadLetterRows: Gauge;
   readonly stepSeconds: Histogram;
   readonly commitSeconds: Histogram;
   readonly claimSeconds: Histogram;
@@ -44,7 +47,24 @@ export class ServiceMetrics {
     });
     this.deadLetters = new Counter({
       name: 'paxos_dead_letters_total',
-      help: 'Messages moved to the dead-letter table',
+      help: 'Messages moved to the dead-letter table, by reason (invalid-json, invalid-message, poison-attempts, step-threw, commit-refused, too-large)',
+      labelNames: ['reason'],
+      registers: r,
+    });
+    this.retentionRemoved = new Counter({
+      name: 'paxos_retention_removed_total',
+      help: 'Rows removed by queue retention, by kind (unknown-destination, dead-letter)',
+      labelNames: ['kind'],
+      registers: r,
+    });
+    this.unknownDestinationRows = new Gauge({
+      name: 'paxos_queue_unknown_destination_rows',
+      help: 'Queued messages for destinations no process has claimed, at the last retention run',
+      registers: r,
+    });
+    this.deadLetterRows = new Gauge({
+      name: 'paxos_dead_letter_rows',
+      help: 'Rows in the dead-letter table, at the last retention run',
       registers: r,
     });
     const latencyBuckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];

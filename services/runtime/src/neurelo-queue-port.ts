@@ -35,7 +35,12 @@ export function createNeureloQueuePort(env: NodeJS.ProcessEnv, logger: Logger): 
   const waiters = new Map<string, MessageWaiter>();
 
   return {
-    claimEpoch: (processId) => queue.claimEpoch(processId),
+    claimEpoch: (request) => queue.claimEpoch(request),
+    renewEpoch: (request) => queue.renewEpoch(request),
+    releaseEpoch: async (request) => {
+      await queue.releaseEpoch(request);
+    },
+    retention: (request) => queue.retention(request),
     reclaim: async (dst, owner) => {
       const { rows } = await client.custom<{ released: number }>('queue_reclaim', 'POST', {
         dst,
@@ -65,6 +70,7 @@ export function createNeureloQueuePort(env: NodeJS.ProcessEnv, logger: Logger): 
       const r = await queue.stepCommit({
         processId: c.processId,
         epoch: c.epoch,
+        writeSeq: c.writeSeq,
         acks: c.acks,
         puts: c.puts,
         truncateBelow: c.truncateBelow,

@@ -1,175 +1,255 @@
-import {
-  StepCollector,
-  parseMessage,
-  type Cluster,
-  type Envelope,
-  type Message,
-  type PersistOp,
-  type Role,
-  type StepResult,
-} from '@paxos/shared';
+import { randomUUID } from 'node:crypto';
+import { leaseOwnerOf, sleepMs, type Envelope, type Message, type Role } from '@paxos/shared';
+import type { PlannedCommit } from './commit-planner';
+import { EpochLease } from './epoch-lease';
+import { ShellFatalError, classifyFailure, describeError } from './failures';
 import type { Logger } from './logger';
 import { noteReason, type ServiceMetrics } from './metrics';
-import {
-  toDurableWrites,
-  type ClaimedMessage,
-  type QueuePort,
-  type StepCommit,
-} from './queue-port';
-import { Wakeup, sleep } from './wakeup';
+import type { QueuePort, StepCommit } from './queue-port';
+import { runRetention, type RetentionSettings } from './retention';
+import { ShellCore, type ShellAction, type ShellOutcome } from './shell-core';
+import { Wakeup } from './wakeup';
 
-/** About 1/8 of the local server's default 1 MiB body limit. */
-export const DEFAULT_MAX_STEP_INPUT_BYTES = 128 * 1024;
-export const DEFAULT_ACK_DELAY_MS = 1_000;
-/** Half the local server's default 1 MiB body limit, leaving room for JSON escaping. */
-export const DEFAULT_MAX_COMMIT_BYTES = 512 * 1024;
-
-/** Splits sends into runs whose payloads stay under `maxBytes` (always at least one run). */
-export function chunkByBytes<T extends { payload: string }>(items: T[], maxBytes: number): T[][] {
-  const chunks: T[][] = [[]];
-  let bytes = 0;
-  for (const item of items) {
-    const current = chunks[chunks.length - 1]!;
-    if (current.length > 0 && bytes + item.payload.length > maxBytes) {
-      chunks.push([item]);
-      bytes = item.payload.length;
-    } else {
-      current.push(item);
-      bytes += item.payload.length;
-    }
-  }
-  return chunks;
-}
+export { DEFAULT_ACK_DELAY_MS, DEFAULT_MAX_STEP_INPUT_BYTES } from './shell-core';
 
 export interface RoleHostOptions<S, C> {
   processId: string;
-  cluster: Cluster;
   role: Role<S, C>;
   config: C;
   queue: QueuePort;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** How long a claimed message stays invisible to other consumers. */
   leaseMs: number;
   /** At most this many messages are leased ahead and handled in one step. */
   claimBatch: number;
-  /** A message claimed more often than this is a poison message: dead-lettered, not retried. */
+  /** A message claimed more often than this is a poison message: dead-lettered, not stepped. */
   maxAttempts: number;
-  /**
-   * A step stops taking claimed messages once their payloads add up to this, so the step
-   * commit (whose sends are a few times the input) stays well inside the data API's body limit.
-   */
+  /** The epoch lease (see epoch-lease.ts). */
+  epochLeaseMs: number;
+  retention: RetentionSettings;
   maxStepInputBytes?: number;
-  /** A step commit larger than this is split (see commit()). */
-  maxCommitBytes?: number;
-  /** How long an ack with nothing else to commit may wait to ride along with a later commit. */
+  /** The body budget of one step commit (LIMITS.commitBodyBytesMax unless a test says less). */
+  commitBodyBytesMax?: number;
   ackDelayMs?: number;
-  /** Messages for destinations outside the cluster (clients): delivered here after the commit. */
+  /** Merges local messages that arrived together (the replica's client requests). */
+  coalesceLocal?: (messages: Message[]) => Message[];
+  /** Messages to client destinations (`client:<sessionId>`): delivered here after the commit. */
   onLocalMessage?: (envelope: Envelope) => void;
-  /** A fatal condition (fenced by a newer incarnation, a broken invariant): the service exits. */
+  /** After start: a fatal condition (fenced, a broken invariant, corrupt state); the service exits. */
   onFatal: (err: Error) => void;
+  /** A monotonic clock in ms. */
   now?: () => number;
+  /** This process's lease nonce (tests set it; a process makes a random one). */
+  holder?: string;
 }
 
 /**
- * Runs one pure role against the durable queue: lease messages, `step`, then commit the
- * acks, the persist ops and the sends in ONE atomic step commit, and only then release
- * anything to local clients. A crash at any instant leaves the commit whole or absent;
- * unacked messages come back (to the next incarnation at once, via reclaim).
+ * The thin async driver of a ShellCore (shell-core.ts): it holds the epoch lease, claims
+ * messages, performs the core's actions over the data API, retries what is transient, and
+ * sleeps. Every decision (what to step, what to commit in which order, what to dead-letter,
+ * when to recover) is the core's.
  */
 export class RoleHost<S, C> {
-  private state!: S;
-  private epoch = 0;
+  private readonly core: ShellCore<S, C>;
+  private readonly lease: EpochLease;
+  private readonly now: () => number;
   private owner = '';
-  private inbox: ClaimedMessage[] = [];
-  /** Acks of steps that had nothing else to commit; they ride along with the next commit. */
-  private pendingAcks: string[] = [];
-  private ackFlushAt: number | null = null;
-  private localInbox: Message[] = [];
   private readonly wake = new Wakeup();
   private readonly inboxSpace = new Wakeup();
-  private readonly abort = new AbortController();
+  /** Aborts long polls and retry sleeps of the claim loop, the lease wait and retention. */
+  private readonly abortClaims = new AbortController();
+  private readonly abortRetention = new AbortController();
   private stopping = false;
-  private loops: Promise<void>[] = [];
+  private localArrived = false;
+  private claimLoop: Promise<void> = Promise.resolve();
+  private stepLoop: Promise<void> = Promise.resolve();
+  private retentionLoop: Promise<void> = Promise.resolve();
+  /** Background (persistLater) commits, chained so they land in order. */
+  private background: Promise<void> = Promise.resolve();
   /**
-   * False from the moment a data-API call fails until one succeeds again. (Not "a call
-   * succeeded recently": an idle consumer's long polls end empty inside the waiter and
-   * report nothing, and idleness is not a reason to refuse clients.)
+   * False from the moment a claim or commit fails until one succeeds again. The lease
+   * renewal is the other half of readiness: it notices an outage even when nothing else runs.
    */
-  private dataApiReachable = false;
+  private dataApiReachable = true;
+  private failure: Error | null = null;
+  /** Recovered, and the recovery's own writes committed: from then on readiness is live. */
   private started = false;
-  /** The commits of `persistLater` writes, chained so they land in order (see commitLater). */
-  private later: Promise<void> = Promise.resolve();
-  private readonly now: () => number;
-  readonly stats = { steps: 0, commits: 0, laterCommits: 0, messagesHandled: 0, deadLetters: 0 };
+  private startSettled = false;
+  private firstRecovery: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  readonly stats = { laterCommits: 0 };
 
   constructor(private readonly o: RoleHostOptions<S, C>) {
     this.now = o.now ?? (() => performance.now());
+    const { logger, metrics } = o;
+    this.core = new ShellCore<S, C>({
+      processId: o.processId,
+      role: o.role,
+      config: o.config,
+      claimBatch: o.claimBatch,
+      maxAttempts: o.maxAttempts,
+      maxStepInputBytes: o.maxStepInputBytes,
+      ackDelayMs: o.ackDelayMs,
+      commitBodyBytesMax: o.commitBodyBytesMax,
+      coalesceLocal: o.coalesceLocal,
+      newId: randomUUID,
+      observer: {
+        deadLettered: (id, reason, detail) => {
+          metrics.deadLetters.inc({ reason });
+          logger.warn({ id, reason, detail }, 'dead-lettered a message');
+        },
+        droppedLocal: (message, reason, detail) =>
+          logger.warn(
+            { type: message.type, reason, detail },
+            'dropped a local message its step failed on',
+          ),
+        tooLarge: (detail) =>
+          logger.error({ detail }, 'a write over the limits: a bug the limits should rule out'),
+        isolating: (inputs, detail) =>
+          logger.warn(
+            { inputs, detail },
+            'a step failed: recovering the role and stepping its inputs one at a time',
+          ),
+        recovered: (durableEntries) =>
+          logger.info(
+            { epoch: this.core.currentEpoch, durableEntries },
+            'recovered from durable state',
+          ),
+        note: (note) => {
+          metrics.ignored.inc({ reason: noteReason(note) });
+          logger.debug({ note }, 'role note');
+        },
+        messageIn: (type) => metrics.messagesIn.inc({ type }),
+        messageOut: (type) => metrics.messagesOut.inc({ type }),
+      },
+    });
+    this.lease = new EpochLease({
+      queue: o.queue,
+      processId: o.processId,
+      holder: o.holder ?? randomUUID(),
+      leaseMs: o.epochLeaseMs,
+      logger: o.logger,
+      now: this.now,
+    });
   }
 
   get isReady(): boolean {
-    return this.started && !this.stopping && this.dataApiReachable;
+    return (
+      this.started &&
+      !this.stopping &&
+      this.failure === null &&
+      this.lease.healthy &&
+      this.dataApiReachable
+    );
   }
 
-  get currentState(): S {
-    return this.state;
+  get currentState(): S | undefined {
+    return this.core.currentState;
   }
 
   describeHost(): object {
     return {
       processId: this.o.processId,
-      epoch: this.epoch,
-      inbox: this.inbox.length,
+      epoch: this.core.currentEpoch,
+      inbox: this.core.inboxSize,
       ready: this.isReady,
+      leaseHealthy: this.lease.healthy,
+      ...this.core.stats,
       ...this.stats,
     };
   }
 
+  /**
+   * Claims the epoch (waiting while another process holds the lease), takes back the leases of
+   * earlier incarnations and recovers the role. Transient data-API failures are retried; the
+   * promise rejects with ShellFatalError for anything else (exitCode 3: corrupt state).
+   */
   async start(): Promise<void> {
     const { queue, processId } = this.o;
-    this.epoch = await queue.claimEpoch(processId);
-    this.owner = `${processId}#${this.epoch}`;
-    this.o.metrics.epoch.set(this.epoch);
-    const reclaimed = await queue.reclaim(processId, this.owner);
-    const durable = await queue.loadDurable(processId);
-    this.dataApiReachable = true;
-    this.o.logger.info(
-      { epoch: this.epoch, reclaimed, durableEntries: durable.size },
-      'recovered from durable state',
+    const recovered = new Promise<void>((resolve, reject) => {
+      this.firstRecovery = { resolve, reject };
+    });
+    recovered.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+    try {
+      const epoch = await this.lease.acquire(this.abortClaims.signal);
+      if (epoch === 0 || this.stopping) return; // stopped while waiting
+      this.owner = leaseOwnerOf(processId, epoch);
+      this.o.metrics.epoch.set(epoch);
+      this.lease.startRenewing((err) => this.fail(err));
+      const reclaimed = await this.call('reclaim', () => queue.reclaim(processId, this.owner));
+      if (this.failure !== null) throw this.failure;
+      this.o.logger.info({ epoch, reclaimed }, 'holding the epoch; recovering');
+      this.core.begin(epoch);
+      this.stepLoop = this.runSteps();
+      await recovered;
+    } catch (err) {
+      this.startSettled = true;
+      this.lease.abandon();
+      if (err instanceof StopRequested) return;
+      throw err;
+    }
+    this.startSettled = true;
+    if (this.stopping) return;
+    this.claimLoop = this.runClaims();
+    this.retentionLoop = runRetention(
+      queue,
+      this.o.retention,
+      this.o.metrics,
+      this.o.logger,
+      this.abortRetention.signal,
     );
-    const recovered = this.o.role.recover(this.o.config, durable, this.now());
-    this.state = recovered.state;
-    await this.commit(recovered, []);
-    this.logEvents(recovered.events ?? []);
-    this.started = true;
-    this.loops = [this.runClaims(), this.runSteps()];
   }
 
   /** Hands a message to the role from this process (e.g. a client request over HTTP). */
   submit(message: Message): void {
-    this.localInbox.push(message);
+    if (this.stopping) return;
+    this.core.submit(message);
+    this.localArrived = true;
     this.wake.notify();
   }
 
-  /** Finishes the step in flight, hands leased messages back, and stops. */
+  /** Finishes the step in flight, acks what was handled, hands the rest back, and stops. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.abort.abort();
-    this.wake.notify();
+    this.abortClaims.abort();
+    this.abortRetention.abort();
     this.inboxSpace.notify();
-    await Promise.allSettled(this.loops);
-    await this.later;
-    const leftovers = this.inbox.map((m) => m.id);
-    this.inbox = [];
-    if (leftovers.length > 0 && this.owner) {
-      await this.o.queue.release(this.owner, leftovers).catch(() => undefined);
+    await this.claimLoop;
+    if (this.core.currentEpoch !== 0 && this.failure === null) {
+      this.core.stop();
+      this.wake.notify();
     }
+    await this.stepLoop;
+    await this.background;
+    await this.retentionLoop;
+    if (this.failure === null) await this.lease.release();
+    else this.lease.abandon();
+  }
+
+  /** A fatal error: before start() resolves it rejects start(); after, it goes to onFatal. */
+  private fail(err: Error): void {
+    if (this.failure !== null) return;
+    this.failure = err;
+    this.lease.abandon();
+    this.abortClaims.abort();
+    this.abortRetention.abort();
+    this.wake.notify();
+    if (!this.startSettled) this.firstRecovery?.reject(err);
+    else this.o.onFatal(err);
+  }
+
+  /** The first recovery and its writes are done: start() resolves, readiness goes live. */
+  private noteStarted(): void {
+    if (this.started || !this.core.recovered || this.core.busy) return;
+    this.started = true;
+    this.firstRecovery?.resolve();
   }
 
   private async runClaims(): Promise<void> {
     let failures = 0;
-    while (!this.stopping) {
-      if (this.inbox.length >= this.o.claimBatch) {
+    while (!this.stopping && this.failure === null) {
+      if (this.core.inboxSize >= this.o.claimBatch) {
         await this.inboxSpace.wait(null);
         continue;
       }
@@ -178,292 +258,219 @@ export class RoleHost<S, C> {
         const rows = await this.o.queue.claim({
           dst: this.o.processId,
           owner: this.owner,
-          limit: this.o.claimBatch - this.inbox.length,
+          limit: this.o.claimBatch - this.core.inboxSize,
           leaseMs: this.o.leaseMs,
-          signal: this.abort.signal,
+          signal: this.abortClaims.signal,
         });
         failures = 0;
         this.dataApiReachable = true;
-        if (rows.length > 0) {
+        if (rows.length > 0 && this.failure === null) {
           this.o.metrics.claimSeconds.observe((this.now() - started) / 1000);
-          const held = new Set(this.inbox.map((m) => m.id));
-          this.inbox.push(...rows.filter((r) => !held.has(r.id)).sort((a, b) => a.seq - b.seq));
-          this.o.metrics.inboxDepth.set(this.inbox.length);
+          this.core.receive(rows);
+          this.o.metrics.inboxDepth.set(this.core.inboxSize);
           this.wake.notify();
         }
       } catch (err) {
-        if (this.stopping) break;
+        if (this.stopping || this.failure !== null) break;
+        if (classifyFailure(err) !== 'transient') {
+          this.fail(new ShellFatalError(`claiming messages: ${describeError(err)}`));
+          break;
+        }
         failures += 1;
         this.dataApiReachable = false;
-        this.o.logger.warn({ err: describeError(err), failures }, 'lease request failed; retrying');
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
+        this.o.logger.warn({ err: describeError(err), failures }, 'claim failed; retrying');
+        await sleepMs(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), this.abortClaims.signal);
       }
     }
   }
 
   private async runSteps(): Promise<void> {
     try {
-      while (!this.stopping) {
-        const now = this.now();
-        const roleDeadline = this.o.role.nextDeadline(this.state);
-        const hasInput = this.inbox.length > 0 || this.localInbox.length > 0;
-        if (hasInput || (roleDeadline !== null && roleDeadline <= now)) {
+      while (this.failure === null) {
+        if (this.localArrived) {
           // Client requests arrive one HTTP callback at a time; letting the other callbacks of
           // this I/O phase run first turns a burst of them into one step and one batch.
-          if (this.localInbox.length > 0) await new Promise<void>((r) => setImmediate(r));
-          await this.stepOnce();
-        } else if (this.ackFlushAt !== null && this.ackFlushAt <= now) {
-          await this.commitOnce({
-            acks: this.takePendingAcks(),
-            puts: [],
-            truncateBelow: 0,
-            sends: [],
-          });
-        } else {
-          const next = earliest(roleDeadline, this.ackFlushAt);
-          await this.wake.wait(next === null ? null : next - now);
+          this.localArrived = false;
+          await new Promise<void>((r) => setImmediate(r));
         }
-      }
-      if (this.pendingAcks.length > 0) {
-        await this.commitOnce({
-          acks: this.takePendingAcks(),
-          puts: [],
-          truncateBelow: 0,
-          sends: [],
-        });
+        const stepsBefore = this.core.stats.steps;
+        const startedAt = this.now();
+        const action = this.core.next(startedAt);
+        if (this.core.stats.steps !== stepsBefore) {
+          this.o.metrics.stepSeconds.observe((this.now() - startedAt) / 1000);
+        }
+        this.o.metrics.inboxDepth.set(this.core.inboxSize);
+        if (this.core.inboxSize < this.o.claimBatch) this.inboxSpace.notify();
+        if (action === null) {
+          this.noteStarted();
+          if (this.core.finished) return;
+          const at = this.core.wakeAt();
+          await this.wake.wait(at === null ? null : Math.max(0, at - this.now()));
+          continue;
+        }
+        await this.perform(action);
+        this.noteStarted();
       }
     } catch (err) {
-      this.o.onFatal(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
-
-  /** A role's rare, operator-facing changes (a leader becoming active, say). */
-  private logEvents(events: readonly string[]): void {
-    for (const event of events) this.o.logger.info({ event }, 'role event');
-  }
-
-  private takePendingAcks(): string[] {
-    const acks = this.pendingAcks;
-    this.pendingAcks = [];
-    this.ackFlushAt = null;
-    return acks;
-  }
-
-  private async stepOnce(): Promise<void> {
-    const { role, metrics } = this.o;
-    const claimed = this.takeStepInput();
-    const local = coalesceRequests(this.localInbox.splice(0));
-    metrics.inboxDepth.set(this.inbox.length);
-    if (claimed.length > 0) this.inboxSpace.notify();
-    const stepTimer = metrics.stepSeconds.startTimer();
-    const acc = new StepCollector(this.state);
-    const acks: string[] = [];
-    for (const m of claimed) {
-      const message = await this.admit(m);
-      if (message === null) continue;
-      acks.push(m.id);
-      metrics.messagesIn.inc({ type: message.type });
-      acc.add(role.step(acc.state, message, this.now()));
-    }
-    for (const message of local) acc.add(role.step(acc.state, message, this.now()));
-    const deadline = role.nextDeadline(acc.state);
-    if (deadline !== null && deadline <= this.now()) acc.add(role.tick(acc.state, this.now()));
-    stepTimer();
-    this.state = acc.state;
-    this.stats.steps += 1;
-    this.stats.messagesHandled += acks.length + local.length;
-    for (const note of acc.notes) {
-      metrics.ignored.inc({ reason: noteReason(note) });
-      this.o.logger.debug({ note }, 'role note');
-    }
-    await this.commit(acc.result(), acks);
-    // After the commit: an event names a change that is now durable and sent.
-    this.logEvents(acc.events);
-  }
-
-  private takeStepInput(): ClaimedMessage[] {
-    const budget = this.o.maxStepInputBytes ?? DEFAULT_MAX_STEP_INPUT_BYTES;
-    let bytes = 0;
-    let count = 0;
-    while (count < this.inbox.length && count < this.o.claimBatch) {
-      bytes += this.inbox[count]!.payload.length;
-      count += 1;
-      if (bytes >= budget) break;
-    }
-    return this.inbox.splice(0, count);
-  }
-
-  /** Validates a queued payload; an invalid or poison message goes to the dead letters. */
-  private async admit(m: ClaimedMessage): Promise<Message | null> {
-    let reason: string | null = null;
-    let message: Message | null = null;
-    if (m.attempts > this.o.maxAttempts) {
-      reason = `claimed ${m.attempts} times without being acknowledged (poison message)`;
-    } else {
-      let json: unknown;
-      try {
-        json = JSON.parse(m.payload);
-      } catch {
-        reason = 'payload is not valid JSON';
+      if (err instanceof StopRequested) {
+        this.firstRecovery?.reject(err);
+        return;
       }
-      if (reason === null) {
-        const parsed = parseMessage(json);
-        if (parsed.ok) message = parsed.message;
-        else reason = `payload is not a valid message: ${parsed.reason}`;
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private async perform(action: ShellAction): Promise<void> {
+    const { queue, processId } = this.o;
+    let outcome: ShellOutcome = { kind: 'done' };
+    switch (action.kind) {
+      case 'load-durable': {
+        // Recovery must see every write handed out so far, the background ones included.
+        await this.background;
+        const durable = await this.call('load durable state', () => queue.loadDurable(processId));
+        outcome = { kind: 'loaded', durable };
+        break;
       }
+      case 'commit':
+        if (action.background) this.commitInBackground(action.commit);
+        else outcome = await this.commit(action.commit);
+        break;
+      case 'dead-letter':
+        await this.call('dead-letter', () =>
+          queue.deadLetter(this.owner, action.id, `${action.reason}: ${action.detail}`),
+        );
+        break;
+      case 'release':
+        await this.call('release', () => queue.release(this.owner, action.ids));
+        break;
+      case 'deliver':
+        for (const e of action.envelopes) this.deliver(e);
+        // After the commit: an event names a change that is now durable and sent.
+        for (const event of action.events) this.o.logger.info({ event }, 'role event');
+        break;
     }
-    if (reason === null) return message;
-    this.o.logger.warn({ id: m.id, reason }, 'dead-lettering message');
-    this.o.metrics.deadLetters.inc();
-    this.stats.deadLetters += 1;
-    await this.withRetry('dead-letter', () => this.o.queue.deadLetter(this.owner, m.id, reason));
-    return null;
+    this.core.settle(outcome, this.now());
   }
 
-  /** Commits a step, then hands its `persistLater` writes to the background chain. */
-  private async commit(result: StepResult<S>, acks: string[]): Promise<void> {
-    await this.commitNow(result, acks);
-    if (result.persistLater && result.persistLater.length > 0)
-      this.commitLater(result.persistLater);
-  }
-
-  /**
-   * `persistLater` writes (a replica's snapshot): committed after the step that produced them,
-   * in order, while later steps go on. The step loop never waits for them; a failure is retried
-   * like any commit, and fencing is as fatal here as anywhere.
-   */
-  private commitLater(ops: PersistOp[]): void {
-    const { puts, truncateBelow } = toDurableWrites(ops);
-    this.later = this.later
-      .then(async () => {
-        await this.commitOnce({ acks: [], puts, truncateBelow, sends: [] });
-        this.stats.laterCommits += 1;
-      })
-      .catch((err: unknown) => this.o.onFatal(err instanceof Error ? err : new Error(String(err))));
-  }
-
-  /**
-   * Commits a step's own writes. Usually one statement; a step whose sends are larger than
-   * maxCommitBytes goes out in several, ordered so that the guarantees still hold: the
-   * first carries the durable writes (so nothing is sent before the state it announces is
-   * durable: persist before you reply), the last carries the acks (so a crash in between
-   * re-delivers the inputs, and the role handles them again as duplicates).
-   */
-  private async commitNow(result: StepResult<S>, acks: string[]): Promise<void> {
-    const members = clusterMembers(this.o.cluster);
-    const remote = result.send.filter((e) => members.has(e.to));
-    const local = result.send.filter((e) => !members.has(e.to));
-    const { puts, truncateBelow } = toDurableWrites(result.persist);
-    if (puts.length === 0 && truncateBelow === 0 && remote.length === 0) {
-      // Nothing to persist or send (a p2b short of a majority, a duplicate): the ack can wait
-      // for the next commit. Lost in a crash, it only means a redelivered duplicate.
-      if (acks.length > 0) {
-        this.pendingAcks.push(...acks);
-        this.ackFlushAt ??= this.now() + (this.o.ackDelayMs ?? DEFAULT_ACK_DELAY_MS);
-        if (this.pendingAcks.length >= this.o.claimBatch) this.ackFlushAt = this.now();
-      }
-      for (const e of local) this.o.onLocalMessage?.(e);
-      return;
-    }
-    const allAcks = [...this.takePendingAcks(), ...acks];
-    const sends = remote.map((e) => ({ dst: e.to, payload: JSON.stringify(e.message) }));
-    const chunks = chunkByBytes(sends, this.o.maxCommitBytes ?? DEFAULT_MAX_COMMIT_BYTES);
-    const timer = this.o.metrics.commitSeconds.startTimer();
-    for (let i = 0; i < chunks.length; i++) {
-      const first = i === 0;
-      const last = i === chunks.length - 1;
-      await this.commitOnce({
-        acks: last ? allAcks : [],
-        puts: first ? puts : [],
-        truncateBelow: first ? truncateBelow : 0,
-        sends: chunks[i]!,
-      });
-    }
-    timer();
-    for (const e of remote) this.o.metrics.messagesOut.inc({ type: e.message.type });
-    for (const e of local) this.o.onLocalMessage?.(e);
-  }
-
-  private async commitOnce(
-    c: Pick<StepCommit, 'acks' | 'puts' | 'truncateBelow' | 'sends'>,
-  ): Promise<void> {
-    const { fenced } = await this.withRetry('step commit', () =>
-      this.o.queue.stepCommit({ processId: this.o.processId, epoch: this.epoch, ...c }),
-    );
-    if (!fenced) {
-      throw new Error(
-        `fenced: a newer incarnation of ${this.o.processId} holds a later epoch than ${this.epoch}`,
+  private deliver(e: Envelope): void {
+    try {
+      this.o.onLocalMessage?.(e);
+    } catch (err) {
+      this.o.logger.error(
+        { err: describeError(err), type: e.message.type },
+        'local delivery threw',
       );
     }
-    this.stats.commits += 1;
   }
 
   /**
-   * The data API being down is an expected condition: retry the same call (its ids make a
-   * retry idempotent) until it succeeds. The role's state has already moved on in memory,
-   * so giving up is not an option; a restart would also be correct, but slower.
+   * One step commit, retried while the failure is transient (the same commit: same ids, same
+   * writeSeq, so a retry is harmless). A content refusal (400/413/422) is the core's to handle;
+   * a configuration error is fatal.
    */
-  private async withRetry<T>(what: string, call: () => Promise<T>): Promise<T> {
+  private async commit(planned: PlannedCommit): Promise<ShellOutcome> {
+    const c: StepCommit = {
+      processId: this.o.processId,
+      epoch: this.core.currentEpoch,
+      writeSeq: planned.writeSeq,
+      acks: planned.acks,
+      puts: planned.puts,
+      truncateBelow: planned.truncateBelow,
+      sends: planned.sends,
+    };
+    const timer = this.o.metrics.commitSeconds.startTimer();
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await call();
+        const { fenced } = await this.o.queue.stepCommit(c);
+        this.dataApiReachable = true;
+        timer();
+        // step_commit's `fenced` is true when the fence held (this epoch is current).
+        return fenced ? { kind: 'committed' } : { kind: 'fenced' };
+      } catch (err) {
+        const kind = classifyFailure(err);
+        if (kind === 'content') {
+          this.o.logger.error(
+            {
+              err: describeError(err),
+              writeSeq: c.writeSeq,
+              bodyBytes: planned.bodyBytes,
+              puts: c.puts.map((p) => p.key),
+              sends: planned.sendTypes,
+              acks: c.acks.length,
+            },
+            'the data API refused a step commit',
+          );
+          return { kind: 'refused', detail: describeError(err) };
+        }
+        if (kind === 'configuration') {
+          throw new ShellFatalError(`step commit: ${describeError(err)}`);
+        }
+        this.dataApiReachable = false;
+        this.o.metrics.commitRetries.inc();
+        this.o.logger.warn({ err: describeError(err), attempt }, 'step commit failed; retrying');
+        await sleepMs(Math.min(5_000, 50 * 2 ** Math.min(attempt, 7)));
+      }
+    }
+  }
+
+  /**
+   * persistLater writes (a replica's snapshot): committed after the step that produced them,
+   * in order, while later steps go on. A refusal here cannot be pinned on a message: fatal.
+   */
+  private commitInBackground(planned: PlannedCommit): void {
+    this.background = this.background.then(async () => {
+      if (this.failure !== null) return;
+      try {
+        const outcome = await this.commit(planned);
+        if (outcome.kind === 'fenced') {
+          throw new ShellFatalError(
+            `fenced: a newer incarnation of ${this.o.processId} holds a later epoch than ${this.core.currentEpoch}`,
+          );
+        }
+        if (outcome.kind === 'refused') {
+          throw new ShellFatalError(
+            `the data API refused a background commit (writeSeq ${planned.writeSeq}): ${outcome.detail}`,
+          );
+        }
+        this.stats.laterCommits += 1;
+      } catch (err) {
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  /**
+   * A data-API call other than a commit: transient failures are retried until it succeeds (the
+   * role's state has moved on in memory, so giving up is no option); anything else is fatal.
+   */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      // Before recovery nothing is held that a stop must finish: give up at once.
+      if (this.stopping && !this.core.recovered) throw new StopRequested();
+      try {
+        const r = await fn();
         this.dataApiReachable = true;
         return r;
       } catch (err) {
-        if (!isRetryable(err)) throw err;
+        if (classifyFailure(err) !== 'transient') {
+          throw new ShellFatalError(`${what}: ${describeError(err)}`);
+        }
         this.dataApiReachable = false;
-        this.o.metrics.commitRetries.inc();
-        this.o.logger.warn({ err: describeError(err), attempt }, `${what} failed; retrying`);
-        await sleep(Math.min(5_000, 50 * 2 ** Math.min(attempt, 7)));
+        this.o.logger.warn(
+          { err: describeError(err), attempt },
+          this.core.recovered ? `${what} failed; retrying` : 'data API not reachable yet; retrying',
+        );
+        const signal = this.core.recovered ? undefined : this.abortClaims.signal;
+        await sleepMs(Math.min(5_000, 50 * 2 ** Math.min(attempt, 7)), signal);
       }
     }
   }
 }
 
-/**
- * Client requests that arrived together become one `request` message, so the replica
- * proposes them as one batch in one slot instead of one slot each.
- */
-export function coalesceRequests(messages: Message[], maxCommands = 10_000): Message[] {
-  const out: Message[] = [];
-  let current: Extract<Message, { type: 'request' }> | null = null;
-  for (const m of messages) {
-    if (m.type !== 'request') {
-      out.push(m);
-      continue;
-    }
-    if (current && current.commands.length + m.commands.length <= maxCommands) {
-      current.commands.push(...m.commands);
-    } else {
-      current = { ...m, commands: [...m.commands] };
-      out.push(current);
-    }
+/** stop() came while start() was still waiting for the data API. */
+class StopRequested extends Error {
+  constructor() {
+    super('stopped before recovery');
+    this.name = 'StopRequested';
   }
-  return out;
-}
-
-function earliest(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.min(a, b);
-}
-
-const memberCache = new WeakMap<Cluster, Set<string>>();
-function clusterMembers(cluster: Cluster): Set<string> {
-  let set = memberCache.get(cluster);
-  if (!set) {
-    set = new Set([...cluster.acceptors, ...cluster.leaders, ...cluster.replicas]);
-    memberCache.set(cluster, set);
-  }
-  return set;
-}
-
-/** A 4xx from the data API is a bug in our request, not an outage: do not retry it. */
-function isRetryable(err: unknown): boolean {
-  const status = (err as { status?: number } | null)?.status;
-  return !(typeof status === 'number' && status >= 400 && status < 500);
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

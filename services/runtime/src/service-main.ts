@@ -12,9 +12,9 @@ import { createServiceApp } from './http-app';
 import { createLogger, type Logger } from './logger';
 import { ServiceMetrics } from './metrics';
 import { createBaselineQueuePort } from './baseline-queue-port';
+import { exitCodeOf } from './failures';
 import type { QueuePort } from './queue-port';
 import { RoleHost } from './role-host';
-import { sleep } from './wakeup';
 
 /** What the acceptor, leader and replica services each add to the shared shell. */
 export interface RoleServiceSpec<S, C> {
@@ -25,6 +25,11 @@ export interface RoleServiceSpec<S, C> {
   describe: (state: S) => object;
   /** Sets role gauges (ballot, active, slot_out) from the current state before a scrape. */
   observe?: (state: S, metrics: ServiceMetrics) => void;
+  /**
+   * Merges local messages that arrived together before they are stepped (the replica passes
+   * coalesceRequests: client requests become one batch). Without it each is stepped as is.
+   */
+  coalesceLocal?: (messages: Message[]) => Message[];
   /** Adds role-specific routes; returns where messages for clients go. */
   extend?: (ctx: RoleServiceContext<S>) => RoleServiceHooks;
 }
@@ -56,9 +61,12 @@ export interface RunningService {
 
 /**
  * Starts a role service: validates configuration (a bad setting stops it with a message
- * naming the variable), serves HTTP at once (health while recovering), recovers the role
- * from the data API (retrying until the data API answers), then runs it. SIGTERM finishes
- * the step in flight and exits; SIGKILL at any instant is safe by construction.
+ * naming the variable, exit code 2), serves HTTP at once (health while recovering), claims
+ * the epoch lease (waiting while another process holds this PROCESS_ID), recovers the role
+ * from the data API (retrying only while the data API is unreachable or answers 5xx), then runs
+ * it. Durable state it cannot read stops it with exit code 3 and an error naming the row and
+ * field. SIGTERM finishes the step in flight, hands the lease back and exits; SIGKILL at any
+ * instant is safe by construction.
  */
 export interface RunOptions {
   /** Exit the process on SIGTERM/SIGINT after a graceful stop (the default for a service process). */
@@ -137,16 +145,17 @@ export async function runRoleService<S, C>(
   const fatal =
     options.onFatal ??
     ((err: Error): void => {
+      const exitCode = exitCodeOf(err);
       logger.fatal(
-        { err: err.message, stack: err.stack },
+        { err: err.message, stack: err.stack, exitCode },
         'fatal; exiting so the supervisor restarts us',
       );
-      process.exit(1);
+      console.error(`${spec.roleName}: ${err.message}`);
+      process.exit(exitCode);
     });
 
   const candidate = new RoleHost<S, C>({
     processId: common.PROCESS_ID,
-    cluster,
     role: spec.role,
     config,
     queue,
@@ -155,9 +164,19 @@ export async function runRoleService<S, C>(
     leaseMs: common.LEASE_MS,
     claimBatch: common.CLAIM_BATCH,
     maxAttempts: common.MAX_ATTEMPTS,
+    epochLeaseMs: common.EPOCH_LEASE_MS,
+    retention: {
+      everyMs: common.RETENTION_EVERY_MS,
+      unknownAfterMs: common.QUEUE_UNKNOWN_RETENTION_MS,
+      deadLetterAfterMs: common.DEAD_LETTER_RETENTION_MS,
+    },
+    coalesceLocal: spec.coalesceLocal,
     onLocalMessage: hooks.onLocalMessage,
     onFatal: fatal,
   });
+  // Local messages go to the host at once; it steps them once it has recovered.
+  host = candidate;
+  for (const m of pending.splice(0)) host.submit(m);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -174,23 +193,12 @@ export async function runRoleService<S, C>(
       void stop().then(() => process.exit(0));
     });
   }
-  for (let attempt = 1; !stopped; attempt++) {
-    try {
-      await candidate.start();
-      host = candidate;
-      for (const m of pending.splice(0)) host.submit(m);
-      logger.info('ready');
-      break;
-    } catch (err) {
-      if (
-        (err as { status?: number }).status !== undefined &&
-        (err as { status: number }).status < 500
-      ) {
-        fatal(err as Error);
-      }
-      logger.warn({ err: (err as Error).message, attempt }, 'data API not reachable yet; retrying');
-      await sleep(Math.min(5_000, 200 * attempt));
-    }
+  try {
+    // Retries while the data API is unreachable; rejects only for what a retry cannot fix.
+    await candidate.start();
+    if (!stopped) logger.info('ready');
+  } catch (err) {
+    if (!stopped) fatal(err instanceof Error ? err : new Error(String(err)));
   }
   return { server, stop };
 }

@@ -1,12 +1,13 @@
 import { acceptorRole } from '@paxos/acceptor';
-import { defaultCluster, type Message, type Role, type StepResult } from '@paxos/shared';
+import { type Message, type Role, type StepResult } from '@paxos/shared';
 import pino from 'pino';
+import { ShellFatalError } from '../src/failures';
 import { MemoryQueue } from '../src/memory-queue-port';
 import { ServiceMetrics } from '../src/metrics';
 import type { QueuePort, StepCommit } from '../src/queue-port';
-import { RoleHost, chunkByBytes, coalesceRequests } from '../src/role-host';
+import { RoleHost, type RoleHostOptions } from '../src/role-host';
+import { corruptRole, p1a as p1aPayload } from './support/shell-harness';
 
-const cluster = defaultCluster(3, 2, 2);
 const ballot = { round: 3, leaderId: 'leader-0' };
 const p1a: Message = { type: 'p1a', from: 'leader-0', ballot };
 
@@ -14,27 +15,29 @@ function host<S, C>(
   role: Role<S, C>,
   config: C,
   queue: QueuePort,
-  extra: Partial<ConstructorParameters<typeof RoleHost<S, C>>[0]> = {},
+  extra: Partial<RoleHostOptions<S, C>> = {},
 ) {
   const fatal: Error[] = [];
+  const metrics = new ServiceMetrics('acceptor-0', 'acceptor');
   const h = new RoleHost<S, C>({
     processId: 'acceptor-0',
-    cluster,
     role,
     config,
     queue,
     logger: pino({ level: 'silent' }),
-    metrics: new ServiceMetrics('acceptor-0', 'acceptor'),
+    metrics,
     leaseMs: 10_000,
     claimBatch: 16,
     maxAttempts: 3,
+    epochLeaseMs: 1_000,
+    retention: { everyMs: 0, unknownAfterMs: 60_000, deadLetterAfterMs: 60_000 },
     onFatal: (e) => fatal.push(e),
     ...extra,
   });
-  return { h, fatal };
+  return { h, fatal, metrics };
 }
 
-async function until(cond: () => boolean, ms = 3_000): Promise<void> {
+async function until(cond: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -42,7 +45,7 @@ async function until(cond: () => boolean, ms = 3_000): Promise<void> {
   }
 }
 
-/** A role without state or timers whose every step is `step`'s result: the host under test. */
+/** A role without state or timers whose every step is `step`'s result. */
 function statelessRole(step: (m: Message) => Omit<StepResult<null>, 'state'>): Role<null, null> {
   return {
     recover: () => ({ state: null, persist: [], send: [] }),
@@ -52,11 +55,35 @@ function statelessRole(step: (m: Message) => Omit<StepResult<null>, 'state'>): R
   };
 }
 
+function recording(port: QueuePort): { port: QueuePort; commits: StepCommit[] } {
+  const commits: StepCommit[] = [];
+  return {
+    commits,
+    port: {
+      ...port,
+      stepCommit: async (c) => {
+        commits.push(c);
+        return port.stepCommit(c);
+      },
+    },
+  };
+}
+
+async function metricValue(metrics: ServiceMetrics, name: string, labels: object = {}) {
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const sample = metric?.values.find((v) =>
+    Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val),
+  );
+  return sample?.value;
+}
+
 describe('RoleHost over the in-memory queue', () => {
   it('consumes a message, persists the promise and sends the reply in one commit', async () => {
     const q = new MemoryQueue();
-    const { h } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50));
+    const { port, commits } = recording(q.port(50));
+    const { h } = host(acceptorRole, { id: 'acceptor-0' }, port);
     await h.start();
+    expect(h.isReady).toBe(true);
     q.push('acceptor-0', JSON.stringify(p1a));
     await until(() => q.depth('leader-0') === 1);
     await h.stop();
@@ -64,33 +91,91 @@ describe('RoleHost over the in-memory queue', () => {
     expect(q.durable.get('acceptor-0')?.get('ballot')?.value).toEqual(ballot);
     const reply = [...q.messages.values()].find((m) => m.dst === 'leader-0')!;
     expect(JSON.parse(reply.payload)).toMatchObject({ type: 'p1b', ballot });
+    expect(commits.map((c) => c.writeSeq)).toEqual(commits.map((_, i) => i + 1));
   });
 
   it.each([
-    ['not JSON', '{nope', 'not valid JSON'],
-    ['not a message', JSON.stringify({ type: 'p9z', from: 'x' }), 'not a valid message'],
+    ['not JSON', '{nope', 'invalid-json'],
+    ['not a message', JSON.stringify({ type: 'p9z', from: 'x' }), 'invalid-message'],
   ])(
-    'dead-letters a payload that is %s, with the reason, and carries on',
+    'dead-letters a payload that is %s, counts it by reason, and carries on',
     async (_n, payload, reason) => {
       const q = new MemoryQueue();
-      const { h, fatal } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50));
+      const { h, fatal, metrics } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50));
       await h.start();
       q.push('acceptor-0', payload);
       q.push('acceptor-0', JSON.stringify(p1a));
       await until(() => q.depth('leader-0') === 1);
       await h.stop();
       expect(q.deadLetters).toHaveLength(1);
-      expect(q.deadLetters[0]!.reason).toContain(reason);
+      expect(q.deadLetters[0]!.reason).toMatch(new RegExp(`^${reason}: `));
+      expect(await metricValue(metrics, 'paxos_dead_letters_total', { reason })).toBe(1);
       expect(fatal).toEqual([]);
     },
   );
 
+  it('a message that makes the role throw is dead-lettered; the process and its batch mates go on', async () => {
+    const q = new MemoryQueue();
+    const seen: number[] = [];
+    const picky = statelessRole((m) => {
+      const round = m.type === 'p1a' ? m.ballot.round : 0;
+      if (round === 13) throw new Error('unlucky');
+      seen.push(round);
+      return { persist: [{ op: 'put', key: `r${round}`, slot: null, value: round }], send: [] };
+    });
+    const { h, fatal, metrics } = host(picky, null, q.port(50));
+    await h.start();
+    for (const round of [1, 13, 2]) q.push('acceptor-0', p1aPayload(round));
+    await until(() => q.depth('acceptor-0') === 0);
+    await h.stop();
+    expect(fatal).toEqual([]);
+    expect(q.deadLetters.map((d) => d.reason)).toEqual([
+      expect.stringMatching(/^step-threw: .*unlucky/),
+    ]);
+    expect([...q.durable.get('acceptor-0')!.keys()].sort()).toEqual(['r1', 'r2']);
+    expect(await metricValue(metrics, 'paxos_dead_letters_total', { reason: 'step-threw' })).toBe(
+      1,
+    );
+  });
+
+  it('a commit the data API refuses as content (400) dead-letters only its message', async () => {
+    const q = new MemoryQueue();
+    const base = q.port(50);
+    const refusing: QueuePort = {
+      ...base,
+      stepCommit: async (c) => {
+        if (c.puts.some((p) => p.value === 'nul\u0000')) {
+          throw Object.assign(new Error('refused'), { status: 400 });
+        }
+        return base.stepCommit(c);
+      },
+    };
+    const writer = statelessRole((m) => {
+      const round = m.type === 'p1a' ? m.ballot.round : 0;
+      return {
+        persist: [
+          { op: 'put', key: `r${round}`, slot: null, value: round === 5 ? 'nul\u0000' : round },
+        ],
+        send: [],
+      };
+    });
+    const { h, fatal } = host(writer, null, refusing);
+    await h.start();
+    for (const round of [4, 5, 6]) q.push('acceptor-0', p1aPayload(round));
+    await until(() => q.depth('acceptor-0') === 0);
+    await h.stop();
+    expect(fatal).toEqual([]);
+    expect(q.deadLetters.map((d) => d.reason)).toEqual([
+      expect.stringMatching(/^commit-refused: /),
+    ]);
+    expect([...q.durable.get('acceptor-0')!.keys()].sort()).toEqual(['r4', 'r6']);
+  });
+
   it('a newer incarnation fences the old one: its next commit changes nothing and is fatal', async () => {
     const q = new MemoryQueue();
-    const port = q.port(50);
-    const { h, fatal } = host(acceptorRole, { id: 'acceptor-0' }, port);
+    const { h, fatal } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50));
     await h.start();
-    await port.claimEpoch('acceptor-0');
+    q.epochs.get('acceptor-0')!.epoch += 1; // a newer incarnation, as after a lapsed lease
     q.push('acceptor-0', JSON.stringify(p1a));
     await until(() => fatal.length === 1);
     await h.stop();
@@ -99,31 +184,25 @@ describe('RoleHost over the in-memory queue', () => {
     expect(q.durable.get('acceptor-0')?.has('ballot') ?? false).toBe(false);
   });
 
-  it('splits a large commit: durable writes in the first statement, acks in the last', async () => {
+  it('splits a large commit by body size: durable writes first, acks in the last', async () => {
     const q = new MemoryQueue();
-    const commits: StepCommit[] = [];
-    const port = q.port(50);
-    const recording: QueuePort = {
-      ...port,
-      stepCommit: async (c) => {
-        commits.push(c);
-        return port.stepCommit(c);
-      },
-    };
-    // A role that answers one message with three big messages and one durable write.
-    const big = statelessRole((m) => ({
-      persist: [{ op: 'put', key: 'seen', slot: null, value: m.type }],
-      send: [0, 1, 2].map(() => ({ to: 'leader-0', message: { ...p1a, from: 'x'.repeat(100) } })),
+    const { port, commits } = recording(q.port(50));
+    const big = statelessRole(() => ({
+      persist: [{ op: 'put', key: 'seen', slot: null, value: 'p1a' }],
+      send: [0, 1, 2].map(() => ({ to: 'leader-0', message: { ...p1a, from: 'x'.repeat(300) } })),
     }));
-    const { h } = host(big, null, recording, { maxCommitBytes: 200 });
+    const { h } = host(big, null, port, { commitBodyBytesMax: 1_200 });
     await h.start();
     q.push('acceptor-0', JSON.stringify(p1a));
     await until(() => q.depth('acceptor-0') === 0);
     await h.stop();
-    const stepCommits = commits.filter((c) => c.sends.length > 0);
-    expect(stepCommits).toHaveLength(3);
-    expect(stepCommits.map((c) => c.puts.length)).toEqual([1, 0, 0]);
-    expect(stepCommits.map((c) => c.acks.length)).toEqual([0, 0, 1]);
+    const stepCommits = commits.filter((c) => c.sends.length > 0 || c.acks.length > 0);
+    expect(stepCommits.length).toBeGreaterThan(1);
+    expect(stepCommits[0]!.puts.map((p) => p.key)).toEqual(['seen']);
+    expect(stepCommits.map((c) => c.acks.length)).toEqual([
+      ...stepCommits.slice(1).map(() => 0),
+      1,
+    ]);
     expect(q.depth('leader-0')).toBe(3);
   });
 });
@@ -144,7 +223,6 @@ describe('persistLater writes', () => {
         return port.stepCommit(c);
       },
     };
-    // Every message: a durable write of its own, and a "snapshot" written behind the step.
     let n = 0;
     const snapshotting = statelessRole(() => {
       n += 1;
@@ -158,7 +236,6 @@ describe('persistLater writes', () => {
     await h.start();
     q.push('acceptor-0', JSON.stringify(p1a));
     await until(() => events.includes('step'));
-    // The first snapshot is held up; the next message is stepped and committed all the same.
     q.push('acceptor-0', JSON.stringify({ ...p1a, ballot: { round: 4, leaderId: 'leader-0' } }));
     try {
       await until(() => events.filter((e) => e === 'step').length === 2);
@@ -173,78 +250,158 @@ describe('persistLater writes', () => {
   });
 });
 
-describe('readiness', () => {
-  it('stays ready through a long idle stretch, and follows data-API failures', async () => {
+describe('start-up', () => {
+  it('retries while the data API is unreachable (5xx, network), then recovers', async () => {
     const q = new MemoryQueue();
-    const port = q.port(50);
-    let failClaims = false;
-    const idlePort: QueuePort = {
-      ...port,
-      // Like a long poll through the waiter: nothing comes back while the queue is empty.
-      claim: (args) =>
-        failClaims
-          ? Promise.reject(new Error('data API unreachable'))
-          : new Promise((resolve) => args.signal?.addEventListener('abort', () => resolve([]))),
+    const base = q.port(50);
+    let failures = 2;
+    const flaky: QueuePort = {
+      ...base,
+      loadDurable: async (owner) => {
+        if (failures-- > 0) throw Object.assign(new Error('unavailable'), { status: 503 });
+        return base.loadDurable(owner);
+      },
     };
-    let clock = 0;
-    const { h } = host(acceptorRole, { id: 'acceptor-0' }, idlePort, { now: () => clock });
+    const { h } = host(acceptorRole, { id: 'acceptor-0' }, flaky);
     await h.start();
-    clock += 10 * 60_000;
     expect(h.isReady).toBe(true);
     await h.stop();
+  });
 
-    failClaims = true;
-    const second = host(acceptorRole, { id: 'acceptor-0' }, idlePort);
-    await second.h.start();
-    await until(() => !second.h.isReady);
+  it('a configuration error (401) is fatal at once', async () => {
+    const q = new MemoryQueue();
+    const base = q.port(50);
+    const refused: QueuePort = {
+      ...base,
+      loadDurable: async () => {
+        throw Object.assign(new Error('bad key'), { status: 401 });
+      },
+    };
+    const { h } = host(acceptorRole, { id: 'acceptor-0' }, refused);
+    await expect(h.start()).rejects.toThrow(/load durable state: .*bad key/);
+    await h.stop();
+  });
+
+  it('a corrupt state row stops start-up with exit code 3, naming the row and field', async () => {
+    const q = new MemoryQueue();
+    q.durable.set('acceptor-0', new Map([['ballot', { slot: null, value: { round: 'x' } }]]));
+    const { h } = host(corruptRole, null, q.port(50));
+    const failure = await h.start().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(ShellFatalError);
+    expect((failure as ShellFatalError).exitCode).toBe(3);
+    expect((failure as Error).message).toMatch(/row "ballot" is unreadable: round:/);
+    await h.stop();
+  });
+});
+
+describe('one process per id: the epoch lease', () => {
+  it('a second process waits while the first holds the lease, never fences it, and takes over once it stops', async () => {
+    const q = new MemoryQueue();
+    const first = host(acceptorRole, { id: 'acceptor-0' }, q.port(50), { holder: 'first' });
+    const second = host(acceptorRole, { id: 'acceptor-0' }, q.port(50), { holder: 'second' });
+    await first.h.start();
+    const epoch = q.epochOf('acceptor-0');
+    let secondStarted = false;
+    const starting = second.h.start().then(() => (secondStarted = true));
+    // Three lease lengths: the holder renews, the waiter never gets in, nobody alternates.
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(secondStarted).toBe(false);
+      expect(q.epochOf('acceptor-0')).toBe(epoch);
+      expect(first.h.isReady).toBe(true);
+    }
+    q.push('acceptor-0', JSON.stringify(p1a));
+    await until(() => q.depth('leader-0') === 1);
+    const stoppedAt = Date.now();
+    await first.h.stop(); // hands the lease back
+    await starting;
+    expect(Date.now() - stoppedAt).toBeLessThan(1_000 + 500);
+    expect(q.epochOf('acceptor-0')).toBe(epoch + 1);
+    expect(first.fatal).toEqual([]);
     await second.h.stop();
+  });
+
+  it("a killed holder's replacement takes over once the lease lapses (EPOCH_LEASE_MS plus a retry)", async () => {
+    const q = new MemoryQueue();
+    // A holder that stopped renewing without handing back (as after SIGKILL).
+    q.claimEpoch('acceptor-0', 'killed', 1_000);
+    const heldAt = Date.now();
+    const { h } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50), { holder: 'replacement' });
+    await h.start();
+    const tookMs = Date.now() - heldAt;
+    expect(tookMs).toBeGreaterThanOrEqual(900);
+    expect(tookMs).toBeLessThan(1_000 + 250 + 500);
+    await h.stop();
+  });
+
+  it('a renewal answered "not renewed" (a newer incarnation) is fatal', async () => {
+    const q = new MemoryQueue();
+    const { h, fatal } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50));
+    await h.start();
+    q.epochs.get('acceptor-0')!.epoch += 1;
+    await until(() => fatal.length === 1);
+    expect(fatal[0]!.message).toMatch(/fenced/);
+    expect(h.isReady).toBe(false);
+    await h.stop();
+  });
+});
+
+describe('readiness', () => {
+  it('an idle host drops to not ready within 5 s of the data API going silent, and comes back', async () => {
+    const q = new MemoryQueue();
+    const port = q.port(50);
+    let silent = false;
+    const idlePort: QueuePort = {
+      ...port,
+      // An idle long poll: nothing comes back while the queue is empty.
+      claim: (args) =>
+        new Promise((resolve) => args.signal?.addEventListener('abort', () => resolve([]))),
+      renewEpoch: (r) => (silent ? new Promise(() => undefined) : port.renewEpoch(r)),
+    };
+    const { h } = host(acceptorRole, { id: 'acceptor-0' }, idlePort, { epochLeaseMs: 4_000 });
+    await h.start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(h.isReady).toBe(true);
+    silent = true;
+    const silentAt = Date.now();
+    await until(() => !h.isReady, 5_000);
+    expect(Date.now() - silentAt).toBeLessThan(5_000);
+    silent = false;
+    await until(() => h.isReady, 5_000);
+    await h.stop();
+  });
+});
+
+describe('retention', () => {
+  it('runs queue retention and publishes what is left', async () => {
+    const q = new MemoryQueue();
+    q.push('nobody-claims-this', '{}');
+    const { h, metrics } = host(acceptorRole, { id: 'acceptor-0' }, q.port(50), {
+      retention: { everyMs: 50, unknownAfterMs: 0, deadLetterAfterMs: 60_000 },
+    });
+    await h.start();
+    await until(() => q.depth('nobody-claims-this') === 0);
+    await h.stop();
+    expect(
+      await metricValue(metrics, 'paxos_retention_removed_total', { kind: 'unknown-destination' }),
+    ).toBe(1);
+    expect(await metricValue(metrics, 'paxos_queue_unknown_destination_rows')).toBe(0);
   });
 });
 
 describe('acks with nothing else to commit', () => {
   it('wait for the next commit (or ackDelayMs), then go out together', async () => {
     const q = new MemoryQueue();
-    const silent: Role<null, null> = {
-      recover: () => ({ state: null, persist: [], send: [] }),
-      step: (state) => ({ state, persist: [], send: [] }),
-      tick: (state) => ({ state, persist: [], send: [] }),
-      nextDeadline: () => null,
-    };
+    const silent = statelessRole(() => ({ persist: [], send: [] }));
     const { h } = host(silent, null, q.port(50), { ackDelayMs: 150 });
     await h.start();
     const before = q.commits;
     q.push('acceptor-0', JSON.stringify(p1a));
     q.push('acceptor-0', JSON.stringify(p1a));
-    await until(() => h.stats.messagesHandled === 2);
+    await until(() => (h.describeHost() as { messagesHandled: number }).messagesHandled === 2);
     expect(q.depth('acceptor-0')).toBe(2);
     await until(() => q.depth('acceptor-0') === 0);
     await h.stop();
     expect(q.commits - before).toBe(1);
-  });
-});
-
-describe('pure helpers of the host', () => {
-  it('chunkByBytes keeps order and never returns an empty list', () => {
-    const items = ['aaa', 'bb', 'cccc', 'd'].map((payload) => ({ payload }));
-    expect(chunkByBytes(items, 5).map((c) => c.map((i) => i.payload))).toEqual([
-      ['aaa', 'bb'],
-      ['cccc', 'd'],
-    ]);
-    expect(chunkByBytes([], 5)).toEqual([[]]);
-  });
-
-  it('coalesceRequests turns requests that arrived together into one batch', () => {
-    const cmd = (id: string) => ({
-      clientId: 'c',
-      requestId: id,
-      op: { kind: 'get' as const, key: 'k' },
-    });
-    const merged = coalesceRequests([
-      { type: 'request', from: 'c', commands: [cmd('1')] },
-      { type: 'request', from: 'c', commands: [cmd('2')] },
-      p1a,
-    ]);
-    expect(merged).toHaveLength(2);
-    expect(merged[0]).toMatchObject({ type: 'request', commands: [cmd('1'), cmd('2')] });
   });
 });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { retryDelayMs } from './backoff';
 import {
   SuccessEnvelopeSchema,
-  describeIssues,
+  describeResponseIssues,
   errorMessagesOf,
   parseData,
   parseJsonBody,
@@ -43,6 +43,10 @@ export interface DataApiRequest {
   /** Asks for a long poll (`Prefer: wait=N`); each attempt's timeout grows by the wait. */
   waitSeconds?: number;
   signal?: AbortSignal;
+  /** This call's attempt budget instead of the client's (a probe that must answer quickly). */
+  timeoutMs?: number;
+  /** This call's extra attempts instead of the client's (0: a probe reports the first failure). */
+  retries?: number;
 }
 
 export interface DataApiResponse {
@@ -81,6 +85,10 @@ export interface DataApiClientOptions {
 export interface CustomQueryOptions<T> {
   waitSeconds?: number;
   signal?: AbortSignal;
+  /** See DataApiRequest.timeoutMs. */
+  timeoutMs?: number;
+  /** See DataApiRequest.retries. */
+  retries?: number;
   /** Validates (and may coerce) each row; rows must at least be objects without it. */
   rowSchema?: z.ZodType<T>;
 }
@@ -161,6 +169,8 @@ export class DataApiClient {
       body: variablesInQuery ? undefined : variables,
       waitSeconds: options.waitSeconds,
       signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
     });
     const rows =
       options.rowSchema === undefined
@@ -173,10 +183,11 @@ export class DataApiClient {
   async request(request: DataApiRequest): Promise<DataApiResponse> {
     const { method, path, signal } = request;
     if (request.waitSeconds !== undefined) assertWaitSeconds(request.waitSeconds);
+    const retries = request.retries ?? this.retries;
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.attempt(request);
       if (outcome.kind === 'answered') return outcome.response;
-      if (attempt > this.retries) {
+      if (attempt > retries) {
         throw new DataApiUnavailableError(method, path, attempt, outcome.failure);
       }
       const delayMs = retryDelayMs(attempt, {
@@ -227,7 +238,8 @@ export class DataApiClient {
   private async attempt(request: DataApiRequest): Promise<AttemptOutcome> {
     const { method, path, signal } = request;
     if (signal?.aborted) throw new DataApiAbortedError(method, path);
-    const attemptTimeoutMs = this.timeoutMs + (request.waitSeconds ?? 0) * 1000;
+    const attemptTimeoutMs =
+      (request.timeoutMs ?? this.timeoutMs) + (request.waitSeconds ?? 0) * 1000;
     // The timer covers the whole exchange (connect, a server that never answers, a body that
     // never ends). It and the caller's signal cancel the request through the exchange.
     const exchange: Exchange = { cancel: () => undefined };
@@ -299,7 +311,7 @@ function interpret(method: HttpMethod, path: string, response: RawResponse): Att
   } else {
     const envelope = SuccessEnvelopeSchema.safeParse(body);
     if (!envelope.success) {
-      throw new DataApiResponseError(method, path, describeIssues(envelope.error));
+      throw new DataApiResponseError(method, path, describeResponseIssues(envelope.error));
     }
     data = envelope.data.data;
   }

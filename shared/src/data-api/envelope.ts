@@ -32,7 +32,7 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /** A short, value-free account of zod issues for error messages. */
-export function describeIssues(error: z.ZodError, limit = 5): string {
+export function describeResponseIssues(error: z.ZodError, limit = 5): string {
   return error.issues
     .slice(0, limit)
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
@@ -47,6 +47,7 @@ export function parseData<S extends z.ZodType>(
   path: string,
 ): z.output<S> {
   const result = schema.safeParse(data);
-  if (!result.success) throw new DataApiResponseError(method, path, describeIssues(result.error));
+  if (!result.success)
+    throw new DataApiResponseError(method, path, describeResponseIssues(result.error));
   return result.data;
 }

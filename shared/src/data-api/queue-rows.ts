@@ -31,7 +31,31 @@ export const AckedRowSchema = z.object({ acked: IntegerFieldSchema });
 export const ReleasedRowSchema = z.object({ released: IntegerFieldSchema });
 export const MovedRowSchema = z.object({ moved: IntegerFieldSchema });
 export const DeletedRowSchema = z.object({ deleted: IntegerFieldSchema });
-export const EpochRowSchema = z.object({ epoch: IntegerFieldSchema });
+/**
+ * A span of milliseconds computed in SQL (`extract(epoch from ...) * 1000` is fractional):
+ * rounded up, never negative. A waiter that sleeps it is then sure the span is over.
+ */
+export const MillisecondsFieldSchema = z
+  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a number')])
+  .transform(Number)
+  .pipe(z.number().finite())
+  .transform((ms) => Math.max(0, Math.ceil(ms)));
+
+/** epoch_claim: granted (and the new epoch), or the holder's epoch and when its lease ends. */
+export const EpochClaimRowSchema = z.object({
+  granted: z.boolean(),
+  epoch: IntegerFieldSchema,
+  retryInMs: MillisecondsFieldSchema,
+});
+export const EpochRenewedRowSchema = z.object({ renewed: z.boolean() });
+export const EpochReleasedRowSchema = z.object({ released: z.boolean() });
+
+export const RetentionRowSchema = z.object({
+  removedUnknown: IntegerFieldSchema,
+  removedDeadLetters: IntegerFieldSchema,
+  unknownRows: IntegerFieldSchema,
+  deadLetterRows: IntegerFieldSchema,
+});
 
 export const DurableRowSchema = z.object({
   key: z.string(),

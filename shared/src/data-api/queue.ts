@@ -10,11 +10,14 @@ import {
   DeletedRowSchema,
   DepthRowSchema,
   DurableRowSchema,
-  EpochRowSchema,
+  EpochClaimRowSchema,
+  EpochReleasedRowSchema,
+  EpochRenewedRowSchema,
   InsertedRowSchema,
   MovedRowSchema,
   PoppedRowSchema,
   ReleasedRowSchema,
+  RetentionRowSchema,
   StepCommitRowSchema,
 } from './queue-rows';
 
@@ -71,7 +74,57 @@ export interface StepCommitRequest {
    */
   truncateBelow: number;
   sends: OutgoingMessage[];
+  /**
+   * This commit's number within the epoch: 1 for an incarnation's first commit, then strictly
+   * increasing. A put lands only if the row's (epoch, writeSeq) is older, so a retried commit
+   * whose first attempt stalled and lands after a later commit changes nothing.
+   */
+  writeSeq: number;
   signal?: AbortSignal;
+}
+
+export interface EpochClaimRequest {
+  processId: string;
+  /** This process's random nonce: a claim by the lease's own holder is always granted. */
+  holder: string;
+  /** How long the lease lasts unless renewed. */
+  leaseMs: number;
+  signal?: AbortSignal;
+}
+
+export interface EpochClaim {
+  /** False: another holder's lease is live; `epoch` is then the holder's. */
+  granted: boolean;
+  epoch: number;
+  /** When not granted: how long until the holder's lease ends (0 otherwise). */
+  retryInMs: number;
+}
+
+export interface EpochRenewRequest {
+  processId: string;
+  epoch: number;
+  leaseMs: number;
+  /** One attempt, with this budget: the renewal doubles as the readiness probe. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface RetentionRequest {
+  /** Queued messages for a destination that holds no epoch row, older than this, are removed. */
+  unknownAfterMs: number;
+  /** Dead letters older than this are removed. */
+  deadLetterAfterMs: number;
+  /** At most this many rows of each kind go per call. */
+  batchLimit: number;
+  signal?: AbortSignal;
+}
+
+export interface RetentionResult {
+  removedUnknown: number;
+  removedDeadLetters: number;
+  /** What is left after the call. */
+  unknownRows: number;
+  deadLetterRows: number;
 }
 
 export interface StepCommitResult {
@@ -253,13 +306,64 @@ export class QueueApi {
     return row.moved;
   }
 
-  /** Starts a new incarnation of `processId`; older incarnations are fenced from then on. */
-  async claimEpoch(processId: string, options: Signal = {}): Promise<number> {
-    const row = await this.one('epoch_claim', 'POST', EpochRowSchema, {
-      variables: { processId },
-      signal: options.signal,
+  /**
+   * Starts a new incarnation of `processId` if nobody else holds its lease; older incarnations
+   * are fenced from then on. Not granted: another live process holds the id.
+   */
+  async claimEpoch(request: EpochClaimRequest): Promise<EpochClaim> {
+    return this.one('epoch_claim', 'POST', EpochClaimRowSchema, {
+      variables: { processId: request.processId, holder: request.holder, leaseMs: request.leaseMs },
+      signal: request.signal,
     });
-    return row.epoch;
+  }
+
+  /**
+   * Extends the lease of `epoch`; false means a newer incarnation exists (this one is fenced).
+   * One attempt with a short timeout and no retries: a failure is news (the data API or its
+   * database is away), and the caller decides when to try again.
+   */
+  async renewEpoch(request: EpochRenewRequest): Promise<boolean> {
+    const { rows } = await this.client.custom(
+      'epoch_renew',
+      'POST',
+      { processId: request.processId, epoch: request.epoch, leaseMs: request.leaseMs },
+      {
+        rowSchema: EpochRenewedRowSchema,
+        signal: request.signal,
+        timeoutMs: request.timeoutMs,
+        retries: 0,
+      },
+    );
+    const [row] = rows;
+    if (rows.length !== 1 || row === undefined) {
+      throw new DataApiResponseError(
+        'POST',
+        '/custom/epoch_renew',
+        `expected one row, got ${rows.length}`,
+      );
+    }
+    return row.renewed;
+  }
+
+  /** Ends the lease of `epoch` at once (graceful stop), so a restart need not wait for it. */
+  async releaseEpoch(request: { processId: string; epoch: number } & Signal): Promise<boolean> {
+    const row = await this.one('epoch_release', 'POST', EpochReleasedRowSchema, {
+      variables: { processId: request.processId, epoch: request.epoch },
+      signal: request.signal,
+    });
+    return row.released;
+  }
+
+  /** Removes old rows for unknown destinations and old dead letters; counts what is left. */
+  async retention(request: RetentionRequest): Promise<RetentionResult> {
+    return this.one('queue_retention', 'POST', RetentionRowSchema, {
+      variables: {
+        unknownAfterMs: request.unknownAfterMs,
+        deadLetterAfterMs: request.deadLetterAfterMs,
+        batchLimit: request.batchLimit,
+      },
+      signal: request.signal,
+    });
   }
 
   /** Everything `owner` persisted, as the role interface's DurableState. */
@@ -275,20 +379,11 @@ export class QueueApi {
 
   /** Acks, persists, truncates and sends in one statement, behind the epoch fence. */
   async stepCommit(request: StepCommitRequest): Promise<StepCommitResult> {
-    const puts = lastPutPerKey(request.puts);
-    const sends = this.withIds(request.sends);
     const path = '/custom/step_commit';
     const { rows } = await this.client.custom(
       'step_commit',
       'POST',
-      {
-        processId: request.processId,
-        epoch: request.epoch,
-        acks: JSON.stringify(request.acks),
-        puts: JSON.stringify(puts),
-        truncateBelow: request.truncateBelow,
-        sends: JSON.stringify(sends),
-      },
+      stepCommitVariablesOf({ ...request, sends: this.withIds(request.sends) }),
       { rowSchema: UNCHECKED_ROW, signal: request.signal },
     );
     const checked = checkedRows(rows, stepCommitRowOf, STEP_COMMIT_ROWS_SCHEMA, 'POST', path);
@@ -371,6 +466,25 @@ export class QueueApi {
 }
 
 /**
+ * step_commit's variables exactly as they are sent (the request body is JSON.stringify of this
+ * object): the role shell's commit planner measures the same text, and a test holds the two
+ * to the byte.
+ */
+export function stepCommitVariablesOf(
+  request: Omit<StepCommitRequest, 'sends' | 'signal'> & { sends: Required<OutgoingMessage>[] },
+): Record<string, QueryValue> {
+  return {
+    processId: request.processId,
+    epoch: request.epoch,
+    acks: JSON.stringify(request.acks),
+    puts: JSON.stringify(lastPutPerKey(request.puts)),
+    truncateBelow: request.truncateBelow,
+    sends: JSON.stringify(request.sends.map((m) => ({ id: m.id, dst: m.dst, payload: m.payload }))),
+    writeSeq: request.writeSeq,
+  };
+}
+
+/**
  * One put per key, the last one winning as it would applied in order (the statement may not
  * write one row twice). Puts below `truncateBelow` are sent on purpose: step_commit applies
  * "put, then truncate", so it writes none of them and also deletes an older entry under such a
@@ -383,7 +497,8 @@ function lastPutPerKey(puts: readonly DurablePut[]): DurablePut[] {
     byKey.delete(put.key); // re-inserting keeps the statement's order that of the last writes
     byKey.set(put.key, put);
   }
-  return [...byKey.values()];
+  // {key, slot, value} in this order, whatever the caller's objects hold: the planner measures it.
+  return [...byKey.values()].map((p) => ({ key: p.key, slot: p.slot, value: p.value }));
 }
 
 /** A role's persist ops as step_commit's puts and truncation horizon (0: none). */

@@ -92,8 +92,8 @@ describe('queue round trips', () => {
   it('redelivers a message whose lease ran out, counting attempts', async () => {
     const dst = 'rt-acceptor-1';
     const { ids } = await queue.push([{ dst, payload: payloadOf(1) }]);
-    await queue.claim({ dst, owner: 'a#1', limit: 1, leaseMs: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await queue.claim({ dst, owner: 'a#1', limit: 1, leaseMs: 100 }); // the shortest lease allowed
+    await new Promise((resolve) => setTimeout(resolve, 150));
     const again = await queue.claim({ dst, owner: 'a#2', limit: 1, leaseMs: 60_000 });
     expect(again.messages).toEqual([expect.objectContaining({ id: ids[0], attempts: 2 })]);
     // The first holder lost the message: its ack does nothing.
@@ -120,10 +120,21 @@ describe('queue round trips', () => {
   });
 });
 
+/** A new epoch for `processId` (the same holder each time, so every claim is granted). */
+async function claimEpoch(processId: string): Promise<number> {
+  const claim = await queue.claimEpoch({
+    processId,
+    holder: `holder-${processId}`,
+    leaseMs: 60_000,
+  });
+  expect(claim.granted).toBe(true);
+  return claim.epoch;
+}
+
 describe('step_commit', () => {
   it('acks, persists, truncates and sends atomically, and a retry changes nothing', async () => {
     const processId = 'sc-acceptor-0';
-    const epoch = await queue.claimEpoch(processId);
+    const epoch = await claimEpoch(processId);
     const owner = leaseOwnerOf(processId, epoch);
     await queue.push([{ dst: processId, payload: payloadOf(1) }]);
     const [input] = (await queue.claim({ dst: processId, owner, limit: 1, leaseMs: 60_000 }))
@@ -132,6 +143,7 @@ describe('step_commit', () => {
     const step = {
       processId,
       epoch,
+      writeSeq: 1,
       acks: [input!.id],
       puts: [
         { key: 'ballot', slot: null, value: { round: 1, leaderId: 'leader-0' } },
@@ -165,6 +177,7 @@ describe('step_commit', () => {
     const truncation = await queue.stepCommit({
       processId,
       epoch,
+      writeSeq: 2,
       acks: [],
       puts: [{ key: 'accepted:4', slot: 4, value: { v: 4 } }],
       truncateBelow: 5,
@@ -179,8 +192,8 @@ describe('step_commit', () => {
 
   it('fences a zombie: an older epoch changes nothing', async () => {
     const processId = 'sc-acceptor-1';
-    const oldEpoch = await queue.claimEpoch(processId);
-    const newEpoch = await queue.claimEpoch(processId);
+    const oldEpoch = await claimEpoch(processId);
+    const newEpoch = await claimEpoch(processId);
     expect(newEpoch).toBe(oldEpoch + 1);
     await queue.push([{ dst: processId, payload: payloadOf(1) }]);
     const oldOwner = leaseOwnerOf(processId, oldEpoch);
@@ -191,6 +204,7 @@ describe('step_commit', () => {
     const zombie = await queue.stepCommit({
       processId,
       epoch: oldEpoch,
+      writeSeq: 1,
       acks: [leased!.id],
       puts: [{ key: 'ballot', slot: null, value: 'stale' }],
       truncateBelow: 0,
@@ -200,6 +214,77 @@ describe('step_commit', () => {
     expect((await queue.loadDurable(processId)).size).toBe(0);
     expect((await queue.queueDepth()).find((d) => d.dst === 'sc-leader-1')).toBeUndefined();
     expect(await queue.queueDepth()).toContainEqual({ dst: processId, depth: 1, leased: 1 });
+  });
+});
+
+describe('ordered state writes', () => {
+  it('a replayed older commit changes nothing; a new epoch writes again from writeSeq 1', async () => {
+    const processId = 'ow-acceptor-0';
+    const epoch = await claimEpoch(processId);
+    const write = (e: number, writeSeq: number, round: number) =>
+      queue.stepCommit({
+        processId,
+        epoch: e,
+        writeSeq,
+        acks: [],
+        puts: [{ key: 'ballot', slot: null, value: { round } }],
+        truncateBelow: 0,
+        sends: [],
+      });
+    await write(epoch, 1, 1);
+    await write(epoch, 3, 3);
+    // The stalled first attempt of commit 2 lands last: the ballot does not go back.
+    expect(await write(epoch, 2, 2)).toMatchObject({ fenced: true, put: 0 });
+    expect((await queue.loadDurable(processId)).get('ballot')?.value).toEqual({ round: 3 });
+    const next = await claimEpoch(processId);
+    expect(await write(next, 1, 4)).toMatchObject({ fenced: true, put: 1 });
+    expect((await queue.loadDurable(processId)).get('ballot')?.value).toEqual({ round: 4 });
+  });
+});
+
+describe('the epoch lease', () => {
+  it('keeps a second holder out until the first releases it; a renewal of a fenced epoch fails', async () => {
+    const processId = 'el-leader-0';
+    const first = await queue.claimEpoch({ processId, holder: 'first', leaseMs: 60_000 });
+    expect(first).toEqual({ granted: true, epoch: first.epoch, retryInMs: 0 });
+    const refused = await queue.claimEpoch({ processId, holder: 'second', leaseMs: 60_000 });
+    expect(refused.granted).toBe(false);
+    expect(refused.epoch).toBe(first.epoch);
+    expect(refused.retryInMs).toBeGreaterThan(50_000);
+    expect(
+      await queue.renewEpoch({ processId, epoch: first.epoch, leaseMs: 60_000, timeoutMs: 2_000 }),
+    ).toBe(true);
+    expect(await queue.releaseEpoch({ processId, epoch: first.epoch })).toBe(true);
+    const second = await queue.claimEpoch({ processId, holder: 'second', leaseMs: 60_000 });
+    expect(second).toMatchObject({ granted: true, epoch: first.epoch + 1 });
+    expect(
+      await queue.renewEpoch({ processId, epoch: first.epoch, leaseMs: 60_000, timeoutMs: 2_000 }),
+    ).toBe(false);
+  });
+});
+
+describe('queue_release and queue_retention', () => {
+  it('a released message comes back without an extra attempt', async () => {
+    const dst = 'qr-replica-0';
+    const { ids } = await queue.push([{ dst, payload: payloadOf(1) }]);
+    await queue.claim({ dst, owner: 'q#1', limit: 1, leaseMs: 60_000 });
+    expect(await queue.release('q#1', ids)).toBe(1);
+    const again = await queue.claim({ dst, owner: 'q#1', limit: 1, leaseMs: 60_000 });
+    expect(again.messages.map((m) => m.attempts)).toEqual([1]);
+  });
+
+  it('answers what it removed and what is left', async () => {
+    const r = await queue.retention({
+      unknownAfterMs: 86_400_000,
+      deadLetterAfterMs: 86_400_000,
+      batchLimit: 100,
+    });
+    expect(r).toEqual({
+      removedUnknown: 0,
+      removedDeadLetters: 0,
+      unknownRows: expect.any(Number),
+      deadLetterRows: expect.any(Number),
+    });
   });
 });
 

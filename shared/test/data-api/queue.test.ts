@@ -78,6 +78,7 @@ describe('QueueApi.stepCommit', () => {
     const result = await queue.stepCommit({
       processId: 'acceptor-0',
       epoch: 3,
+      writeSeq: 12,
       acks: ['m-1'],
       puts: [{ key: 'ballot', slot: null, value: { round: 1, leaderId: 'leader-0' } }],
       truncateBelow: 0,
@@ -86,7 +87,12 @@ describe('QueueApi.stepCommit', () => {
     expect(result).toEqual({ fenced: true, acked: 1, put: 2, truncated: 0, sent: 1 });
     expect(new Set(server.requests.map((r) => r.body)).size).toBe(1);
     const body = bodyOf(server, 0);
-    expect(body).toMatchObject({ processId: 'acceptor-0', epoch: 3, truncateBelow: 0 });
+    expect(body).toMatchObject({
+      processId: 'acceptor-0',
+      epoch: 3,
+      truncateBelow: 0,
+      writeSeq: 12,
+    });
     expect(JSON.parse(body.acks as string)).toEqual(['m-1']);
     expect(JSON.parse(body.sends as string)).toEqual([
       { id: 'id-1', dst: 'leader-0', payload: '{"type":"p1b"}' },
@@ -125,7 +131,15 @@ describe('QueueApi.stepCommit', () => {
   ];
   it.each(putCases)('%s', async (_name, puts, truncateBelow, expected) => {
     const { queue, server } = await queueFor([ok([commitRow])]);
-    await queue.stepCommit({ processId: 'p', epoch: 1, acks: [], puts, truncateBelow, sends: [] });
+    await queue.stepCommit({
+      processId: 'p',
+      epoch: 1,
+      writeSeq: 1,
+      acks: [],
+      puts,
+      truncateBelow,
+      sends: [],
+    });
     expect(JSON.parse(bodyOf(server, 0).puts as string)).toEqual(expected);
   });
 
@@ -135,6 +149,7 @@ describe('QueueApi.stepCommit', () => {
       queue.stepCommit({
         processId: 'p',
         epoch: 1,
+        writeSeq: 1,
         acks: [],
         puts: [{ key: 'k', slot: null, value: undefined }],
         truncateBelow: 0,
@@ -142,6 +157,70 @@ describe('QueueApi.stepCommit', () => {
       }),
     ).rejects.toThrow(RangeError);
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('QueueApi epoch lease and retention', () => {
+  it('claims an epoch with its holder and lease; a refusal says when the lease ends (rounded up)', async () => {
+    const { queue, server } = await queueFor([
+      ok([{ granted: true, epoch: 4, retryInMs: 0 }]),
+      ok([{ granted: false, epoch: '4', retryInMs: '1234.2' }]),
+    ]);
+    const request = { processId: 'leader-0', holder: 'nonce-1', leaseMs: 4_000 };
+    await expect(queue.claimEpoch(request)).resolves.toEqual({
+      granted: true,
+      epoch: 4,
+      retryInMs: 0,
+    });
+    await expect(queue.claimEpoch(request)).resolves.toEqual({
+      granted: false,
+      epoch: 4,
+      retryInMs: 1_235,
+    });
+    expect(bodyOf(server, 0)).toEqual(request);
+  });
+
+  it('renews with one attempt only: a failure is reported at once, not retried', async () => {
+    const { queue, server } = await queueFor([failure(503), ok([{ renewed: true }])]);
+    const request = { processId: 'acceptor-0', epoch: 2, leaseMs: 4_000, timeoutMs: 500 };
+    await expect(queue.renewEpoch(request)).rejects.toThrow(/failed after 1 attempt/);
+    expect(server.requests).toHaveLength(1);
+    await expect(queue.renewEpoch(request)).resolves.toBe(true);
+    expect(bodyOf(server, 1)).toEqual({ processId: 'acceptor-0', epoch: 2, leaseMs: 4_000 });
+  });
+
+  it('gives a renewal only its own short timeout', async () => {
+    const { queue } = await queueFor([{ kind: 'hang' }]);
+    const started = Date.now();
+    await expect(
+      queue.renewEpoch({ processId: 'acceptor-0', epoch: 2, leaseMs: 4_000, timeoutMs: 200 }),
+    ).rejects.toThrow(/TIMEOUT after 200 ms/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('releases an epoch and runs retention', async () => {
+    const { queue, server } = await queueFor([
+      ok([{ released: true }]),
+      ok([{ removedUnknown: '2', removedDeadLetters: 0, unknownRows: 5, deadLetterRows: '1' }]),
+    ]);
+    await expect(queue.releaseEpoch({ processId: 'replica-0', epoch: 9 })).resolves.toBe(true);
+    await expect(
+      queue.retention({ unknownAfterMs: 1_000, deadLetterAfterMs: 2_000, batchLimit: 10 }),
+    ).resolves.toEqual({
+      removedUnknown: 2,
+      removedDeadLetters: 0,
+      unknownRows: 5,
+      deadLetterRows: 1,
+    });
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/custom/epoch_release',
+      '/custom/queue_retention',
+    ]);
+    expect(bodyOf(server, 1)).toEqual({
+      unknownAfterMs: 1_000,
+      deadLetterAfterMs: 2_000,
+      batchLimit: 10,
+    });
   });
 });
 
@@ -189,7 +268,9 @@ describe('QueueApi reads', () => {
 
   it('expects exactly one row from single-row queries', async () => {
     const { queue } = await queueFor([ok([])]);
-    await expect(queue.claimEpoch('leader-0')).rejects.toThrow(/expected one row, got 0/);
+    await expect(
+      queue.claimEpoch({ processId: 'leader-0', holder: 'h', leaseMs: 4_000 }),
+    ).rejects.toThrow(/expected one row, got 0/);
   });
 
   it('loads durable state as a map', async () => {
