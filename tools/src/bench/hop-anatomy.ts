@@ -95,6 +95,8 @@ function stepCommitVariables(
   return {
     processId,
     epoch,
+    // Each measured commit is a new write of this epoch, as a role's would be.
+    writeSeq: n + 1,
     acks: JSON.stringify(acks),
     puts: JSON.stringify([
       { key: 'ballot', slot: null, value: { round: n, leaderId: 'leader-0' } },
@@ -110,8 +112,12 @@ function stepCommitVariables(
   };
 }
 
+/** One holder for the whole run, so every claim is granted at once (a new epoch each time). */
+const ANATOMY_HOLDER = `hop-anatomy-${randomUUID()}`;
+const epochClaimOf = (processId: string) => ({ processId, holder: ANATOMY_HOLDER, leaseMs: 1_000 });
+
 async function epochOf(run: Runner, processId: string): Promise<number> {
-  const rows = (await run('epoch_claim', { processId })) as Array<{ epoch: number }>;
+  const rows = (await run('epoch_claim', epochClaimOf(processId))) as Array<{ epoch: number }>;
   return Number(rows[0]!.epoch);
 }
 
@@ -212,7 +218,7 @@ async function main(o: Options): Promise<void> {
       );
       timings.push(
         await sequential('epoch_claim (1-row write + commit)', name, o.rounds, () =>
-          run('epoch_claim', { processId: `anatomy-epoch-${name}` }),
+          run('epoch_claim', epochClaimOf(`anatomy-epoch-${name}`)),
         ),
       );
       const pushed = await sequential('queue_push (1 message)', name, o.rounds, () =>
