@@ -7,6 +7,7 @@ import {
   defaultCluster,
   type Batch,
   type Command,
+  type DurableEntry,
 } from '@paxos/shared';
 import { MiniCluster, type NodeHandle } from './support/mini-cluster';
 import { registerSessions } from './support/sessions';
@@ -44,9 +45,19 @@ const command = (sessionId: number, i: number): Command => ({
 });
 
 /** Every slot any leader decided, checked for agreement (R1) across leaders and the replica. */
-function agreedDecisions(leaders: LeaderState[], replica: ReplicaState): Map<number, Batch> {
+/** A replica keeps applied decisions only in its durable state (`decision:<slot>`). */
+function durableDecisions(durable: ReadonlyMap<string, DurableEntry>): Map<number, Batch> {
+  const decided = new Map<number, Batch>();
+  for (const [key, entry] of durable) {
+    if (key.startsWith('decision:') && entry.slot !== null)
+      decided.set(entry.slot, entry.value as Batch);
+  }
+  return decided;
+}
+
+function agreedDecisions(leaders: LeaderState[], replica: Map<number, Batch>): Map<number, Batch> {
   const agreed = new Map<number, Batch>();
-  const sources = [...leaders.map((l) => l.decided), replica.decisions];
+  const sources = [...leaders.map((l) => l.decided), replica];
   for (const decided of sources) {
     for (const [slot, value] of decided) {
       const known = agreed.get(slot);
@@ -90,7 +101,7 @@ describe('dueling leaders', () => {
     );
     expect(answered.size).toBe(12);
     expect(replica.state().requests.size).toBe(0);
-    const decided = agreedDecisions(states, replica.state());
+    const decided = agreedDecisions(states, durableDecisions(net.durableOf('replica-0')));
     expect(Math.min(...decided.keys())).toBe(1);
 
     // Once converged it stays converged: no more preemptions while heartbeats flow.

@@ -73,6 +73,11 @@ export class MiniCluster {
     return node;
   }
 
+  /** What `id` has made durable so far. */
+  durableOf(id: ProcessId): ReadonlyMap<string, DurableEntry> {
+    return this.durable.get(id) ?? new Map();
+  }
+
   /** Injects a message from outside (a client), delivered after the usual latency. */
   inject(envelope: Envelope): void {
     this.enqueue(envelope);
