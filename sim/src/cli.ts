@@ -1,3 +1,4 @@
+import { LIMITS } from '@paxos/shared';
 import { CliUsageError, USAGE, extraFlags, parseArgs, type CliArgs } from './cli/args';
 import { reproduceCommand, runSeed } from './run/run-seed';
 import type { SimOptionsOverride } from './run/sim-options';
@@ -19,7 +20,16 @@ function main(argv: readonly string[]): number {
     console.error(`${err.message}\n${USAGE}`);
     return 2;
   }
-  const override: SimOptionsOverride = { volatileAcceptors: args.volatileAcceptors };
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const override: SimOptionsOverride = {
+    volatileAcceptors: args.volatileAcceptors,
+    oversizedCommits: args.oversizedCommits,
+    broken: args.broken,
+  };
+  if (args.adversaries !== null) override.adversaries = args.adversaries;
   if (args.clients !== null) override.clients = args.clients;
   if (args.opsPerClient !== null) override.opsPerClient = args.opsPerClient;
   if (args.acceptors !== null) override.acceptors = args.acceptors;
@@ -33,6 +43,11 @@ function main(argv: readonly string[]): number {
   let collectedSeeds = 0;
   let highestCollected = 1;
   let p1bMaxPValues = 0;
+  let adversarialSeeds = 0;
+  let messageMaxJsonBytes = 0;
+  let stateWriteMaxJsonBytes = 0;
+  const totals = { refusedAtBoundary: 0, conflicts: 0, unknownOutcomes: 0, quotaRefusals: 0 };
+  const probes = { sent: 0, original: 0, refused: 0, ranAgain: 0 };
   for (let n = 0; n < args.seeds; n++) {
     const seed = args.firstSeed + n;
     const result = runSeed(seed, override, log);
@@ -40,6 +55,16 @@ function main(argv: readonly string[]): number {
     if (result.stats.collectedBelow > 1) collectedSeeds++;
     highestCollected = Math.max(highestCollected, result.stats.collectedBelow);
     p1bMaxPValues = Math.max(p1bMaxPValues, result.stats.p1bMaxPValues);
+    if (Object.values(result.adversaries).some(Boolean)) adversarialSeeds++;
+    messageMaxJsonBytes = Math.max(messageMaxJsonBytes, result.stats.messageMaxJsonBytes);
+    stateWriteMaxJsonBytes = Math.max(stateWriteMaxJsonBytes, result.stats.stateWriteMaxJsonBytes);
+    for (const key of Object.keys(totals) as Array<keyof typeof totals>) {
+      totals[key] += result.stats[key];
+    }
+    probes.sent += result.stats.probes;
+    probes.original += result.stats.probesAnsweredOriginal;
+    probes.refused += result.stats.probesRefused;
+    probes.ranAgain += result.stats.probesRanAgain;
     if (result.violation !== null) {
       violations++;
       console.log(describeFailure(result, extraFlags(args)));
@@ -57,6 +82,16 @@ function main(argv: readonly string[]): number {
   console.log(
     `garbage collection: ${collectedSeeds}/${args.seeds} seeds collected (highest horizon ` +
       `${highestCollected}, largest p1b ${p1bMaxPValues} pvalues); ${seconds}s`,
+  );
+  console.log(
+    `adversaries: ${adversarialSeeds}/${args.seeds} seeds; ${totals.refusedAtBoundary} refused at ` +
+      `the boundary, ${totals.conflicts} 409, ${totals.unknownOutcomes} 410, ` +
+      `${totals.quotaRefusals} over quota; ${probes.sent} reused or late numbers sent: ` +
+      `${probes.original} answered as first run, ${probes.refused} refused, ${probes.ranAgain} ran again`,
+  );
+  console.log(
+    `limits: largest message ${messageMaxJsonBytes} JSON bytes (max ${LIMITS.messageJsonBytesMax}), ` +
+      `largest durable value ${stateWriteMaxJsonBytes} (max ${LIMITS.stateWriteJsonBytesMax})`,
   );
   console.log(`seeds: ${args.seeds}, violations: ${violations}`);
   return violations === 0 ? 0 : 1;
@@ -76,6 +111,7 @@ function describeRun(result: SimResult): string {
   return [
     `seed ${result.seed}${result.volatileAcceptors ? ' (volatile acceptors)' : ''}: ` +
       `${result.violation === null ? 'ok' : 'VIOLATION'}`,
+    `  adversaries: ${describeAdversaries(result)}`,
     `  digest ${result.digest}`,
     `  ${s.events} events over ${s.endMs} simulated ms; ${s.answered}/${s.commands} commands ` +
       `answered; replicas at slotOut ${s.slotOut}`,
@@ -85,7 +121,20 @@ function describeRun(result: SimResult): string {
     `  garbage collection: acceptors collected below ${s.collectedBelow}; largest p1b ` +
       `${s.p1bMaxPValues} pvalues` +
       (s.linearizabilityUnknown ? '\n  linearizability: unknown (checker budget ran out)' : ''),
+    `  clients: ${s.sessionsRegistered} sessions; ${s.refusedAtBoundary} refused at the boundary, ` +
+      `${s.conflicts} 409, ${s.unknownOutcomes} 410, ${s.quotaRefusals} over quota; ` +
+      `${s.probes} reused or late numbers sent (${s.probesAnsweredOriginal} answered as first ` +
+      `run, ${s.probesRefused} refused, ${s.probesRanAgain} ran again)`,
+    `  limits: largest message ${s.messageMaxJsonBytes} JSON bytes, largest durable value ` +
+      `${s.stateWriteMaxJsonBytes}`,
   ].join('\n');
+}
+
+function describeAdversaries(result: SimResult): string {
+  const on = Object.entries(result.adversaries)
+    .filter(([, enabled]) => enabled)
+    .map(([name]) => name);
+  return on.length === 0 ? 'none' : on.join(', ');
 }
 
 // `npm run sim -- --seed 1 --verbose | head` closes the pipe early: stop quietly.

@@ -12,4 +12,7 @@ export {
 export type { SimResult, SimStats } from './run/sim-result';
 export { REAL_ROLES, type SimRoles } from './cluster/sim-cluster';
 export { InvariantViolation, type InvariantName } from './checkers/violation';
+export { BROKEN_VARIANTS, type BrokenVariant } from './broken/variant-names';
+export { brokenRoles } from './broken/broken-roles';
+export { admitCommand, type Admission } from './clients/client-boundary';
 export * from './linearizability';

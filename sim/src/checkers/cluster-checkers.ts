@@ -1,11 +1,20 @@
-import { majorityOf, type Envelope, type Message, type Response } from '@paxos/shared';
+import {
+  majorityOf,
+  type Envelope,
+  type Message,
+  type PersistOp,
+  type Response,
+} from '@paxos/shared';
 import type { AcceptorView, LeaderView, ReplicaView } from '../observe/views';
 import { AcceptanceLedger } from './acceptance-ledger';
 import { AcceptorChecker } from './acceptor-checker';
 import { AnswerChecker } from './answer-checker';
+import { AtMostOnceChecker } from './at-most-once-checker';
 import { CommanderChecker } from './commander-checker';
 import { DecisionLedger } from './decision-ledger';
+import { FirstOccurrences } from './first-occurrences';
 import { GcChecker } from './gc-checker';
+import { LimitsChecker } from './limits-checker';
 import { ReplicaChecker } from './replica-checker';
 import { violated } from './violation';
 
@@ -24,7 +33,10 @@ export class ClusterCheckers {
   readonly decisions = new DecisionLedger();
   readonly acceptances: AcceptanceLedger;
   readonly commanders: CommanderChecker;
-  readonly answers = new AnswerChecker();
+  readonly firsts = new FirstOccurrences(this.decisions);
+  readonly atMostOnce = new AtMostOnceChecker(this.decisions, this.firsts);
+  readonly answers = new AnswerChecker(this.firsts);
+  readonly limits = new LimitsChecker();
   readonly gc = new GcChecker(() => this.lowestApplied());
   private readonly acceptorCheckers = new Map<string, AcceptorChecker>();
   readonly replicaCheckers = new Map<string, ReplicaChecker>();
@@ -46,7 +58,7 @@ export class ClusterCheckers {
         new ReplicaChecker(
           id,
           config.windowSlots,
-          this.decisions,
+          { ledger: this.decisions, firsts: this.firsts, atMostOnce: this.atMostOnce },
           config.replicaFullCheckEverySteps,
         ),
       );
@@ -73,11 +85,20 @@ export class ClusterCheckers {
     // that the ledger lacks was learned from fewer acceptors than a majority.
     for (const [slot, batch] of view.decisions) {
       if (this.decisions.get(slot) === undefined) this.checkChosen(id, slot, batch.batchId);
+      this.decisions.record(slot, batch, id);
     }
+    // How the step's commands ran, before the replay that applies them.
+    this.atMostOnce.onReplicaSends(id, sends);
     this.checkerOf(this.replicaCheckers, id).afterStep(view, sends);
   }
 
+  /** What a process's step made durable (persist and persistLater alike). */
+  afterWrites(from: string, writes: readonly PersistOp[]): void {
+    this.limits.afterWrites(from, writes);
+  }
+
   afterSends(from: string, sends: readonly Envelope[]): void {
+    this.limits.afterSends(from, sends);
     for (const { message } of sends) {
       if (message.type === 'p2a') this.commanders.onP2a(from, message.pvalue);
       else if (message.type === 'collect') this.gc.onCollectSent(from, message.belowSlot);

@@ -1,27 +1,35 @@
-import { commandKey, type Envelope } from '@paxos/shared';
+import { commandKey, isRegistration, type Batch, type Envelope } from '@paxos/shared';
 import type { ReplicaView } from '../observe/views';
+import { sameResult, type AtMostOnceChecker } from './at-most-once-checker';
 import type { DecisionLedger } from './decision-ledger';
+import type { FirstOccurrences } from './first-occurrences';
 import { ReplayModel } from './replay-model';
 import { violated } from './violation';
+
+/** What the replica checker reads besides the replica: the log and how commands ran. */
+export interface ReplicaCheckerContext {
+  ledger: DecisionLedger;
+  firsts: FirstOccurrences;
+  atMostOnce: AtMostOnceChecker;
+}
 
 /**
  * Follows one replica through its whole life, restarts included, and checks after each of
  * its steps: the decisions it holds agree globally (R1), slotOut never went back (R4), every
- * slot it applied was decided (R2), its proposals stay inside the window (R5), and what it
- * performed and answered matches replaying its decisions (R3, executed at most once). The
- * full store comparison (R3) runs every `fullCheckEverySteps` steps and at the end.
+ * slot it applied was decided (R2), its proposals stay inside the window (R5), and its store
+ * matches replaying its decisions, each command run at most once, where first decided (R3,
+ * at-most-once). The full store comparison (R3) runs every `fullCheckEverySteps` steps and at
+ * the end.
  */
 export class ReplicaChecker {
   private readonly model = new ReplayModel();
   private highestSlotOut = 1;
   private stepsSinceFullCheck = 0;
-  /** commandKey -> the slot of the first response this replica sent for it. */
-  private readonly answeredAt = new Map<string, number>();
 
   constructor(
     readonly replicaId: string,
     private readonly windowSlots: number,
-    private readonly ledger: DecisionLedger,
+    private readonly context: ReplicaCheckerContext,
     private readonly fullCheckEverySteps: number,
   ) {}
 
@@ -34,8 +42,14 @@ export class ReplicaChecker {
     return this.highestSlotOut;
   }
 
+  /**
+   * `sends` are the step's messages; the at-most-once checker has already read its answers,
+   * so the replay below knows how every command of the newly applied slots ran.
+   */
   afterStep(view: ReplicaView, sends: readonly Envelope[]): void {
-    for (const [slot, batch] of view.decisions) this.ledger.record(slot, batch, this.replicaId);
+    for (const [slot, batch] of view.decisions) {
+      this.context.ledger.record(slot, batch, this.replicaId);
+    }
     if (view.slotOut < this.highestSlotOut) {
       violated(
         'R4',
@@ -45,11 +59,10 @@ export class ReplicaChecker {
     this.highestSlotOut = view.slotOut;
     this.replayUpTo(view);
     this.checkWindow(view, sends);
-    this.checkAnswers(sends);
     if (++this.stepsSinceFullCheck >= this.fullCheckEverySteps) this.fullCheck(view);
   }
 
-  /** R3 on the whole store, plus R1 on every decision it holds. */
+  /** R3 on the whole store. */
   fullCheck(view: ReplicaView): void {
     this.stepsSinceFullCheck = 0;
     if (view.slotOut !== this.model.slotOut) {
@@ -62,8 +75,8 @@ export class ReplicaChecker {
     if (!same) {
       violated(
         'R3',
-        `${this.replicaId} store ${JSON.stringify([...view.kv].sort())} differs from replaying ` +
-          `its decisions: ${JSON.stringify([...expected].sort())}`,
+        `${this.replicaId} store ${describeStore(view.kv)} differs from replaying its ` +
+          `decisions: ${describeStore(expected)}`,
       );
     }
   }
@@ -72,27 +85,67 @@ export class ReplicaChecker {
   private replayUpTo(view: ReplicaView): void {
     while (this.model.slotOut < view.slotOut) {
       const slot = this.model.slotOut;
-      const batch = view.decisions.get(slot) ?? this.ledger.get(slot);
+      const batch = view.decisions.get(slot) ?? this.context.ledger.get(slot);
       if (batch === undefined) {
         violated(
           'R2',
           `${this.replicaId} applied slot ${slot} (slotOut ${view.slotOut}) undecided`,
         );
       }
-      this.model.apply(slot, batch);
-      for (const command of batch.commands) {
-        const key = commandKey(command);
-        const cached = view.responses.get(key);
-        const performed = this.model.performed.get(key);
-        if (cached !== undefined && performed !== undefined && cached.slot !== performed.slot) {
+      if (!this.context.firsts.readThrough(slot)) {
+        violated(
+          'R2',
+          `${this.replicaId} applied slot ${slot} before some slot below it was decided`,
+        );
+      }
+      this.replaySlot(view, slot, batch);
+      this.model.slotOut++;
+    }
+  }
+
+  /**
+   * A command runs only at its first occurrence, and there only if the replicas ran it (they
+   * refuse commands of unknown sessions and numbers whose answer is gone). The replica's own
+   * answer cache must agree: an answer kept for a later copy's slot means it ran again.
+   */
+  private replaySlot(view: ReplicaView, slot: number, batch: Batch): void {
+    batch.commands.forEach((command, position) => {
+      if (isRegistration(command)) return;
+      const key = commandKey(command);
+      const first = this.context.firsts.of(key);
+      const cached = view.responses.get(key);
+      if (first === undefined || first.slot !== slot || first.position !== position) {
+        // (A copy later in the same batch shares the first copy's slot, and its answer.)
+        if (cached !== undefined && cached.slot === slot && first?.slot !== slot) {
           violated(
-            'executed-once',
-            `${this.replicaId} performed ${command.clientId}/${command.requestId} at slot ` +
-              `${performed.slot} and again at slot ${cached.slot}`,
+            'at-most-once',
+            `${this.replicaId} ran ${key} again at slot ${slot}: it was first decided at slot ` +
+              `${first?.slot ?? '?'}`,
           );
         }
+        return;
       }
-    }
+      if (cached !== undefined && cached.slot !== slot) {
+        violated(
+          'at-most-once',
+          `${this.replicaId} keeps an answer for ${key} from slot ${cached.slot}, but it was ` +
+            `first decided at slot ${slot}`,
+        );
+      }
+      const ran = this.context.atMostOnce.ranOutcome(key);
+      // Refused (an unknown session, a number whose answer is gone): nothing ran.
+      if (ran === undefined || ran.slot !== slot) return;
+      // Over the store's quota: decided, remembered, and nothing changed.
+      if (ran.result.refused === 'kv-quota-exceeded') return;
+      const result = this.model.run(command.op);
+      if (!sameResult(result, ran.result)) {
+        violated(
+          'R3',
+          `replaying ${key} at slot ${slot} for ${this.replicaId} gives ` +
+            `${JSON.stringify(result)}, but ${ran.replicaId} answered ${JSON.stringify(ran.result)}`,
+        );
+      }
+    });
   }
 
   private checkWindow(view: ReplicaView, sends: readonly Envelope[]): void {
@@ -115,37 +168,10 @@ export class ReplicaChecker {
       }
     }
   }
+}
 
-  /** Every answer must be what the replay computed, at the slot the replay performed it. */
-  private checkAnswers(sends: readonly Envelope[]): void {
-    for (const { message } of sends) {
-      if (message.type !== 'response') continue;
-      const key = commandKey(message);
-      const who = `${message.clientId}/${message.requestId}`;
-      const first = this.answeredAt.get(key);
-      if (first !== undefined && first !== message.slot) {
-        violated(
-          'executed-once',
-          `${this.replicaId} answered ${who} from slot ${first} and from slot ${message.slot}`,
-        );
-      }
-      this.answeredAt.set(key, message.slot);
-      const performed = this.model.performed.get(key);
-      if (performed === undefined) {
-        violated('R3', `${this.replicaId} answered ${who}, which its decisions never performed`);
-      }
-      if (
-        performed.slot !== message.slot ||
-        performed.result.ok !== message.result.ok ||
-        performed.result.value !== message.result.value
-      ) {
-        violated(
-          'R3',
-          `${this.replicaId} answered ${who} with ${JSON.stringify(message.result)} at slot ` +
-            `${message.slot}; replay performed it at slot ${performed.slot} with ` +
-            `${JSON.stringify(performed.result)}`,
-        );
-      }
-    }
-  }
+/** Keys and values, sorted, with long values cut short (a value may be 64 KiB). */
+function describeStore(kv: ReadonlyMap<string, string>): string {
+  const cut = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}...(${s.length})` : s);
+  return JSON.stringify([...kv].sort().map(([k, v]) => [cut(k), cut(v)]));
 }

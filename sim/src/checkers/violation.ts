@@ -2,7 +2,15 @@
  * A broken invariant found by a checker. `invariant` names it as pmmc.md does (R1, A4, C2 ...),
  * by what failed after healing (answers, liveness, convergence, linearizability), or:
  * `decided-unchosen`, a decision announced for a value no majority of acceptors accepted;
- * `gc-safe`, state garbage-collected below a slot that some replica has not applied.
+ * `gc-safe`, state garbage-collected below a slot that some replica has not applied;
+ * `at-most-once`, a command run at a slot other than where it was first decided (so twice, or
+ * late), or two replicas disagreeing on how it ran; `answered-once`, a client told two
+ * different things about one request number, or told the result of an operation that did not
+ * run under it; `limits`, a message or durable write larger than LIMITS allows; `storable`, a
+ * string PostgreSQL cannot store (NUL, a lone surrogate) in a message or a durable write;
+ * `innocent-dead-letter`, the service shell dead-lettered (or dropped) a message that no
+ * adversarial client sent; `shell-fatal`, the service shell would exit (ShellFatalError, or a
+ * background commit the data API refuses).
  */
 export type InvariantName =
   | 'R1'
@@ -19,12 +27,16 @@ export type InvariantName =
   | 'C2'
   | 'decided-unchosen'
   | 'gc-safe'
-  | 'executed-once'
+  | 'at-most-once'
   | 'answered-once'
+  | 'limits'
+  | 'storable'
   | 'liveness'
   | 'convergence'
   | 'linearizability'
-  | 'role-crash';
+  | 'role-crash'
+  | 'innocent-dead-letter'
+  | 'shell-fatal';
 
 export class InvariantViolation extends Error {
   override readonly name = 'InvariantViolation';

@@ -1,9 +1,24 @@
+import {
+  BROKEN_VARIANTS,
+  BROKEN_VARIANT_HELP,
+  isBrokenVariant,
+  type BrokenVariant,
+} from '../broken/variant-names';
+import type { AdversaryMode } from '../run/sim-options';
+
 /** `npm run sim -- ...` arguments. Unknown flags are an error, never silently ignored. */
 export interface CliArgs {
   /** Run seeds firstSeed .. firstSeed + seeds - 1. */
   firstSeed: number;
   seeds: number;
   volatileAcceptors: boolean;
+  /** Shell cores plan commits over the data API's body limit (must fail). */
+  oversizedCommits: boolean;
+  /** null: the default (`auto`, or `always` under --broken). */
+  adversaries: AdversaryMode | null;
+  broken: BrokenVariant | null;
+  /** Print USAGE and run nothing. */
+  help: boolean;
   verbose: boolean;
   clients: number | null;
   opsPerClient: number | null;
@@ -12,11 +27,27 @@ export interface CliArgs {
   replicas: number | null;
 }
 
-export const USAGE = `usage: npm run sim -- [--seeds N | --seed N] [--first-seed N] [--volatile-acceptors]
-                        [--verbose] [--clients N] [--ops N] [--acceptors N] [--leaders N] [--replicas N]
+const brokenHelp = BROKEN_VARIANTS.map(
+  (name) => `      ${name.padEnd(19)} ${BROKEN_VARIANT_HELP[name]}`,
+).join('\n');
+
+export const USAGE = `usage: npm run sim -- [--help] [--seeds N | --seed N] [--first-seed N] [--verbose]
+                        [--adversarial | --no-adversarial] [--broken NAME] [--volatile-acceptors]
+                        [--clients N] [--ops N] [--acceptors N] [--leaders N] [--replicas N]
   --seeds N             run seeds first-seed .. first-seed+N-1 (default 100 from seed 1)
   --seed N              run one seed (prints its digest; with --verbose its whole trace)
+  --adversarial         every seed meets every adversary: hostile input (NUL, lone surrogates,
+                        values at and over the limit), request numbers reused with another
+                        operation, more sessions than a replica keeps, late retries of old
+                        requests, and one replica down for a long stretch. Without this flag
+                        each adversary is on for about half of the seeds
+  --no-adversarial      well-behaved clients only (they still use sessions)
+  --broken NAME         a deliberately broken configuration the checkers must catch (the run
+                        exits 1); it meets every adversary unless --no-adversarial:
+${brokenHelp}
   --volatile-acceptors  acceptors restart with an empty durable map (expected to break safety)
+  --oversized-commits   shell cores plan commits far over the data API's body limit, with values
+                        at the per-command limit: the data API refuses commits (expected to fail)
   --clients N           simulated clients (default 4)
   --ops N               operations per client (default 30)
   --acceptors N, --leaders N, --replicas N   cluster size (default 3, 2, 2)`;
@@ -30,6 +61,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     firstSeed: 1,
     seeds: 100,
     volatileAcceptors: false,
+    oversizedCommits: false,
+    adversaries: null,
+    broken: null,
+    help: false,
     verbose: false,
     clients: null,
     opsPerClient: null,
@@ -38,6 +73,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     replicas: null,
   };
   let single: number | null = null;
+  const setAdversaries = (mode: AdversaryMode): void => {
+    if (args.adversaries !== null && args.adversaries !== mode) {
+      throw new CliUsageError('--adversarial and --no-adversarial exclude each other');
+    }
+    args.adversaries = mode;
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): number => {
@@ -61,8 +102,31 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--volatile-acceptors':
         args.volatileAcceptors = true;
         break;
+      case '--oversized-commits':
+        args.oversizedCommits = true;
+        break;
+      case '--adversarial':
+        setAdversaries('always');
+        break;
+      case '--no-adversarial':
+        setAdversaries('never');
+        break;
+      case '--broken': {
+        const name = argv[++i];
+        if (name === undefined || !isBrokenVariant(name)) {
+          throw new CliUsageError(
+            `--broken needs one of ${BROKEN_VARIANTS.join(', ')}, got ${name ?? 'nothing'}`,
+          );
+        }
+        args.broken = name;
+        break;
+      }
       case '--verbose':
         args.verbose = true;
+        break;
+      case '--help':
+      case '-h':
+        args.help = true;
         break;
       case '--clients':
         args.clients = value();
@@ -102,6 +166,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 /** The flags besides the seed that a reproduction command must repeat. */
 export function extraFlags(args: CliArgs): string[] {
   const flags: string[] = [];
+  if (args.adversaries === 'always') flags.push('--adversarial');
+  if (args.adversaries === 'never') flags.push('--no-adversarial');
+  if (args.broken !== null) flags.push(`--broken ${args.broken}`);
+  if (args.oversizedCommits) flags.push('--oversized-commits');
   if (args.clients !== null) flags.push(`--clients ${args.clients}`);
   if (args.opsPerClient !== null) flags.push(`--ops ${args.opsPerClient}`);
   if (args.acceptors !== null) flags.push(`--acceptors ${args.acceptors}`);

@@ -1,7 +1,7 @@
 import { acceptorRole, type AcceptorConfig, type AcceptorState } from '@paxos/acceptor';
 import { leaderRole, type LeaderConfig, type LeaderState } from '@paxos/leader';
 import { replicaRole, type ReplicaConfig, type ReplicaState } from '@paxos/replica';
-import { namedProcesses, type Cluster, type Role } from '@paxos/shared';
+import { LIMITS, namedProcesses, type Cluster, type Role } from '@paxos/shared';
 import { SimProcess } from './sim-process';
 import type { SimOptions } from '../run/sim-options';
 
@@ -32,6 +32,30 @@ export const SIM_REPLICA_TIMINGS = {
   snapshotEverySlots: 4,
   gcReportEverySlots: 3,
   batchMaxBytes: 220,
+  /*
+   * Bounds far below the services' (LIMITS), so that a run of a hundred commands meets them:
+   * four clients and one hopping sessions outgrow 6 sessions, a closed-loop client outgrows
+   * 4 answers per session within a few commands, and a few values at the per-command limit
+   * (64 KiB) outgrow the answer cache's bytes and the store's quota.
+   */
+  sessionsMax: 6,
+  responsesPerSession: 4,
+  responseCacheJsonBytesMax: 256 * 1024,
+  kvKeysMax: 5,
+  kvBytesMax: 150_000,
+} as const;
+
+/**
+ * --oversized-commits: the services' own bounds on batches and the store, so that values at the
+ * per-command limit pile up in batches, snapshots and phase-1 replies, and one step's writes
+ * outgrow the data API's body limit (which the variant's shell cores no longer respect).
+ */
+export const OVERSIZED_REPLICA_BOUNDS = {
+  batchMaxBytes: LIMITS.batchJsonBytesMax,
+  batchMaxCommands: 16,
+  kvKeysMax: LIMITS.kvKeysMax,
+  kvBytesMax: LIMITS.kvBytesMax,
+  responseCacheJsonBytesMax: LIMITS.responseCacheJsonBytesMax,
 } as const;
 
 /**
@@ -97,6 +121,7 @@ export function buildCluster(
         id,
         cluster,
         ...SIM_REPLICA_TIMINGS,
+        ...(options.oversizedCommits ? OVERSIZED_REPLICA_BOUNDS : {}),
         proposalsInFlightMax: 1 + (i % 2),
       }),
   );

@@ -1,5 +1,5 @@
 import type { Prng } from '../random/prng';
-import type { CrashRates, PartitionRates } from '../run/sim-options';
+import type { CrashRates, OutageTiming, PartitionRates } from '../run/sim-options';
 
 /**
  * The faults of one run, drawn up front from the seed: every process gets its own crash and
@@ -20,6 +20,8 @@ export interface FaultPlanInput {
   faultPhaseMs: number;
   crashes: CrashRates;
   partitions: PartitionRates;
+  /** One replica down for a long stretch (null: none this seed). */
+  longOutage: OutageTiming | null;
 }
 
 export function planFaults(rng: Prng, input: FaultPlanInput): FaultAction[] {
@@ -44,6 +46,10 @@ export function planFaults(rng: Prng, input: FaultPlanInput): FaultAction[] {
       }
     }
   }
+  if (input.longOutage !== null) {
+    const withOutage = longOutage(rng, actions, input, input.longOutage);
+    actions.splice(0, actions.length, ...withOutage);
+  }
   const everyone = [...input.acceptors, ...input.leaders, ...input.replicas, ...input.clients];
   let partitionId = 0;
   let t = exponential(rng, input.partitions.meanGapMs);
@@ -59,6 +65,32 @@ export function planFaults(rng: Prng, input: FaultPlanInput): FaultAction[] {
     t += exponential(rng, input.partitions.meanGapMs);
   }
   return actions.sort((a, b) => a.atMs - b.atMs);
+}
+
+/**
+ * One replica goes down for a long stretch (the garbage-collection horizon stops while it is
+ * down, so acceptors keep every pvalue and phase-1 replies grow): its own crashes and restarts
+ * inside the stretch are dropped, so nothing brings it back early. Past the fault phase the heal
+ * restarts it.
+ */
+function longOutage(
+  rng: Prng,
+  actions: readonly FaultAction[],
+  input: FaultPlanInput,
+  timing: OutageTiming,
+): FaultAction[] {
+  const processId = rng.pick(input.replicas);
+  const fromMs = rng.intBetween(1, timing.startSpreadMs);
+  const toMs = fromMs + rng.intBetween(timing.minDownMs, timing.maxDownMs);
+  const inside = (a: FaultAction): boolean =>
+    (a.kind === 'crash' || a.kind === 'restart') &&
+    a.processId === processId &&
+    a.atMs >= fromMs &&
+    a.atMs <= toMs;
+  const kept = actions.filter((a) => !inside(a));
+  kept.push({ kind: 'crash', atMs: fromMs, processId });
+  if (toMs < input.faultPhaseMs) kept.push({ kind: 'restart', atMs: toMs, processId });
+  return kept;
 }
 
 /** Whole milliseconds, at least 1, exponentially distributed around `meanMs`. */

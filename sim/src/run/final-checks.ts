@@ -1,19 +1,28 @@
 import { replicaStateDigest } from '@paxos/replica';
 import type { ClusterCheckers } from '../checkers/cluster-checkers';
 import { violated } from '../checkers/violation';
+import { describeOperation, historyOperationOf } from '../clients/client-operation';
 import type { SimClient } from '../clients/sim-client';
 import type { ReplicaProcess } from '../cluster/sim-cluster';
 import { checkLinearizable, type HistoryOperation } from '../linearizability';
 import { replicaView } from '../observe/role-views';
 
+/** What the final checks read of a client. */
+export type FinalCheckClient = Pick<
+  SimClient,
+  'id' | 'history' | 'finished' | 'waiting' | 'registering'
+>;
+
 export interface FinalCheckInput {
   replicas: readonly ReplicaProcess[];
-  clients: readonly SimClient[];
+  clients: readonly FinalCheckClient[];
   checkers: ClusterCheckers;
 }
 
 /** Per run; a history of a few dozen operations on a few keys takes milliseconds. */
 const LINEARIZABILITY_BUDGET_MS = 10_000;
+/** A value may be 64 KiB: an explanation quoting several is cut to this. */
+const EXPLANATION_CHARS_MAX = 4_000;
 
 /**
  * After healing and settling: the history is linearizable (checked first, on whatever was
@@ -22,33 +31,34 @@ const LINEARIZABILITY_BUDGET_MS = 10_000;
  */
 export function runFinalChecks(input: FinalCheckInput): { linearizabilityUnknown: boolean } {
   const history: HistoryOperation[] = input.clients.flatMap((client) =>
-    client.history.map((op) => ({
-      clientId: op.clientId,
-      input: op.input,
-      call: op.call,
-      output: op.output,
-      return: op.return,
-    })),
+    client.history.flatMap((op) => historyOperationOf(op) ?? []),
   );
   const verdict = checkLinearizable(history, { timeoutMs: LINEARIZABILITY_BUDGET_MS });
   if (verdict.linearizable === false) {
     violated(
       'linearizability',
-      `key ${verdict.failingKey ?? '?'}: ${(verdict.explanation ?? '').replace(/\s*\n\s*/g, ' | ')}`,
+      `key ${verdict.failingKey ?? '?'}: ${(verdict.explanation ?? '')
+        .replace(/\s*\n\s*/g, ' | ')
+        .slice(0, EXPLANATION_CHARS_MAX)}`,
     );
   }
 
+  // An outcome of any kind counts: a 410 or a 409 is the cluster answering, too.
   const unanswered = input.clients.flatMap((client) =>
-    client.history.filter((op) => op.output === null).map((op) => `${op.clientId}/${op.requestId}`),
+    client.history.filter((op) => op.outcome === null).map(describeOperation),
   );
-  const unissued = input.clients.filter(
-    (client) => !client.finished && client.pendingRequestId === null,
-  );
-  if (unanswered.length > 0 || unissued.length > 0) {
+  const registering = input.clients
+    .filter((client) => client.registering)
+    .map((client) => `${client.id} (registering)`);
+  const stuck = input.clients
+    .filter((client) => !client.finished && !client.waiting)
+    .map((client) => `${client.id} (stopped issuing)`);
+  const missing = [...unanswered, ...registering, ...stuck];
+  if (missing.length > 0) {
     violated(
       'liveness',
-      `not answered by the deadline: ${unanswered.slice(0, 6).join(', ')}` +
-        `${unanswered.length > 6 ? ` and ${unanswered.length - 6} more` : ''}`,
+      `not answered by the deadline: ${missing.slice(0, 6).join(', ')}` +
+        `${missing.length > 6 ? ` and ${missing.length - 6} more` : ''}`,
     );
   }
 

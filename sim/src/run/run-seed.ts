@@ -1,16 +1,32 @@
+import { brokenRoles } from '../broken/broken-roles';
 import { REAL_ROLES, type SimRoles } from '../cluster/sim-cluster';
 import { Simulation } from './simulation';
 import { simOptions, type SimOptionsOverride } from './sim-options';
 import type { SimResult } from './sim-result';
 
-/** Runs one seed; `log` receives a readable trace of every event (for --verbose). */
+/**
+ * Runs one seed; `log` receives a readable trace of every event (for --verbose). A broken
+ * variant (`override.broken`) wraps `roles` in its mistake, and meets every adversary unless
+ * `override.adversaries` says otherwise: its mistake shows only under them.
+ */
 export function runSeed(
   seed: number,
   override: SimOptionsOverride = {},
   log: ((line: string) => void) | null = null,
   roles: SimRoles = REAL_ROLES,
 ): SimResult {
-  return new Simulation(seed, simOptions(override), log, roles).run();
+  const broken = override.broken ?? null;
+  // A must-fail variant meets every adversary (values at the per-command limit included).
+  const mustFail = broken !== null || override.oversizedCommits === true;
+  const options = simOptions({
+    // --oversized-commits: more keys to hold values at the limit, so snapshots grow large.
+    ...(override.oversizedCommits === true ? { keyCount: 16 } : {}),
+    ...(!mustFail || override.adversaries !== undefined
+      ? override
+      : { ...override, adversaries: 'always' }),
+  });
+  const run = broken === null ? roles : brokenRoles(broken, roles);
+  return new Simulation(seed, options, log, run).run();
 }
 
 /** The one-line command that replays a seed exactly. */

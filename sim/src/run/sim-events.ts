@@ -1,13 +1,17 @@
-import type { Message, PersistOp } from '@paxos/shared';
+import type { Message } from '@paxos/shared';
+import type { ClientTimer } from '../clients/client-step';
 import type { FaultAction } from '../faults/fault-plan';
 
 /** Everything that can happen at a simulated instant. */
 export type SimEvent =
   | { kind: 'deliver'; from: string; to: string; message: Message }
   | { kind: 'tick'; processId: string; token: number }
-  /** A step's persistLater writes landing, unless the process has crashed since (`life`). */
-  | { kind: 'persist-later'; processId: string; life: number; ops: PersistOp[] }
+  /**
+   * A shell's background commits (persistLater writes) landing up to `writeSeq`, unless the
+   * process has crashed since (`life`).
+   */
+  | { kind: 'persist-later'; processId: string; life: number; writeSeq: number }
   | { kind: 'fault'; action: FaultAction }
   | { kind: 'heal' }
-  | { kind: 'client-issue'; clientId: string }
-  | { kind: 'client-retry'; clientId: string; requestId: string; attempt: number };
+  /** A client's timer: issue the next operation, retry one, resend a probe. */
+  | { kind: 'client-timer'; clientId: string; timer: ClientTimer };

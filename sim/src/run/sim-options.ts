@@ -1,3 +1,5 @@
+import type { BrokenVariant } from '../broken/variant-names';
+
 /**
  * Everything that shapes one simulated run besides the seed. Defaults are tuned so that
  * 500 seeds finish well within a minute on a small machine, every fault kind fires many times
@@ -35,6 +37,21 @@ export interface PartitionRates {
   maxDurationMs: number;
 }
 
+/** A replica down for a long stretch of the fault phase (a seed's `longOutage` adversary). */
+export interface OutageTiming {
+  minDownMs: number;
+  maxDownMs: number;
+  /** The outage starts at a random time below this. */
+  startSpreadMs: number;
+}
+
+/**
+ * Which seeds meet issue 17's adversarial clients and the long replica outage: `auto`, each
+ * adversary on about half of the seeds (drawn from the seed); `always`, all of them on every
+ * seed; `never`, well-behaved clients only.
+ */
+export type AdversaryMode = 'auto' | 'always' | 'never';
+
 export interface ClientTiming {
   /** A client resends a request it has no answer for after this long (same requestId). */
   retryTimeoutMs: number;
@@ -53,6 +70,14 @@ export interface SimOptions {
   keyCount: number;
   /** Acceptors restart with an empty durable map: the original in-memory design. */
   volatileAcceptors: boolean;
+  /**
+   * Every shell core plans commits far above the data API's body limit, and every adversary
+   * (values at the per-command limit) is on: the simulated data API refuses commits (must fail).
+   */
+  oversizedCommits: boolean;
+  adversaries: AdversaryMode;
+  /** A deliberately broken configuration the checkers must catch (variant-names.ts). */
+  broken: BrokenVariant | null;
   faultPhaseMs: number;
   /** After healing, how long the cluster gets to answer everything and converge. */
   settleDeadlineMs: number;
@@ -60,6 +85,7 @@ export interface SimOptions {
   linkTiming: LinkTiming;
   crashes: CrashRates;
   partitions: PartitionRates;
+  outage: OutageTiming;
   client: ClientTiming;
   /** How many steps of one replica pass between full state comparisons (R3). */
   replicaFullCheckEverySteps: number;
@@ -73,6 +99,9 @@ export const DEFAULT_SIM_OPTIONS: SimOptions = {
   opsPerClient: 30,
   keyCount: 3,
   volatileAcceptors: false,
+  oversizedCommits: false,
+  adversaries: 'auto',
+  broken: null,
   faultPhaseMs: 4_000,
   settleDeadlineMs: 30_000,
   linkFaults: { dropProbability: 0.05, duplicateProbability: 0.05, slowProbability: 0.1 },
@@ -85,17 +114,19 @@ export const DEFAULT_SIM_OPTIONS: SimOptions = {
     maxDownMs: 400,
   },
   partitions: { meanGapMs: 400, minDurationMs: 50, maxDurationMs: 500 },
+  outage: { minDownMs: 1_500, maxDownMs: 4_000, startSpreadMs: 1_000 },
   client: { retryTimeoutMs: 150, thinkTimeMaxMs: 40, startSpreadMs: 200 },
   replicaFullCheckEverySteps: 25,
 };
 
 export type SimOptionsOverride = Partial<
-  Omit<SimOptions, 'linkFaults' | 'linkTiming' | 'crashes' | 'partitions' | 'client'>
+  Omit<SimOptions, 'linkFaults' | 'linkTiming' | 'crashes' | 'partitions' | 'outage' | 'client'>
 > & {
   linkFaults?: Partial<LinkFaults>;
   linkTiming?: Partial<LinkTiming>;
   crashes?: Partial<CrashRates>;
   partitions?: Partial<PartitionRates>;
+  outage?: Partial<OutageTiming>;
   client?: Partial<ClientTiming>;
 };
 
@@ -108,6 +139,7 @@ export function simOptions(override: SimOptionsOverride = {}): SimOptions {
     linkTiming: { ...d.linkTiming, ...override.linkTiming },
     crashes: { ...d.crashes, ...override.crashes },
     partitions: { ...d.partitions, ...override.partitions },
+    outage: { ...d.outage, ...override.outage },
     client: { ...d.client, ...override.client },
   };
 }

@@ -1,5 +1,6 @@
-import type { ClientOperation } from '../clients/sim-client';
 import type { InvariantViolation } from '../checkers/violation';
+import type { AdversaryPlan } from '../clients/adversaries';
+import type { ClientOperation } from '../clients/client-operation';
 
 export interface SimStats {
   events: number;
@@ -12,7 +13,26 @@ export interface SimStats {
   restarts: number;
   partitions: number;
   commands: number;
+  /** Operations with an outcome (any of them: 200, 400, 409, 410, 413). */
   answered: number;
+  /** Refused at the client API boundary (400, 413 too-large): never sent. */
+  refusedAtBoundary: number;
+  /** 409: the number had run another operation. */
+  conflicts: number;
+  /** 410: session unknown or answer gone; the outcome is unknown. */
+  unknownOutcomes: number;
+  /** 413 kv-quota-exceeded. */
+  quotaRefusals: number;
+  /** Sessions the clients were given (a client hopping sessions gets many). */
+  sessionsRegistered: number;
+  /** Reused and late request numbers sent, and how they were answered. */
+  probes: number;
+  probesAnsweredOriginal: number;
+  probesRefused: number;
+  probesRanAgain: number;
+  /** The largest message any role sent and the largest value any role made durable, as JSON. */
+  messageMaxJsonBytes: number;
+  stateWriteMaxJsonBytes: number;
   /** The replicas' common slotOut at the end (the highest one if they differ). */
   slotOut: number;
   endMs: number;
@@ -29,6 +49,8 @@ export interface SimStats {
 export interface SimResult {
   seed: number;
   volatileAcceptors: boolean;
+  /** The adversaries this seed met. */
+  adversaries: AdversaryPlan;
   violation: InvariantViolation | null;
   /** Simulated time when the violation was found. */
   violationAtMs: number | null;
@@ -52,6 +74,17 @@ export function emptyStats(): SimStats {
     commands: 0,
     decisionsLearned: 0,
     answered: 0,
+    refusedAtBoundary: 0,
+    conflicts: 0,
+    unknownOutcomes: 0,
+    quotaRefusals: 0,
+    sessionsRegistered: 0,
+    probes: 0,
+    probesAnsweredOriginal: 0,
+    probesRefused: 0,
+    probesRanAgain: 0,
+    messageMaxJsonBytes: 0,
+    stateWriteMaxJsonBytes: 0,
     slotOut: 0,
     endMs: 0,
     linearizabilityUnknown: false,

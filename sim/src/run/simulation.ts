@@ -1,13 +1,16 @@
 import {
-  applyPersist,
-  type DurableState,
+  isClientDestination,
   type Envelope,
   type Message,
-  type StepResult,
+  type PersistOp,
+  type Response,
 } from '@paxos/shared';
-import { InvariantViolation } from '../checkers/violation';
+import type { PlannedCommit, ShellAction, ShellOutcome } from '@paxos/runtime';
+import { InvariantViolation, violated } from '../checkers/violation';
 import { ClusterCheckers } from '../checkers/cluster-checkers';
-import { SimClient, type ClientFollowUp } from '../clients/sim-client';
+import { behaviourOf } from '../clients/adversaries';
+import { clientOfAnswer } from '../clients/route-answer';
+import { SimClient, type ClientStep } from '../clients/sim-client';
 import {
   buildCluster,
   REAL_ROLES,
@@ -25,16 +28,23 @@ import { acceptorView, leaderView, replicaView } from '../observe/role-views';
 import { Prng } from '../random/prng';
 import { describeMessage } from '../trace/describe-message';
 import { TraceDigest } from '../trace/trace-digest';
+import { checkDeadLetter, checkDroppedLocal } from '../shell/dead-letter-checker';
+import { SimDataApi } from '../shell/sim-data-api';
+import {
+  OVERSIZED_COMMIT_BODY_BYTES_MAX,
+  SIM_COMMIT_BODY_BYTES_MAX,
+  drainCore,
+  startCore,
+} from '../shell/shell-process';
+import { clientStats } from './client-stats';
 import { runFinalChecks } from './final-checks';
 import type { SimEvent } from './sim-events';
 import type { SimOptions } from './sim-options';
 import { emptyStats, type SimResult, type SimStats } from './sim-result';
 
-/** What a role is asked to do: handle a message, fire its timers, or come back from disk. */
+/** Why a process's shell core runs: a delivered message, a due timer, or a new incarnation. */
 type StepInput =
-  | { kind: 'message'; message: Message }
-  | { kind: 'tick' }
-  | { kind: 'recover'; durable: DurableState };
+  { kind: 'message'; from: string; message: Message } | { kind: 'tick' } | { kind: 'recover' };
 
 /** A role threw: a broken assertion inside the role is a bug the run found. */
 class RoleThrew extends Error {}
@@ -57,6 +67,11 @@ export class Simulation {
   /** How long persistLater writes take to land (a crash in between loses them). */
   private readonly laterRng: Prng;
   private readonly profile: FaultProfile;
+  /** The data API and PostgreSQL every process's shell core commits to. */
+  private readonly dataApi = new SimDataApi();
+  /** Ids of claimed rows and queued messages, and the rows' queue order: counters, not random. */
+  private idCounter = 0;
+  private rowSeq = 0;
   private healed = false;
   private readonly stats: SimStats = emptyStats();
 
@@ -72,17 +87,20 @@ export class Simulation {
     this.profile = drawFaultProfile(this.faultRng, options);
     this.network = new Network(rng.fork('network'), this.profile.linkFaults, options.linkTiming);
     this.cluster = buildCluster(options, roles, seed);
+    const checksInput = options.broken !== 'unchecked-input';
     this.cluster.clients.forEach((id, index) => {
-      const client = new SimClient(
+      const behaviour = behaviourOf(index, options.clients, this.profile.adversaries);
+      const config = {
         id,
         index,
-        rng.fork(`client-${index}`),
-        this.cluster.cluster.replicas,
-        options.opsPerClient,
-        options.keyCount,
-        options.client,
-      );
-      this.clients.set(id, client);
+        replicas: this.cluster.cluster.replicas,
+        opsToIssue: options.opsPerClient,
+        keyCount: options.keyCount,
+        timing: options.client,
+        behaviour,
+        checksInput,
+      };
+      this.clients.set(id, new SimClient(config, rng.fork(`client-${index}`)));
     });
     this.checkers = new ClusterCheckers({
       acceptors: this.cluster.cluster.acceptors,
@@ -114,7 +132,10 @@ export class Simulation {
     this.stats.events = this.digest.eventCount;
     const history = [...this.clients.values()].flatMap((c) => c.history);
     this.stats.commands = history.length;
-    this.stats.answered = history.filter((op) => op.output !== null).length;
+    this.stats.answered = history.filter((op) => op.outcome !== null).length;
+    Object.assign(this.stats, clientStats([...this.clients.values()]));
+    this.stats.messageMaxJsonBytes = this.checkers.limits.messageMaxJsonBytes;
+    this.stats.stateWriteMaxJsonBytes = this.checkers.limits.stateWriteMaxJsonBytes;
     this.stats.slotOut = Math.max(0, ...this.cluster.replicas.map((r) => r.state?.slotOut ?? 0));
     this.stats.collectedBelow = this.checkers.gc.highestCollected;
     for (const r of this.cluster.replicas) {
@@ -124,6 +145,7 @@ export class Simulation {
     return {
       seed: this.seed,
       volatileAcceptors: this.options.volatileAcceptors,
+      adversaries: this.profile.adversaries,
       violation,
       violationAtMs: violation === null ? null : this.nowMs,
       digest: this.digest.hex(),
@@ -135,7 +157,7 @@ export class Simulation {
   private start(): void {
     for (const p of this.cluster.byId.values()) {
       this.trace(`START ${p.id}`);
-      this.advance(p, { kind: 'recover', durable: p.durable });
+      this.startIncarnation(p);
     }
     const plan = planFaults(this.faultRng, {
       ...this.cluster.cluster,
@@ -143,12 +165,13 @@ export class Simulation {
       faultPhaseMs: this.options.faultPhaseMs,
       crashes: this.profile.crashes,
       partitions: this.profile.partitions,
+      longOutage: this.profile.adversaries.longOutage ? this.options.outage : null,
     });
     for (const action of plan) this.queue.schedule(action.atMs, { kind: 'fault', action });
     this.queue.schedule(this.options.faultPhaseMs, { kind: 'heal' });
     for (const clientId of this.clients.keys()) {
       const atMs = this.faultRng.intBetween(0, this.options.client.startSpreadMs);
-      this.queue.schedule(atMs, { kind: 'client-issue', clientId });
+      this.queue.schedule(atMs, { kind: 'client-timer', clientId, timer: { kind: 'issue' } });
     }
   }
 
@@ -184,45 +207,26 @@ export class Simulation {
       case 'persist-later': {
         const p = this.processOf(event.processId);
         if (p.life !== event.life) return this.trace(`${p.id} crashed: its later writes are lost`);
-        p.durable = applyPersist(p.durable, event.ops);
-        return;
+        return this.dataApi.landPending(p.id, event.writeSeq);
       }
       case 'fault':
         return this.applyFault(event.action);
       case 'heal':
         return this.heal();
-      case 'client-issue': {
+      case 'client-timer': {
         const client = this.clientOf(event.clientId);
-        const issued = client.issue(this.nowMs);
-        if (issued === null) return;
-        this.trace(
-          `${client.id} sends ${describeMessage(issued.send.message)} to ${issued.send.to}`,
-        );
-        return this.clientSend(client, issued.send, issued.followUp);
-      }
-      case 'client-retry': {
-        const client = this.clientOf(event.clientId);
-        const retried = client.retry(this.nowMs, event.requestId, event.attempt);
-        if (retried === null) return;
-        this.trace(`${client.id} retries ${event.requestId} to ${retried.send.to}`);
-        return this.clientSend(client, retried.send, retried.followUp);
+        return this.clientActs(client, client.onTimer(this.nowMs, event.timer));
       }
     }
   }
 
   private deliver(from: string, to: string, message: Message): void {
-    if (this.network.isCut(from, to)) {
+    if (!isClientDestination(to) && this.network.isCut(from, to)) {
       this.stats.messagesCut++;
       return this.traceDelivery('cut', from, to, message);
     }
-    const client = this.clients.get(to);
-    if (client !== undefined) {
-      this.traceDelivery('', from, to, message);
-      if (message.type !== 'response') return;
-      this.checkers.onClientResponse(to, message);
-      const followUp = client.onResponse(this.nowMs, message);
-      if (followUp !== null) this.scheduleClient(client, followUp);
-      return;
+    if (isClientDestination(to) && message.type === 'response') {
+      return this.deliverToClient(from, to, message);
     }
     const p = this.processOf(to);
     if (!p.up) {
@@ -230,89 +234,193 @@ export class Simulation {
       return this.traceDelivery('lost (down)', from, to, message);
     }
     this.traceDelivery('', from, to, message);
-    this.advance(p, { kind: 'message', message });
+    this.advance(p, { kind: 'message', from, message });
   }
 
-  /** Runs one step of a process, checks it, makes its writes durable and releases its sends. */
+  /** A new incarnation: the next epoch, a new shell core, whose first action loads the durable map. */
+  private startIncarnation(p: AnyProcess): void {
+    const epoch = this.dataApi.claimEpoch(p.id);
+    const commitBodyBytesMax = this.options.oversizedCommits
+      ? OVERSIZED_COMMIT_BODY_BYTES_MAX
+      : SIM_COMMIT_BODY_BYTES_MAX;
+    const config = {
+      commitBodyBytesMax,
+      newId: () => `m${++this.idCounter}`,
+      observer: {
+        droppedLocal: (message: Message, reason: string, detail: string) =>
+          checkDroppedLocal(p.id, message, reason, detail),
+        // A message or write over its limit never reaches a commit: the shell blames its input.
+        tooLarge: (detail: string) => violated('limits', `${p.id}: ${detail}`),
+        isolating: (inputs: number, detail: string) =>
+          this.trace(`${p.id} isolates ${inputs} inputs: ${detail}`),
+        note: (note: string) => this.log?.(`  ${p.id}: ${note}`),
+      },
+    };
+    switch (p.kind) {
+      case 'acceptor':
+        startCore(p, epoch, config);
+        break;
+      case 'leader':
+        startCore(p, epoch, config);
+        break;
+      case 'replica':
+        startCore(p, epoch, config);
+        break;
+    }
+    this.advance(p, { kind: 'recover' });
+  }
+
+  /**
+   * Hands an input to a process's shell core, drains the core (its commits land on the
+   * simulated data API and release their sends), checks the role state it holds, and schedules
+   * the core's next wake-up. Client requests arrive over HTTP in the services: submitted as
+   * local messages; everything else is a claimed queue row.
+   */
   private advance(p: AnyProcess, input: StepInput): void {
+    if (p.core === null) throw new Error(`${p.id} is down`);
+    if (input.kind === 'message') {
+      if (this.clients.has(input.from)) p.core.submit(input.message);
+      else this.receiveRow(p, input.from, input.message);
+    }
     const message = input.kind === 'message' ? input.message : null;
     switch (p.kind) {
       case 'acceptor': {
-        const result = this.invoke(p, input);
-        this.checkers.afterAcceptorStep(p.id, acceptorView(result.state), message);
-        return this.release(p, input, result);
+        this.drain(p);
+        if (p.state !== null) this.checkers.afterAcceptorStep(p.id, acceptorView(p.state), message);
+        break;
       }
       case 'replica': {
-        const result = this.invoke(p, input);
-        this.checkers.afterReplicaStep(p.id, replicaView(result.state), result.send);
-        return this.release(p, input, result);
+        const released = this.drain(p);
+        if (p.state !== null) this.checkers.afterReplicaStep(p.id, replicaView(p.state), released);
+        break;
       }
       case 'leader': {
-        const result = this.invoke(p, input);
-        this.checkers.afterLeaderStep(p.id, leaderView(result.state));
-        return this.release(p, input, result);
+        this.drain(p);
+        if (p.state !== null) this.checkers.afterLeaderStep(p.id, leaderView(p.state));
+        break;
       }
+    }
+    this.scheduleTick(p, input.kind === 'tick');
+  }
+
+  private receiveRow(p: AnyProcess, from: string, message: Message): void {
+    const id = `r${++this.idCounter}`;
+    p.held.set(id, { from, message });
+    p.core?.receive([{ id, payload: JSON.stringify(message), attempts: 1, seq: ++this.rowSeq }]);
+  }
+
+  /** Runs the core until it waits; returns what it released (commit sends, local deliveries). */
+  private drain<K extends string, S, C>(p: SimProcess<K, S, C>): Envelope[] {
+    const core = p.core;
+    if (core === null) throw new Error(`${p.id} is down`);
+    const released: Envelope[] = [];
+    drainCore(p.id, core, this.nowMs, (action) => this.perform(p, action, released));
+    p.state = core.currentState ?? null;
+    return released;
+  }
+
+  /** One action of a shell core, against the simulated data API and network. */
+  private perform<K extends string, S, C>(
+    p: SimProcess<K, S, C>,
+    action: ShellAction,
+    released: Envelope[],
+  ): ShellOutcome {
+    switch (action.kind) {
+      case 'load-durable':
+        return { kind: 'loaded', durable: this.dataApi.load(p.id) };
+      case 'commit':
+        return this.commit(p, action.commit, action.background, released);
+      case 'dead-letter': {
+        const held = p.held.get(action.id);
+        p.held.delete(action.id);
+        this.trace(`${p.id} DEAD-LETTERS ${action.id} (${action.reason}): ${action.detail}`);
+        checkDeadLetter(p.id, held, action.reason, action.detail);
+        return { kind: 'done' };
+      }
+      case 'release':
+        // Back on the queue: claimed again a little later (as a new delivery).
+        for (const id of action.ids) {
+          const held = p.held.get(id);
+          p.held.delete(id);
+          if (held === undefined) continue;
+          const atMs = this.nowMs + this.laterRng.intBetween(1, 5);
+          this.queue.schedule(atMs, {
+            kind: 'deliver',
+            from: held.from,
+            to: p.id,
+            message: held.message,
+          });
+        }
+        return { kind: 'done' };
+      case 'deliver':
+        for (const envelope of action.envelopes) {
+          released.push(envelope);
+          this.send(p.id, envelope);
+        }
+        if (this.log !== null) for (const event of action.events) this.log(`  ${p.id}: ${event}`);
+        return { kind: 'done' };
     }
   }
 
-  private invoke<K extends string, S, C>(p: SimProcess<K, S, C>, input: StepInput): StepResult<S> {
-    let result: StepResult<S>;
-    try {
-      if (input.kind === 'recover') result = p.role.recover(p.config, input.durable, this.nowMs);
-      else {
-        if (p.state === null) throw new Error(`${p.id} is down`);
-        result =
-          input.kind === 'tick'
-            ? p.role.tick(p.state, this.nowMs)
-            : p.role.step(p.state, input.message, this.nowMs);
+  /**
+   * A step commit. Its writes and sends are checked as the role produced them (limits,
+   * storable), before the data API answers; a foreground one lands at once and releases its
+   * sends, a background one (persistLater) lands later, in order, and is lost in a crash.
+   */
+  private commit<K extends string, S, C>(
+    p: SimProcess<K, S, C>,
+    commit: PlannedCommit,
+    background: boolean,
+    released: Envelope[],
+  ): ShellOutcome {
+    this.checkers.afterWrites(p.id, writesOf(commit));
+    this.checkers.afterSends(
+      p.id,
+      commit.sends.map((s) => ({ to: s.dst, message: JSON.parse(s.payload) as Message })),
+    );
+    if (background) {
+      const refusal = this.dataApi.commitLater(p.id, p.epoch, commit);
+      if (refusal !== null) {
+        violated('shell-fatal', `${p.id}: the data API refused a background commit: ${refusal}`);
       }
-    } catch (err) {
-      const what = input.kind === 'message' ? describeMessage(input.message) : input.kind;
-      throw new RoleThrew(`${p.id} threw on ${what}: ${(err as Error).message}`);
-    }
-    p.state = result.state;
-    // The durable runner commits persist and sends together: a crash sees both or neither.
-    if (result.persist.length > 0) p.durable = applyPersist(p.durable, result.persist);
-    // persistLater lands after the step, on its own, and is lost if the process crashes first.
-    if (result.persistLater && result.persistLater.length > 0) {
       const atMs = Math.max(this.nowMs + this.laterRng.intBetween(0, 50), p.laterLandsAtMs);
       p.laterLandsAtMs = atMs;
       this.queue.schedule(atMs, {
         kind: 'persist-later',
         processId: p.id,
         life: p.life,
-        ops: result.persistLater,
+        writeSeq: commit.writeSeq,
       });
+      return { kind: 'done' };
     }
-    if (this.log !== null) for (const note of result.notes ?? []) this.log(`  ${p.id}: ${note}`);
-    return result;
-  }
-
-  private release<K extends string, S, C>(
-    p: SimProcess<K, S, C>,
-    input: StepInput,
-    result: StepResult<S>,
-  ): void {
-    this.checkers.afterSends(p.id, result.send);
-    for (const envelope of result.send) {
+    const answer = this.dataApi.commit(p.id, p.epoch, commit);
+    if (answer.kind === 'refused') {
+      this.trace(`${p.id} commit ${p.epoch}.${commit.writeSeq} REFUSED: ${answer.detail}`);
+      return answer;
+    }
+    if (answer.kind === 'fenced') return answer;
+    for (const id of commit.acks) p.held.delete(id);
+    for (const envelope of answer.sends) {
       // Garbage collection is what keeps this small however long the run: see sim-result.ts.
       if (envelope.message.type === 'p1b') {
         const size = envelope.message.accepted.length;
         this.stats.p1bMaxPValues = Math.max(this.stats.p1bMaxPValues, size);
       }
+      released.push(envelope);
       this.send(p.id, envelope);
     }
-    this.scheduleTick(p, input.kind === 'tick');
+    return { kind: 'committed' };
   }
 
   /**
-   * Keeps exactly one live tick event per process, at its role's next deadline. Right after a
-   * tick fired, a deadline that is already due moves to the next millisecond: a role that
-   * keeps reporting a past deadline must not spin the simulator at one instant.
+   * Keeps exactly one live tick event per process, at its core's next wake-up (a role timer or
+   * an ack flush). Right after a tick fired, a deadline that is already due moves to the next
+   * millisecond: a core that keeps reporting a past deadline must not spin the simulator at one
+   * instant.
    */
-  private scheduleTick<K extends string, S, C>(p: SimProcess<K, S, C>, afterTick: boolean): void {
-    if (p.state === null) return;
-    const deadline = p.role.nextDeadline(p.state);
+  private scheduleTick(p: AnyProcess, afterTick: boolean): void {
+    if (p.core === null) return;
+    const deadline = p.core.wakeAt();
     if (deadline === null) {
       p.tickAtMs = null;
       p.tickToken++;
@@ -340,22 +448,31 @@ export class Simulation {
     }
   }
 
-  private clientSend(client: SimClient, envelope: Envelope, followUp: ClientFollowUp): void {
-    this.send(client.id, envelope);
-    this.scheduleClient(client, followUp);
+  /**
+   * An answer for the client namespace (`client:<sessionId>`) reaches the simulated client that
+   * owns that session (or, for `client:0`, that registration number); the partition check uses
+   * the client's own name, which is what partitions cut off.
+   */
+  private deliverToClient(from: string, to: string, response: Response): void {
+    const client = clientOfAnswer(this.clients.values(), to, response);
+    if (client !== null && this.network.isCut(from, client.id)) {
+      this.stats.messagesCut++;
+      return this.traceDelivery('cut', from, to, response);
+    }
+    this.traceDelivery(client === null ? 'unclaimed' : '', from, to, response);
+    this.checkers.onClientResponse(to, response);
+    if (client !== null) this.clientActs(client, client.onResponse(this.nowMs, response));
   }
 
-  private scheduleClient(client: SimClient, followUp: ClientFollowUp): void {
-    if (followUp.kind === 'retry-at') {
-      const { requestId, attempt } = followUp;
-      this.queue.schedule(followUp.atMs, {
-        kind: 'client-retry',
-        clientId: client.id,
-        requestId,
-        attempt,
-      });
-    } else if (followUp.kind === 'issue-at') {
-      this.queue.schedule(followUp.atMs, { kind: 'client-issue', clientId: client.id });
+  /** Sends a client's requests (from its own name), sets its timers, traces its notes. */
+  private clientActs(client: SimClient, step: ClientStep): void {
+    for (const note of step.notes) this.trace(note);
+    for (const envelope of step.sends) {
+      this.trace(`${client.id} sends ${describeMessage(envelope.message)} to ${envelope.to}`);
+      this.send(client.id, envelope);
+    }
+    for (const { atMs, timer } of step.timers) {
+      this.queue.schedule(atMs, { kind: 'client-timer', clientId: client.id, timer });
     }
   }
 
@@ -368,6 +485,7 @@ export class Simulation {
         this.trace(`CRASH ${p.id}`);
         this.stats.crashes++;
         p.crash();
+        this.dataApi.crash(p.id);
         return;
       }
       case 'restart':
@@ -387,13 +505,13 @@ export class Simulation {
     this.stats.restarts++;
     if (p.kind === 'acceptor' && this.options.volatileAcceptors) {
       // The original in-memory design: whatever the acceptor promised or accepted is gone.
-      p.durable = new Map();
+      this.dataApi.wipe(p.id);
       this.checkers.acceptorLostDisk(p.id);
       this.trace(`RESTART ${p.id} with an EMPTY disk`);
     } else {
-      this.trace(`RESTART ${p.id} from ${p.durable.size} durable entries`);
+      this.trace(`RESTART ${p.id} from ${this.dataApi.size(p.id)} durable entries`);
     }
-    this.advance(p, { kind: 'recover', durable: p.durable });
+    this.startIncarnation(p);
   }
 
   private heal(): void {
@@ -431,4 +549,16 @@ export class Simulation {
       );
     }
   }
+}
+
+/** A commit's durable writes as the role's persist ops, for the limits checker. */
+function writesOf(commit: PlannedCommit): PersistOp[] {
+  const ops: PersistOp[] = commit.puts.map((p) => ({
+    op: 'put',
+    key: p.key,
+    slot: p.slot,
+    value: p.value,
+  }));
+  if (commit.truncateBelow > 0) ops.push({ op: 'truncate', belowSlot: commit.truncateBelow });
+  return ops;
 }

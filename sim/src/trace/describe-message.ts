@@ -1,15 +1,29 @@
-import { ballotToString, type Batch, type Message, type Op, type PValue } from '@paxos/shared';
+import {
+  ballotToString,
+  commandKey,
+  type Batch,
+  type Command,
+  type Message,
+  type PValue,
+} from '@paxos/shared';
 
 /** One readable line per message for `--verbose` traces. */
 export function describeMessage(message: Message): string {
   switch (message.type) {
     case 'request':
-      return `request ${message.commands.map((c) => `${c.requestId}:${describeOp(c.op)}`).join(' ')}`;
-    case 'response':
-      return (
-        `response ${message.clientId}/${message.requestId} slot ${message.slot} ` +
-        `ok=${message.result.ok} value=${JSON.stringify(message.result.value)}`
-      );
+      return `request ${message.commands.map((c) => `${commandKey(c)}:${describeOp(c.op)}`).join(' ')}`;
+    case 'response': {
+      const { result } = message;
+      const outcome =
+        result.refused !== undefined
+          ? `refused ${result.refused}`
+          : result.sessionId !== undefined
+            ? `session ${result.sessionId}`
+            : `ok=${result.ok} value=${cut(JSON.stringify(result.value))}`;
+      return `response ${commandKey(message)} slot ${message.slot} ${outcome} op ${message.opDigest}`;
+    }
+    case 'withdraw':
+      return `withdraw ${commandKey(message)}`;
     case 'propose':
       return `propose slot ${message.slot} ${describeBatch(message.value)}`;
     case 'decision':
@@ -19,7 +33,8 @@ export function describeMessage(message: Message): string {
     case 'p1b':
       return (
         `p1b ${ballotToString(message.ballot)} collectedBelow ${message.collectedBelow} ` +
-        `accepted [${message.accepted.map(describePValue).join(' ')}]`
+        `covers [${message.coversFrom ?? message.collectedBelow}, ` +
+        `${message.coversBefore ?? 'end'}) accepted [${message.accepted.map(describePValue).join(' ')}]`
       );
     case 'p2a':
       return `p2a ${describePValue(message.pvalue)}`;
@@ -46,21 +61,30 @@ export function describeMessage(message: Message): string {
   }
 }
 
-function describeOp(op: Op): string {
+function describeOp(op: Command['op']): string {
   switch (op.kind) {
+    case 'register':
+      return 'register';
     case 'get':
-      return `get(${op.key})`;
+      return `get(${cut(op.key)})`;
     case 'put':
-      return `put(${op.key},${op.value})`;
+      return `put(${cut(op.key)},${cut(op.value)})`;
     case 'delete':
-      return `delete(${op.key})`;
+      return `delete(${cut(op.key)})`;
     case 'cas':
-      return `cas(${op.key},${String(op.expected)}->${op.value})`;
+      return `cas(${cut(op.key)},${op.expected === null ? 'null' : cut(op.expected)}->${cut(op.value)})`;
   }
 }
 
+/** Keys and values may be 64 KiB and hold control characters: a trace line shows their start. */
+const TRACE_CHARS_MAX = 24;
+function cut(text: string): string {
+  const shown = JSON.stringify(text.slice(0, TRACE_CHARS_MAX)).slice(1, -1);
+  return text.length > TRACE_CHARS_MAX ? `${shown}...(${text.length} chars)` : shown;
+}
+
 function describeBatch(batch: Batch): string {
-  const commands = batch.commands.map((c) => `${c.clientId}/${c.requestId}`).join(',');
+  const commands = batch.commands.map(commandKey).join(',');
   return `${batch.batchId}[${commands}]`;
 }
 

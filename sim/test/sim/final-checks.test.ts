@@ -1,11 +1,11 @@
 import { replicaRole, type ReplicaState } from '@paxos/replica';
+import type { Op, OpResult } from '@paxos/shared';
 import { ClusterCheckers } from '../../src/checkers/cluster-checkers';
-import { SimClient, type ClientOperation } from '../../src/clients/sim-client';
+import type { ClientOperation } from '../../src/clients/client-operation';
 import { SIM_REPLICA_TIMINGS, type ReplicaProcess } from '../../src/cluster/sim-cluster';
 import { SimProcess } from '../../src/cluster/sim-process';
 import { replicaView } from '../../src/observe/role-views';
-import { Prng } from '../../src/random/prng';
-import { runFinalChecks } from '../../src/run/final-checks';
+import { runFinalChecks, type FinalCheckClient } from '../../src/run/final-checks';
 import { chooseInLedger, violationOf } from './support/fixtures';
 
 const cluster = {
@@ -23,34 +23,38 @@ function replicas(): ReplicaProcess[] {
   });
 }
 
-function clientWith(
-  operations: Array<Omit<ClientOperation, 'clientId' | 'attempts'>>,
-  id = 'client-0',
-): SimClient {
-  const client = new SimClient(id, 0, new Prng(1), cluster.replicas, operations.length, 1, {
-    retryTimeoutMs: 10,
-    thinkTimeMaxMs: 1,
-  });
-  // Issue every operation so the client counts them as its own, then overwrite what it saw.
-  operations.forEach((op, i) => {
-    client.issue(op.call);
-    const recorded = client.history[i] as ClientOperation;
-    Object.assign(recorded, op, { clientId: id });
-    if (op.output !== null)
-      client.onResponse(op.return ?? 0, {
-        type: 'response',
-        from: 'replica-0',
-        clientId: id,
-        requestId: recorded.requestId,
-        slot: 1,
-        result: op.output,
-      });
-  });
-  return client;
+type Seen = Pick<ClientOperation, 'input' | 'call' | 'outcome' | 'output' | 'return'>;
+
+/** A client that saw `operations` (in session 16384, numbered from 1) and issued no more. */
+function clientWith(operations: Seen[], id = 'client-0', waiting = false): FinalCheckClient {
+  const history: ClientOperation[] = operations.map((op, i) => ({
+    clientId: id,
+    sessionId: 16384,
+    requestId: i + 1,
+    attempts: 1,
+    refusal: null,
+    ...op,
+  }));
+  const open = history.some((op) => op.outcome === null);
+  return {
+    id,
+    history,
+    finished: !open && !waiting,
+    waiting: open || waiting,
+    registering: waiting,
+  };
 }
 
+const ran = (input: Op, call: number, output: OpResult, ret: number): Seen => ({
+  input,
+  call,
+  outcome: 'ok',
+  output,
+  return: ret,
+});
+
 function check(
-  clients: SimClient[],
+  clients: FinalCheckClient[],
   replicaProcesses = replicas(),
   before: (checkers: ClusterCheckers) => void = () => undefined,
 ): string | null {
@@ -70,25 +74,46 @@ const get = { kind: 'get' as const, key: 'k' };
 describe('final checks', () => {
   it('pass a linearizable, fully answered history on converged replicas', () => {
     const client = clientWith([
-      { requestId: 'r0', input: put('a'), call: 0, output: { ok: true, value: null }, return: 5 },
-      { requestId: 'r1', input: get, call: 6, output: { ok: true, value: 'a' }, return: 9 },
+      ran(put('a'), 0, { ok: true, value: null }, 5),
+      ran(get, 6, { ok: true, value: 'a' }, 9),
     ]);
     expect(check([client])).toBeNull();
   });
 
   it('linearizability: catch a read of a value that was never written', () => {
     const client = clientWith([
-      { requestId: 'r0', input: put('a'), call: 0, output: { ok: true, value: null }, return: 5 },
-      { requestId: 'r1', input: get, call: 6, output: { ok: true, value: 'ghost' }, return: 9 },
+      ran(put('a'), 0, { ok: true, value: null }, 5),
+      ran(get, 6, { ok: true, value: 'ghost' }, 9),
     ]);
     expect(check([client])).toBe('linearizability');
   });
 
+  it('linearizability: an operation refused or beaten to its number never ran; one with a 410 may have', () => {
+    const refusedThenRead = (outcome: ClientOperation['outcome']): FinalCheckClient =>
+      clientWith([
+        { input: put('a'), call: 0, outcome, output: null, return: 5 },
+        ran(get, 6, { ok: true, value: 'a' }, 9),
+      ]);
+    expect(check([refusedThenRead('unknown')])).toBeNull();
+    for (const outcome of ['invalid', 'too-large', 'conflict', 'quota'] as const) {
+      expect(check([refusedThenRead(outcome)])).toBe('linearizability');
+    }
+  });
+
   it('liveness: catch a command never answered', () => {
     const client = clientWith([
-      { requestId: 'r0', input: put('a'), call: 0, output: null, return: null },
+      { input: put('a'), call: 0, outcome: null, output: null, return: null },
     ]);
     expect(check([client])).toBe('liveness');
+  });
+
+  it('liveness: a 410 or a 409 is an answer; a registration never answered is not', () => {
+    const answered = clientWith([
+      { input: put('a'), call: 0, outcome: 'unknown', output: null, return: 3 },
+      { input: put('b'), call: 4, outcome: 'conflict', output: null, return: 6 },
+    ]);
+    expect(check([answered])).toBeNull();
+    expect(check([clientWith([], 'client-1', true)])).toBe('liveness');
   });
 
   it('convergence: catch a replica that stayed behind', () => {

@@ -100,7 +100,8 @@ describe('whole-cluster simulation', () => {
     };
     const roles: SimRoles = { ...REAL_ROLES, acceptor: careless };
     const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
-    expect(found?.violation?.invariant).toBe('A2');
+    // Holding a pvalue of another ballot is A2; overwriting a higher one with it, A3.
+    expect(['A2', 'A3']).toContain(found?.violation?.invariant);
   });
 
   it('catches a leader that counts p2b messages instead of distinct acceptors (pitfall 2)', () => {
@@ -112,7 +113,9 @@ describe('whole-cluster simulation', () => {
   it('catches a replica that learns a decision from one acceptance (a learner miscounting)', () => {
     const roles: SimRoles = { ...REAL_ROLES, replica: countingTwice(replicaRole, 'accepted') };
     const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
-    expect(found?.violation?.invariant).toBe('decided-unchosen');
+    // Seen while the replica holds it, the slot is decided-unchosen; applied, answered from and
+    // truncated in one step, it is a slot applied that nobody decided (R2).
+    expect(['decided-unchosen', 'R2']).toContain(found?.violation?.invariant);
   });
 
   it('catches a replica without a response cache, which runs retried commands twice (pitfall 5)', () => {
@@ -120,13 +123,15 @@ describe('whole-cluster simulation', () => {
       ...replicaRole,
       step(state, message, now) {
         const result = replicaRole.step(state, message, now);
+        for (const session of result.state.sessions.values()) session.answers.clear();
         result.state.responses.clear();
+        result.state.responseValueBytes = 0;
         return result;
       },
     };
     const roles: SimRoles = { ...REAL_ROLES, replica: forgetful };
     const found = firstViolation(1, 20, (seed) => runSeed(seed, {}, null, roles));
-    expect(found?.violation?.invariant).toBe('executed-once');
+    expect(found?.violation?.invariant).toBe('at-most-once');
   });
 
   // Broken garbage collection, each caught by the simulator. [name, roles, invariant]

@@ -1,14 +1,54 @@
-import type { Ballot, Batch, Command, Message, Op, PValue } from '@paxos/shared';
+import {
+  clientDestination,
+  opDigest,
+  type Ballot,
+  type Batch,
+  type ClientCommand,
+  type Command,
+  type Envelope,
+  type Message,
+  type Op,
+  type OpResult,
+  type PValue,
+} from '@paxos/shared';
 import type { AcceptanceLedger } from '../../../src/checkers/acceptance-ledger';
 import type { AcceptorView, ReplicaView } from '../../../src/observe/views';
 
 export const ballot = (round: number, leaderId = 'leader-0'): Ballot => ({ round, leaderId });
 
-export const command = (clientId: string, requestId: string, op: Op): Command => ({
-  clientId,
+export const command = (sessionId: number, requestId: number, op: Op): ClientCommand => ({
+  sessionId,
   requestId,
   op,
 });
+
+export const registration = (requestId: number): Command => ({
+  sessionId: 0,
+  requestId,
+  op: { kind: 'register' },
+});
+
+/** A replica's answer to `c` from `slot`, as it sends it to the client namespace. */
+export function answer(
+  c: Command,
+  slot: number,
+  result: OpResult,
+  from = 'replica-0',
+  digestOf: Command['op'] = c.op,
+): Envelope {
+  return {
+    to: clientDestination(c.sessionId),
+    message: {
+      type: 'response',
+      from,
+      sessionId: c.sessionId,
+      requestId: c.requestId,
+      slot,
+      result,
+      opDigest: opDigest(digestOf),
+    },
+  };
+}
 
 export const batch = (batchId: string, ...commands: Command[]): Batch => ({ batchId, commands });
 
