@@ -173,7 +173,6 @@ async function crashAndRestart(project: ComposeProject, writers: Writers): Promi
 /** Each key's value, read through the log (a get is a command like any other). */
 async function readBack(keys: string[]): Promise<Map<string, string | null>> {
   const reader = new KvClient({
-    clientId: 'ctest-reader',
     replicaUrls: Object.values(urls('replica')),
     commandDeadlineMs: 30_000,
     attemptTimeoutMs: 12_000,

@@ -53,7 +53,6 @@ export async function hostedDataApiScenario(
   );
 
   const client = new KvClient({
-    clientId: 'ctest-hosted',
     replicaUrls: Object.values(urls('replica')),
     commandDeadlineMs: 60_000,
     attemptTimeoutMs: 12_000,

@@ -2,8 +2,9 @@ import { KvClient, type RecordedOperation } from '../../tools/src/workload/kv-cl
 
 /**
  * Closed-loop clients that keep writing while containers are killed. Each owns its keys (the
- * lost-write check needs one sequential writer per key) and retries a command with the same
- * requestId on the other replica when one does not answer.
+ * lost-write check needs one sequential writer per key) and has a session of its own; it
+ * retries a command with the same session and request number on the other replica when one
+ * does not answer, so the command runs at most once.
  */
 export class Writers {
   private readonly clients: KvClient[];
@@ -19,7 +20,7 @@ export class Writers {
       { length: count },
       (_, i) =>
         new KvClient({
-          clientId: `ctest-writer-${i}`,
+          firstReplica: i,
           replicaUrls,
           // A command waits out a leader failover; the replica answers 504 first (10 s).
           commandDeadlineMs: 90_000,

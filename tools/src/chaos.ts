@@ -1,13 +1,19 @@
 /**
- * `npm run chaos -- --seconds S [--history FILE] [--clients N] [--seed N]`
+ * `npm run chaos -- --seconds S [--history FILE] [--clients N] [--seed N] [--hostile N]`
  *
  * Concurrent clients issue get/put/cas on a small shared key set (and puts on keys of their
  * own) against random replicas, while a nemesis SIGKILLs and restarts random services:
- * every role and the local Neurelo server. Then the faults stop and it checks that every
- * acknowledged write is present, the replicas converge, and the history is linearizable.
- * Last line: `acknowledged: N, lost: 0, linearizable: true`.
+ * every role and the local Neurelo server. Alongside them, `--hostile` clients (2 by default,
+ * 0 for none) send the hostile inputs of issue 17 (workload/hostile-cases.ts) and check each
+ * answer against the contract. Then the faults stop and it checks that every acknowledged
+ * write is present, the replicas converge, and the history is linearizable.
+ * Last lines: the hostile summary, then `acknowledged: N, lost: 0, linearizable: true`.
  */
 import 'dotenv/config';
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+} from '@paxos/neurelo-local/src/db/scratch-database';
 import { writeHistoryFile } from '@paxos/sim/src/linearizability';
 import { Prng } from '@paxos/sim/src/random/prng';
 import type { Op } from '@paxos/shared';
@@ -17,8 +23,10 @@ import { parseArgs } from 'node:util';
 import { Fleet } from './fleet/fleet';
 import { waitForConvergence } from './fleet/observe';
 import { defaultFleetOptions } from './fleet/topology';
+import { HostileTally, runHostileClient } from './workload/hostile-client';
+import { unexpectedStatuses } from './workload/hostile-cases';
 import { Progress } from './workload/progress';
-import { runClients, wallClock } from './workload/run-clients';
+import { runClients, sumStatuses, wallClock } from './workload/run-clients';
 import { formatMs, percentile } from './workload/stats';
 import { replicasLine, verifyRun } from './workload/verify-run';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,11 +38,13 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '6' },
     seed: { type: 'string' },
     keys: { type: 'string', default: '4' },
+    hostile: { type: 'string', default: '2' },
   },
 });
 const seconds = positiveInt('seconds', args.seconds);
 const clientCount = positiveInt('clients', args.clients);
 const sharedKeys = positiveInt('keys', args.keys);
+const hostileClients = positiveInt('hostile', args.hostile);
 const seed = args.seed !== undefined ? positiveInt('seed', args.seed) : Date.now() % 1_000_000;
 
 function positiveInt(name: string, raw: string | undefined): number {
@@ -52,6 +62,11 @@ async function main(): Promise<number> {
   const options = defaultFleetOptions();
   options.workDir = path.join(options.workDir, 'chaos');
   rmSync(options.workDir, { recursive: true, force: true });
+  // The checks assume every key starts absent: on PostgreSQL, a database of this run's own
+  // (PGlite starts empty in the work folder removed above).
+  const adminUrl = options.databaseUrl;
+  const scratchName = `paxos_chaos_${process.pid}`;
+  if (adminUrl) options.databaseUrl = await createScratchDatabase(adminUrl, scratchName);
   // Shorter timeouts than production so failover fits in a short run.
   options.roleEnv = {
     LEADER_TIMEOUT_MS: '1500',
@@ -62,7 +77,7 @@ async function main(): Promise<number> {
   };
   const fleet = new Fleet(options);
   console.log(
-    `chaos: seed ${seed}, ${seconds} s of faults, ${clientCount} clients, storage ${options.neureloApiBase ? 'hosted Neurelo' : options.databaseUrl ? 'PostgreSQL' : 'PGlite'}; logs in ${fleet.logDir}`,
+    `chaos: seed ${seed}, ${seconds} s of faults, ${clientCount} clients, ${hostileClients} hostile, storage ${options.neureloApiBase ? 'hosted Neurelo' : options.databaseUrl ? 'PostgreSQL' : 'PGlite'}; logs in ${fleet.logDir}`,
   );
   try {
     await fleet.up(90_000);
@@ -89,10 +104,22 @@ async function main(): Promise<number> {
       for (const s of fleet.services) fleet.start(s.name);
     })();
 
+    const hostile = Promise.all(
+      Array.from({ length: hostileClients }, (_, index) =>
+        runHostileClient({
+          replicaUrls,
+          index,
+          shouldStop: () => wallClock() >= faultsEndAt,
+          random,
+          pauseMs: 300,
+          commandDeadlineMs: 20_000,
+          attemptTimeoutMs: 5_000,
+        }),
+      ),
+    );
     const run = await runClients({
       clients: clientCount,
       replicaUrls,
-      clientIdPrefix: `chaos${seed}`,
       commandDeadlineMs: 20_000,
       attemptTimeoutMs: 5_000,
       nextOp: (i, n): Op => {
@@ -117,6 +144,7 @@ async function main(): Promise<number> {
       },
     });
     await nemesis;
+    const hostileRuns = await hostile;
     progress.done();
     console.log(`faults: ${faults.length}`);
     for (const f of faults) console.log(`  ${f}`);
@@ -137,7 +165,6 @@ async function main(): Promise<number> {
       keys,
       ownedKey: (key) => key.startsWith('own-'),
       replicaUrls,
-      verifierId: `chaos${seed}-verifier`,
     });
     const { lost, unread, linearizability: lin } = verdict;
     if (args.history) {
@@ -152,14 +179,45 @@ async function main(): Promise<number> {
     if (unread.length) console.log(`keys that could not be read back: ${unread.join(', ')}`);
     if (lin.linearizable !== true)
       console.log(`linearizability: ${lin.linearizable} ${lin.explanation ?? ''}`);
-    const ok = converged && lost.length === 0 && unread.length === 0 && lin.linearizable === true;
+    const hostileFailures = hostileVerdict(hostileRuns, run.statuses);
+    const ok =
+      converged &&
+      lost.length === 0 &&
+      unread.length === 0 &&
+      lin.linearizable === true &&
+      hostileFailures === 0;
     console.log(
       `acknowledged: ${run.acknowledged}, lost: ${lost.length + unread.length}, linearizable: ${lin.linearizable}`,
     );
     return ok ? 0 : 1;
   } finally {
     await fleet.down();
+    if (adminUrl) await dropScratchDatabase(adminUrl, scratchName);
   }
+}
+
+/**
+ * Prints the hostile summary (with each failure) and returns how many failures there were:
+ * an answer the contract does not allow, a case never answered as expected, or an attempt of
+ * any client (hostile or not) answered with a status outside the contract (a 500, a 502 ...).
+ */
+function hostileVerdict(
+  runs: Array<{ tally: HostileTally; statuses: ReadonlyMap<number, number> }>,
+  loadStatuses: ReadonlyMap<number, number>,
+): number {
+  const tally = new HostileTally();
+  for (const r of runs) tally.merge(r.tally);
+  const failures = [
+    ...tally.failures,
+    ...(runs.length > 0 ? tally.unshown().map((c) => `${c}: never answered as expected`) : []),
+    ...unexpectedStatuses(sumStatuses([loadStatuses, ...runs.map((r) => r.statuses)])),
+  ];
+  const shown = failures.slice(0, 20);
+  for (const f of shown) console.log(`  hostile failure: ${f}`);
+  if (failures.length > shown.length)
+    console.log(`  ... and ${failures.length - shown.length} more`);
+  console.log(`${tally.summary()}; failures: ${failures.length}`);
+  return failures.length;
 }
 
 main().then(

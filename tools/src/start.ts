@@ -84,7 +84,6 @@ async function main(): Promise<number> {
     const run = await runClients({
       clients: clientCount,
       replicaUrls,
-      clientIdPrefix: 'start',
       // Each client owns its keys: puts with unique values, and reads of its own keys.
       nextOp: (i, n) => {
         const key = `c${i}-k${n % keysPerClient}`;
@@ -120,7 +119,6 @@ async function main(): Promise<number> {
       ),
       ownedKey: () => true,
       replicaUrls,
-      verifierId: 'start-verifier',
     });
     const { lost, unread, linearizability: lin } = verdict;
 

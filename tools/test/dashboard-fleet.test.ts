@@ -182,7 +182,6 @@ describe('the dashboard on a running fleet', () => {
       const load: Promise<ClientRunResult> = runClients({
         clients: 2,
         replicaUrls: [BASE_PORT + 51, BASE_PORT + 52].map((p) => `http://127.0.0.1:${p}`),
-        clientIdPrefix: 'dashboard-load',
         nextOp: (i, n) => ({ kind: 'put', key: `c${i}-k${n % 4}`, value: `v${n}` }),
         shouldStop: () => stopLoad,
         commandDeadlineMs: 20_000,

@@ -63,7 +63,6 @@ describe.each(modes)('fleet recovery under SIGKILL, %s', (_mode, learnFromAccept
     const load = runClients({
       clients: 4,
       replicaUrls,
-      clientIdPrefix: 'recovery',
       nextOp: (i, n) =>
         n % 4 === 3
           ? { kind: 'get', key: `c${i}-k${n % 3}` }
@@ -74,7 +73,6 @@ describe.each(modes)('fleet recovery under SIGKILL, %s', (_mode, learnFromAccept
     });
 
     const probeClient = new KvClient({
-      clientId: 'recovery-probe',
       replicaUrls,
       commandDeadlineMs: 20_000,
       attemptTimeoutMs: 5_000,

@@ -259,7 +259,7 @@
         const r = await post('api/commands', { op });
         out.textContent =
           `${op.kind} ${op.key} → ${r.result.ok ? 'ok' : 'not applied'}, value ${JSON.stringify(r.result.value)}\n` +
-          `decided in slot ${r.slot}, answered by ${r.replica} (request ${r.requestId})`;
+          `decided in slot ${r.slot}, answered by ${r.replica} (session ${r.sessionId}, request ${r.requestId})`;
         out.dataset.state = 'answered';
       } catch (err) {
         out.textContent = `${op.kind} ${op.key} failed: ${err.message}`;

@@ -132,7 +132,6 @@ async function measureClosedLoop(
     keys: args.keys,
     readRatio: args.readRatio,
     replicaUrls: entryReplicas(target, args),
-    prefix: `bench-${c.name}`,
   });
   const window = await measureWindow(
     target,
@@ -161,7 +160,7 @@ async function measureOfferedLoad(
 ): Promise<OfferedLoadResult> {
   const { args } = ctx;
   const c = target.configuration;
-  const load = startOfferedLoad(target, args, `bench-open-${c.name}`);
+  const load = startOfferedLoad(target, args);
   const window = await measureWindow(
     target,
     pg,
@@ -203,7 +202,7 @@ async function measureSlotAnatomy(
 ): Promise<SlotAnatomyResult> {
   const { args } = ctx;
   const c = target.configuration;
-  const load = startOfferedLoad(target, args, `bench-trace-${c.name}`);
+  const load = startOfferedLoad(target, args);
   const label = `[${c.name}] ${args.offeredPerSecond}/s offered, traced`;
   const acknowledged = () => `${load.completions.atMs.length} acknowledged`;
   let traced;
@@ -269,13 +268,12 @@ async function waitWithProgress(
 }
 
 /** Open-loop clients at the offered rate (`--offered`). */
-function startOfferedLoad(target: BenchTarget, args: BenchArgs, prefix: string) {
+function startOfferedLoad(target: BenchTarget, args: BenchArgs) {
   return startOpenLoop({
     perSecond: args.offeredPerSecond,
     keys: args.keys,
     readRatio: args.readRatio,
     replicaUrls: entryReplicas(target, args),
-    prefix,
   });
 }
 

@@ -10,10 +10,11 @@ import { wallClock } from '../workload/run-clients';
  */
 const benchDispatcher = new Agent({ connections: null });
 
-function newClient(clientId: string, replicaUrls: string[]): KvClient {
+/** A simulated client: a session of its own, registered on its first command. */
+function newClient(index: number, replicaUrls: string[]): KvClient {
   return new KvClient({
-    clientId,
     replicaUrls,
+    firstReplica: index,
     commandDeadlineMs: 15_000,
     attemptTimeoutMs: 12_000,
     clock: wallClock,
@@ -58,16 +59,18 @@ export function latenciesWithin(c: Completions, fromMs: number, toMs: number): n
 }
 
 /**
- * Closed loop: `clients` clients, one command in flight each, until stop() is called.
+ * Closed loop: `clients` clients, one session and one command in flight each, until stop() is
+ * called.
  * Commands still in flight then finish (or give up after the deadline) before it resolves.
  */
-export function startClosedLoop(
-  o: WorkloadShape & { clients: number; replicaUrls: string[]; prefix: string },
-): { completions: Completions; stop: () => Promise<void> } {
+export function startClosedLoop(o: WorkloadShape & { clients: number; replicaUrls: string[] }): {
+  completions: Completions;
+  stop: () => Promise<void>;
+} {
   const completions: Completions = { atMs: [], latencyMs: [], unanswered: 0 };
   let stopping = false;
   const loops = Array.from({ length: o.clients }, async (_, i) => {
-    const client = newClient(`${o.prefix}-${i}`, o.replicaUrls);
+    const client = newClient(i, o.replicaUrls);
     for (let n = 0; !stopping; n++) {
       const { result, latencyMs } = await client.run(makeOp(o, i, n));
       if (result === null) {
@@ -101,9 +104,10 @@ export function commandsDue(elapsedMs: number, perSecond: number): number {
  * DUE, not from when it went out, so a stall shows in the percentiles instead of quietly
  * lowering the offered load (no coordinated omission).
  */
-export function startOpenLoop(
-  o: WorkloadShape & { perSecond: number; replicaUrls: string[]; prefix: string },
-): { completions: Completions; stop: () => Promise<void> } {
+export function startOpenLoop(o: WorkloadShape & { perSecond: number; replicaUrls: string[] }): {
+  completions: Completions;
+  stop: () => Promise<void>;
+} {
   const completions: Completions = { atMs: [], latencyMs: [], unanswered: 0 };
   const idle: KvClient[] = [];
   let made = 0;
@@ -111,7 +115,7 @@ export function startOpenLoop(
   const inFlight = new Set<Promise<void>>();
   const startedAt = wallClock();
   const issue = (dueAt: number): void => {
-    const client = idle.pop() ?? newClient(`${o.prefix}-${made++}`, o.replicaUrls);
+    const client = idle.pop() ?? newClient(made++, o.replicaUrls);
     const n = issued++;
     const p = client.run(makeOp(o, 0, n)).then(({ result }) => {
       const at = wallClock();

@@ -90,6 +90,24 @@ export class Fleet {
     return this.isRunning(name) ? (this.children.get(name)?.pid ?? null) : null;
   }
 
+  /**
+   * Waits for a service to exit by itself: its exit code (null when a signal ended it), or
+   * 'running' if it is still up after `timeoutMs`.
+   */
+  async waitExit(name: string, timeoutMs: number): Promise<number | null | 'running'> {
+    const child = this.children.get(name);
+    if (!child) throw new Error(`${name} was never started`);
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    let timer: NodeJS.Timeout | undefined;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const timeout = new Promise<'running'>(
+      (r) => (timer = setTimeout(() => r('running'), timeoutMs)),
+    );
+    const outcome = await Promise.race([exited, timeout]);
+    clearTimeout(timer);
+    return outcome;
+  }
+
   async waitReady(names: string[], timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const name of names) {

@@ -1,7 +1,11 @@
 import type { Op, OpResult } from '@paxos/shared';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { SessionClient, type CommandAnswer } from './session-client';
 
-/** One operation as the linearizability checker reads it (Porcupine's field names). */
+/**
+ * One operation as the linearizability checker reads it (Porcupine's field names). A process
+ * is a session: `clientId` is `s<sessionId>`.
+ */
 export interface RecordedOperation {
   clientId: string;
   input: Op;
@@ -11,109 +15,82 @@ export interface RecordedOperation {
 }
 
 export interface KvClientOptions {
-  clientId: string;
-  /** Replica ports; the client starts on one and moves to the next on failure. */
+  /** Replica URLs; the client starts on `firstReplica` and moves to the next on failure. */
   replicaUrls: string[];
+  firstReplica?: number;
   /** Give up on one command after this long (it stays "unknown" in the history). */
   commandDeadlineMs: number;
   attemptTimeoutMs: number;
+  /** The clock of the history's call and return times. */
   clock: () => number;
-  /** Connections to share; the default allows 64 per replica (the benchmark needs more). */
   dispatcher?: Dispatcher;
 }
 
-/**
- * undici rather than node:http: the same HTTP/1.1 requests on keep-alive connections for
- * about a third of the client's CPU per request (0.07 against 0.18-0.20 ms, measured with 512
- * concurrent clients against a trivial server). On a two-core machine that also runs the
- * fleet, the load generator's CPU is taken from the system it measures.
- */
-const sharedDispatcher = new Agent({ connections: 64 });
+/** The tool sent a command the replicas refuse: a bug in the tool, not an outcome. */
+export class CommandRefusedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CommandRefusedError';
+  }
+}
+
+export interface KvRun {
+  /** null: no answer (unknown outcome), or refused for the key-value quota (nothing ran). */
+  result: OpResult | null;
+  latencyMs: number;
+  answer: CommandAnswer | null;
+}
 
 /**
- * A closed-loop key-value client over POST /commands. On a timeout, a 503/504 or a dead
- * replica it retries the SAME requestId on the next replica: the command runs at most
- * once, and the first answer is its result.
+ * A closed-loop key-value client (one command in flight) that records its history. It
+ * registers a session on its first command, and again after its session is found gone; a
+ * command whose outcome is unknown stays unanswered in the history.
  */
 export class KvClient {
-  private seq = 0;
-  private replicaIndex: number;
   readonly history: RecordedOperation[] = [];
+  readonly session: SessionClient;
 
   constructor(private readonly o: KvClientOptions) {
-    this.replicaIndex = hash(o.clientId) % o.replicaUrls.length;
+    this.session = new SessionClient(o);
   }
 
-  async run(op: Op): Promise<{ result: OpResult | null; latencyMs: number }> {
-    const requestId = `${++this.seq}`;
-    const call = this.o.clock();
+  async run(op: Op): Promise<KvRun> {
+    const registeringAt = this.o.clock();
+    const sessionId = await this.session.ensureSession();
+    // Nothing was sent: the command is not part of the history.
+    if (sessionId === null)
+      return { result: null, latencyMs: this.o.clock() - registeringAt, answer: null };
+    const requestId = this.session.nextRequestId();
     const record: RecordedOperation = {
-      clientId: this.o.clientId,
+      clientId: `s${sessionId}`,
       input: op,
-      call,
+      call: this.o.clock(),
       output: null,
       return: null,
     };
     this.history.push(record);
-    const deadline = call + this.o.commandDeadlineMs;
-    let backoffMs = 50;
-    while (this.o.clock() < deadline) {
-      const url = this.o.replicaUrls[this.replicaIndex % this.o.replicaUrls.length]!;
-      const r = await postJson(
-        `${url}/commands`,
-        { clientId: this.o.clientId, requestId, op },
-        this.o.attemptTimeoutMs,
-        this.o.dispatcher ?? sharedDispatcher,
-      );
-      if (r.status === 200) {
-        const body = r.body as { result: OpResult };
-        record.output = body.result;
-        record.return = this.o.clock();
-        return { result: body.result, latencyMs: record.return - call };
-      }
-      if (r.status === 400)
-        throw new Error(`replica rejected a command: ${JSON.stringify(r.body)}`);
-      // Not answered: another replica may be alive; back off a little so a dead fleet is not hammered.
-      this.replicaIndex += 1;
-      await new Promise((res) => setTimeout(res, backoffMs));
-      backoffMs = Math.min(1_000, backoffMs * 2);
+    const answer = await this.session.submit(sessionId, requestId, op);
+    const returnedAt = this.o.clock();
+    if (answer.kind === 'ok') {
+      record.output = answer.result;
+      record.return = returnedAt;
+      return { result: answer.result, latencyMs: returnedAt - record.call, answer };
     }
-    return { result: null, latencyMs: this.o.clock() - call };
+    if (answer.kind === 'refused') {
+      // Refused commands did not run; they leave the history.
+      this.history.splice(this.history.indexOf(record), 1);
+      if (answer.code !== 'kv-quota-exceeded') {
+        throw new CommandRefusedError(
+          answer.status,
+          answer.code,
+          `a replica refused ${op.kind} ${op.key}: ${answer.status} ${answer.code} ${answer.error}`,
+        );
+      }
+    }
+    return { result: null, latencyMs: returnedAt - record.call, answer };
   }
-}
-
-/** POSTs JSON; any failure (refused, reset, timed out) is status 0, never an exception. */
-async function postJson(
-  url: string,
-  body: unknown,
-  timeoutMs: number,
-  dispatcher: Dispatcher,
-): Promise<{ status: number; body: unknown }> {
-  try {
-    const res = await request(url, {
-      method: 'POST',
-      dispatcher,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    return { status: res.statusCode, body: parseOrNull(await res.body.text()) };
-  } catch {
-    return { status: 0, body: null };
-  }
-}
-
-function parseOrNull(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-function hash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
-  return h;
 }

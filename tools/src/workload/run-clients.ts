@@ -7,7 +7,6 @@ export interface ClientRunOptions {
   /** Makes the next operation of client `clientIndex` (its `n`-th). */
   nextOp: (clientIndex: number, n: number) => Op;
   shouldStop: () => boolean;
-  clientIdPrefix: string;
   commandDeadlineMs?: number;
   attemptTimeoutMs?: number;
   onAcknowledged?: (latencyMs: number, at: number) => void;
@@ -17,20 +16,26 @@ export interface ClientRunResult {
   history: RecordedOperation[];
   latenciesMs: number[];
   acknowledged: number;
+  /** Commands with no answer (unknown outcome) or refused for the key-value quota. */
   unanswered: number;
   acknowledgedAt: number[];
+  /** Every attempt's HTTP status over all clients (0: no answer), for contract checks. */
+  statuses: Map<number, number>;
 }
 
 export const wallClock = (): number => performance.timeOrigin + performance.now();
 
-/** Runs closed-loop clients (one command in flight each) until shouldStop() says so. */
+/**
+ * Runs closed-loop clients (one command in flight each, one session each) until shouldStop()
+ * says so. Client i starts on replica i (mod the replicas).
+ */
 export async function runClients(o: ClientRunOptions): Promise<ClientRunResult> {
   const clients = Array.from(
     { length: o.clients },
     (_, i) =>
       new KvClient({
-        clientId: `${o.clientIdPrefix}-${i}`,
         replicaUrls: o.replicaUrls,
+        firstReplica: i,
         commandDeadlineMs: o.commandDeadlineMs ?? 30_000,
         attemptTimeoutMs: o.attemptTimeoutMs ?? 12_000,
         clock: wallClock,
@@ -60,5 +65,12 @@ export async function runClients(o: ClientRunOptions): Promise<ClientRunResult> 
     acknowledged: latenciesMs.length,
     unanswered,
     acknowledgedAt,
+    statuses: sumStatuses(clients.map((c) => c.session.statuses)),
   };
+}
+
+export function sumStatuses(all: Array<ReadonlyMap<number, number>>): Map<number, number> {
+  const sum = new Map<number, number>();
+  for (const m of all) for (const [status, n] of m) sum.set(status, (sum.get(status) ?? 0) + n);
+  return sum;
 }

@@ -22,10 +22,8 @@ export async function verifyRun(o: {
   keys: string[];
   ownedKey: (key: string) => boolean;
   replicaUrls: string[];
-  verifierId: string;
 }): Promise<RunVerdict> {
   const reader = new KvClient({
-    clientId: o.verifierId,
     replicaUrls: o.replicaUrls,
     commandDeadlineMs: 30_000,
     attemptTimeoutMs: 10_000,

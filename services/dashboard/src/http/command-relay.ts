@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Op } from '@paxos/shared';
 import type { FleetTarget } from '../config/fleet-targets';
 import { describeFetchFailure } from '../net/fetch-failure';
@@ -6,7 +5,8 @@ import type { FleetView } from '../view/fleet-view';
 
 export interface RelayedAnswer {
   replica: string;
-  requestId: string;
+  sessionId: number;
+  requestId: number;
   slot: number;
   result: { ok: boolean; value: string | null };
 }
@@ -22,14 +22,24 @@ export class CommandRelayError extends Error {
   }
 }
 
+type Attempt =
+  | { kind: 'answered'; body: Record<string, unknown> }
+  /** A final answer other than 200 (400, 409, 410, 413): passed on, never retried. */
+  | { kind: 'final'; status: number; error: string; code: string | null }
+  /** No answer, or one the contract asks to retry with the same ids (503, 504). */
+  | { kind: 'failed'; error: string };
+
 /**
- * Sends the page's client commands to a replica, as any client of the fleet would: one client
- * id per dashboard process, and on a timeout, a 503 or a dead replica the SAME request id on
- * the next replica, so a command that was decided after all still runs only once.
+ * Sends the page's client commands to a replica, as any client of the fleet would
+ * (docs/limits-and-errors.md): one session per dashboard process, registered on the first
+ * command, and request numbers 1, 2, 3, ... On a timeout, a 503 or a dead replica it tries the
+ * SAME session and request number on the next replica, so a command that was decided after
+ * all still runs only once. A 410 means the outcome is unknown: it is passed on, and the
+ * command is not resubmitted under a new session.
  */
 export class CommandRelay {
-  private readonly clientId = `dashboard-${randomBytes(4).toString('hex')}`;
-  private sequence = 0;
+  private session: Promise<number> | null = null;
+  private lastRequestId = 0;
 
   constructor(
     private readonly replicas: FleetTarget[],
@@ -38,56 +48,83 @@ export class CommandRelay {
   ) {}
 
   async run(op: Op): Promise<RelayedAnswer> {
-    const requestId = `${++this.sequence}`;
+    const sessionId = await this.sessionId();
+    const requestId = ++this.lastRequestId;
+    const body = { sessionId, requestId, op };
     const failures: string[] = [];
     for (const replica of replicasToTry(this.replicas, this.latestView())) {
-      const outcome = await this.attempt(replica, requestId, op);
-      if (outcome.kind === 'answered') return outcome.answer;
-      if (outcome.kind === 'refused') throw new CommandRelayError(400, outcome.error);
-      failures.push(`${replica.name}: ${outcome.error}`);
+      const outcome = await this.attempt(replica, '/commands', body);
+      if (outcome.kind === 'answered' && typeof outcome.body.slot === 'number') {
+        const { slot, result } = outcome.body as Pick<RelayedAnswer, 'slot' | 'result'>;
+        return { replica: replica.name, sessionId, requestId, slot, result };
+      }
+      if (outcome.kind === 'final') {
+        if (outcome.code === 'session-unknown') this.forget(sessionId);
+        const unknown =
+          outcome.status === 410 ? '; its outcome is unknown, so it was not resent' : '';
+        throw new CommandRelayError(outcome.status, `${outcome.error}${unknown}`);
+      }
+      failures.push(`${replica.name}: ${outcome.kind === 'answered' ? 'no slot' : outcome.error}`);
     }
-    throw new CommandRelayError(
-      503,
-      failures.length === 0
-        ? 'the fleet has no replica'
-        : `no replica answered (${failures.join('; ')})`,
-    );
+    throw new CommandRelayError(503, `${noAnswer(failures)}; the command may still run`);
   }
 
-  private async attempt(
-    replica: FleetTarget,
-    requestId: string,
-    op: Op,
-  ): Promise<
-    | { kind: 'answered'; answer: RelayedAnswer }
-    | { kind: 'refused'; error: string }
-    | { kind: 'failed'; error: string }
-  > {
+  /** This process's session, registered once (concurrent commands share the registration). */
+  private sessionId(): Promise<number> {
+    if (!this.session) {
+      this.session = this.register();
+      this.session.catch(() => (this.session = null));
+    }
+    return this.session;
+  }
+
+  private forget(sessionId: number): void {
+    void this.session?.then((current) => {
+      if (current === sessionId) this.session = null;
+    });
+  }
+
+  private async register(): Promise<number> {
+    const failures: string[] = [];
+    for (const replica of replicasToTry(this.replicas, this.latestView())) {
+      const outcome = await this.attempt(replica, '/sessions', {});
+      if (outcome.kind === 'answered' && typeof outcome.body.sessionId === 'number') {
+        this.lastRequestId = 0;
+        return outcome.body.sessionId;
+      }
+      failures.push(
+        `${replica.name}: ${outcome.kind === 'answered' ? 'no session id' : outcome.error}`,
+      );
+    }
+    throw new CommandRelayError(503, noAnswer(failures));
+  }
+
+  private async attempt(replica: FleetTarget, path: string, body: unknown): Promise<Attempt> {
     try {
-      const res = await fetch(`${replica.url}/commands`, {
+      const res = await fetch(`${replica.url}${path}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ clientId: this.clientId, requestId, op }),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.attemptTimeoutMs),
       });
-      const body = (await res.json().catch(() => ({}))) as {
-        slot?: number;
-        result?: RelayedAnswer['result'];
-        error?: string;
-      };
-      if (res.status === 200 && body.result && typeof body.slot === 'number') {
-        return {
-          kind: 'answered',
-          answer: { replica: replica.name, requestId, slot: body.slot, result: body.result },
-        };
+      const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      const error = typeof answer.error === 'string' ? answer.error : `HTTP ${res.status}`;
+      if (res.status === 200) return { kind: 'answered', body: answer };
+      if ([400, 409, 410, 413].includes(res.status)) {
+        const code = typeof answer.code === 'string' ? answer.code : null;
+        return { kind: 'final', status: res.status, error, code };
       }
-      if (res.status === 400) return { kind: 'refused', error: body.error ?? 'refused' };
-      return { kind: 'failed', error: body.error ?? `HTTP ${res.status}` };
+      return { kind: 'failed', error };
     } catch (err) {
       return { kind: 'failed', error: describeFetchFailure(err, this.attemptTimeoutMs) };
     }
   }
 }
+
+const noAnswer = (failures: string[]): string =>
+  failures.length === 0
+    ? 'the fleet has no replica'
+    : `no replica answered (${failures.join('; ')})`;
 
 /** Replicas the last scrape saw up come first; the others are still worth a try. */
 export function replicasToTry(replicas: FleetTarget[], view: FleetView | null): FleetTarget[] {
