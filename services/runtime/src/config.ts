@@ -58,7 +58,7 @@ export const ServiceEnvSchema = z.object({
    * Acceptors tell the replicas of every acceptance, and replicas learn decisions from a
    * majority of them; leaders then send decisions only to a replica that asks. One setting
    * for the whole fleet (acceptors and leaders both read it). Off by default: on two shared
-   * cores the hop it saves costs about as much CPU as it saves time (README, Performance).
+   * cores the hop it saves costs about as much CPU as it saves time (docs/performance.md).
    */
   LEARN_FROM_ACCEPTORS: envFlag(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
