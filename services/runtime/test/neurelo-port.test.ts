@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DataApiClient, QueueApi, type Role } from '@paxos/shared';
 import pino from 'pino';
-import { createApp, loadQueries, loadSchema } from '../../neurelo-local/src';
 import {
-  openTestDatabase,
-  type TestDatabase,
-} from '../../neurelo-local/test/support/test-database';
+  READ_WRITE_KEY,
+  listen,
+  openTestApp,
+  type TestApp,
+} from '../../neurelo-local/test/support/app-harness';
 import { ServiceMetrics } from '../src/metrics';
 import { createNeureloQueuePort } from '../src/neurelo-queue-port';
 import { RoleHost } from '../src/role-host';
@@ -17,31 +16,20 @@ import { p1a } from './support/shell-harness';
  * DATABASE_URL is set, else PGlite): the database's own refusal of a value reaches the shell as
  * a 400, and only the message that wrote it goes to the dead letters.
  */
-const API_KEY = 'neurelo_runtime_test_key';
-let database: TestDatabase;
-let server: Server;
+let testApp: TestApp;
+let served: { baseUrl: string; close(): Promise<void> };
 let baseUrl = '';
-const shutdown = new AbortController();
+const API_KEY = READ_WRITE_KEY;
 
 beforeAll(async () => {
-  database = await openTestDatabase('runtime_port');
-  const app = createApp({
-    db: database.db,
-    schema: loadSchema(),
-    queries: loadQueries(),
-    apiKeys: { readWrite: [API_KEY], readOnly: [] },
-    shutdown: shutdown.signal,
-  });
-  server = createServer(app).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  testApp = await openTestApp('runtime_port');
+  served = await listen(testApp.app);
+  baseUrl = served.baseUrl;
 });
 
 afterAll(async () => {
-  shutdown.abort();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await database.drop();
+  await served.close();
+  await testApp.close();
 });
 
 /** Writes `k<round>`; round 2 writes a NUL character, which jsonb cannot store. */
