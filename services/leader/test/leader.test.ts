@@ -391,12 +391,15 @@ describe('leader onPropose and onProgress', () => {
 });
 
 describe('leader timers', () => {
-  it('a scout re-sends p1a to silent acceptors every retransmitMs (a lost p1a/p1b never wedges it)', () => {
+  it('a scout re-sends p1a to silent acceptors, backing off (a lost p1a/p1b never wedges it)', () => {
     const leader = new LeaderHarness();
     leader.step(p1b('acceptor-1', ballot(0)));
     expect(leader.tick(99).send).toEqual([]);
     expect(leader.tick(100).send.map((e) => e.to)).toEqual(['acceptor-0', 'acceptor-2']);
-    expect(leaderRole.nextDeadline(leader.state)).toBe(200);
+    // Each reply may be every page of an acceptor's pvalues: the next round waits twice as long.
+    expect(leaderRole.nextDeadline(leader.state)).toBe(300);
+    leader.step(p1b('acceptor-2', ballot(0)));
+    expect(leader.state.active).toBe(true);
   });
 
   it('a commander re-sends p2a to silent acceptors every retransmitMs (a lost p2a/p2b never wedges it)', () => {

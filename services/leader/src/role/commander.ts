@@ -10,7 +10,7 @@ import {
   type StepResult,
 } from '@paxos/shared';
 import { learnCollectedBelow } from './collect';
-import { decisionTo, p1aTo, p2aTo } from './outbox';
+import { decisionTo, p1aTo, p2aBodyBytes, p2aTo } from './outbox';
 import { preempted } from './preempted';
 import {
   freshestMajority,
@@ -24,9 +24,9 @@ import {
  * Phase 2 for `slot` under the current ballot. The commander waits for every acceptor, but
  * with `spareAfterMs` set (thrifty) it sends its p2a to a majority first, the acceptors heard
  * from most recently, and to the rest only if no decision came in time (spareDelayMs; then
- * every retransmitMs to whoever is still silent). Safety does not depend on who receives a
- * p2a, only on counting a majority of distinct acceptors; a majority that answers saves the
- * other acceptors a claim, a step and a commit per slot.
+ * to whoever is still silent, backing off: retransmission.ts). Safety does not depend on who
+ * receives a p2a, only on counting a majority of distinct acceptors; a majority that answers
+ * saves the other acceptors a claim, a step and a commit per slot.
  */
 export function startCommander(
   state: LeaderState,
@@ -54,6 +54,8 @@ export function startCommander(
     waitingFor: new Set(acceptors),
     spares: acceptors.filter((a) => !firstTo.includes(a)),
     retransmitAt: now + (thrifty ? spareDelayMs(state) : state.config.retransmitMs),
+    retransmits: 0,
+    p2aBodyBytes: p2aBodyBytes(state, { ballot: state.ballot, slot, value }),
     startedAt: now,
   };
   state.commanders.set(slot, commander);
@@ -162,29 +164,4 @@ export function onP2b(state: LeaderState, message: P2b, now: number): StepResult
     decide(state, commander.slot, commander.value, out);
   }
   return out.result();
-}
-
-/**
- * A thrifty commander's first timer brings in the spare acceptors. After that, a lost p2a or
- * p2b must not wedge the slot: every retransmitMs, ask the silent acceptors again.
- */
-export function retransmitCommanders(
-  state: LeaderState,
-  now: number,
-  out: StepCollector<LeaderState>,
-): void {
-  for (const commander of state.commanders.values()) {
-    if (now < commander.retransmitAt) continue;
-    if (commander.spares.length > 0) {
-      for (const acceptor of commander.spares) out.send.push(p2aTo(state, acceptor, commander));
-      state.counters.sparesAsked += commander.spares.length;
-      commander.spares = [];
-    } else {
-      for (const acceptor of commander.waitingFor) {
-        out.send.push(p2aTo(state, acceptor, commander));
-      }
-      state.counters.retransmits += commander.waitingFor.size;
-    }
-    commander.retransmitAt = now + state.config.retransmitMs;
-  }
 }

@@ -1,10 +1,25 @@
-import { assertPositiveIntegers, type Cluster, type ProcessId } from '@paxos/shared';
+import { LIMITS, assertPositiveIntegers, type Cluster, type ProcessId } from '@paxos/shared';
 
 export interface LeaderConfig {
   id: ProcessId;
   cluster: Cluster;
-  /** A scout or commander re-sends its p1a/p2a to silent acceptors this often. */
+  /**
+   * A scout or commander first re-sends its p1a/p2a to silent acceptors this long after it
+   * started; each further round waits twice as long as the one before, up to retransmitMsMax
+   * (retransmission.ts says why).
+   */
   retransmitMs: number;
+  /**
+   * The longest wait between two retransmission rounds of one scout or commander. Unset:
+   * RETRANSMIT_BACKOFF_FACTOR_MAX x retransmitMs, so it follows retransmitMs.
+   */
+  retransmitMsMax?: number;
+  /**
+   * The p2a a tick may re-send, in request-body bytes (what a step commit carries, see
+   * retransmission.ts); the oldest slots go first and the rest in the next ticks. Unset:
+   * defaultRetransmitTickBytesMax.
+   */
+  retransmitTickBytesMax?: number;
   /** An active leader announces itself to the other leaders this often. */
   heartbeatMs: number;
   /** Silence after which a passive leader suspects the leader it watches. */
@@ -28,9 +43,25 @@ export interface LeaderConfig {
 
 export type LeaderTimings = Omit<LeaderConfig, 'id' | 'cluster'>;
 
+/** A LeaderConfig with every optional bound filled in, once, when the leader starts. */
+export type ResolvedLeaderConfig = LeaderConfig &
+  Required<Pick<LeaderConfig, 'retransmitMsMax' | 'retransmitTickBytesMax'>>;
+
+/** Unset retransmitMsMax: rounds 1x, 2x, 4x, then every 8x retransmitMs. */
+export const RETRANSMIT_BACKOFF_FACTOR_MAX = 8;
+
+/**
+ * Two step commits' worth: about what one commander whose p2a is at the message limit costs to
+ * reach three acceptors (3 x 4 x 160 KiB of body at worst; the first due commander of a tick
+ * goes anyway), small enough that a tick's retransmissions add about two commits to its step,
+ * not a dozen.
+ */
+export const defaultRetransmitTickBytesMax = 2 * LIMITS.commitBodyBytesMax;
+
 /** Sensible values for the real services. */
 export const defaultLeaderTimings: LeaderTimings = Object.freeze({
   retransmitMs: 3000,
+  retransmitTickBytesMax: defaultRetransmitTickBytesMax,
   heartbeatMs: 1000,
   leaderTimeoutMs: 3000,
   backoffMaxMs: 10_000,
@@ -45,6 +76,13 @@ export function assertLeaderConfig(config: LeaderConfig): void {
     'leaderTimeoutMs',
     'backoffMaxMs',
   ]);
+  assertPositiveIntegers('leader', config, [], ['retransmitMsMax', 'retransmitTickBytesMax']);
+  if (config.retransmitMsMax !== undefined && config.retransmitMsMax < config.retransmitMs) {
+    throw new Error(
+      `leader retransmitMsMax (${config.retransmitMsMax}) must be at least retransmitMs ` +
+        `(${config.retransmitMs})`,
+    );
+  }
   const spare = config.spareAfterMs;
   if (spare !== undefined && !(Number.isInteger(spare) && spare >= 0)) {
     throw new Error(`leader spareAfterMs must be a whole number >= 0, got ${spare}`);
@@ -52,4 +90,13 @@ export function assertLeaderConfig(config: LeaderConfig): void {
   if (!config.cluster.leaders.includes(config.id)) {
     throw new Error(`leader ${config.id} is not in the cluster's leaders`);
   }
+}
+
+/** Fills in the optional bounds; called once, when the leader's state is built. */
+export function resolveLeaderConfig(config: LeaderConfig): ResolvedLeaderConfig {
+  return {
+    ...config,
+    retransmitMsMax: config.retransmitMsMax ?? RETRANSMIT_BACKOFF_FACTOR_MAX * config.retransmitMs,
+    retransmitTickBytesMax: config.retransmitTickBytesMax ?? defaultRetransmitTickBytesMax,
+  };
 }

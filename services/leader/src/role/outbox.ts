@@ -1,15 +1,37 @@
-import type { Ballot, Batch, Envelope, ProcessId, Slot } from '@paxos/shared';
+import {
+  bodyBytesOfJsonText,
+  type Ballot,
+  type Batch,
+  type Envelope,
+  type P2a,
+  type ProcessId,
+  type Slot,
+} from '@paxos/shared';
 import type { Commander, LeaderState } from './state';
 
 /** Messages a leader sends, built in one place. */
+
+type Proposal = Pick<Commander, 'ballot' | 'slot' | 'value'>;
 
 export function p1aTo(state: LeaderState, to: ProcessId, ballot: Ballot): Envelope {
   return { to, message: { type: 'p1a', from: state.config.id, ballot } };
 }
 
-export function p2aTo(state: LeaderState, to: ProcessId, commander: Commander): Envelope {
-  const { ballot, slot, value } = commander;
-  return { to, message: { type: 'p2a', from: state.config.id, pvalue: { ballot, slot, value } } };
+function p2a(state: LeaderState, { ballot, slot, value }: Proposal): P2a {
+  return { type: 'p2a', from: state.config.id, pvalue: { ballot, slot, value } };
+}
+
+export function p2aTo(state: LeaderState, to: ProcessId, commander: Proposal): Envelope {
+  return { to, message: p2a(state, commander) };
+}
+
+/**
+ * What one such p2a costs in a step commit's request body: its JSON sits in a string inside
+ * another (commit-planner.ts), so each `"` and `\` counts four times. The same for every
+ * acceptor, so a commander measures it once.
+ */
+export function p2aBodyBytes(state: LeaderState, commander: Proposal): number {
+  return bodyBytesOfJsonText(JSON.stringify(p2a(state, commander)));
 }
 
 export function decisionTo(state: LeaderState, to: ProcessId, slot: Slot, value: Batch): Envelope {

@@ -14,6 +14,7 @@ import { learnCollectedBelow } from './collect';
 import { BALLOT_KEY } from './durable-keys';
 import { p1aTo } from './outbox';
 import { preempted } from './preempted';
+import { retransmitDelayMs } from './retransmission';
 import {
   addCovered,
   coveredByPage,
@@ -39,6 +40,7 @@ export function startScout(state: LeaderState, now: number, out: StepCollector<L
     coverage: new Map(),
     pvalues: new Map<Slot, PValue>(),
     retransmitAt: now + state.config.retransmitMs,
+    retransmits: 0,
   };
   state.scout = scout;
   state.scoutDueAt = null;
@@ -137,7 +139,8 @@ export function onP1b(state: LeaderState, message: P1b, now: number): StepResult
 }
 
 /**
- * A lost p1a or p1b page must not wedge phase 1: ask the acceptors not counted yet again. The
+ * A lost p1a or p1b page must not wedge phase 1: ask the acceptors not counted yet again,
+ * backing off (retransmission.ts: each p1a can cost an acceptor its whole paged reply). The
  * pages already held stay, and the new reply's pages fill the gaps (see onP1b).
  */
 export function retransmitScout(
@@ -149,5 +152,6 @@ export function retransmitScout(
   if (!scout || now < scout.retransmitAt) return;
   for (const acceptor of scout.waitingFor) out.send.push(p1aTo(state, acceptor, scout.ballot));
   state.counters.retransmits += scout.waitingFor.size;
-  scout.retransmitAt = now + state.config.retransmitMs;
+  scout.retransmits += 1;
+  scout.retransmitAt = now + retransmitDelayMs(state.config, scout.retransmits);
 }

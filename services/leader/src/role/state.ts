@@ -8,7 +8,7 @@ import {
   type ProcessId,
   type Slot,
 } from '@paxos/shared';
-import type { LeaderConfig } from './config';
+import { resolveLeaderConfig, type LeaderConfig, type ResolvedLeaderConfig } from './config';
 import type { AcceptorCoverage } from './p1b-coverage';
 
 /** Phase 1 for one ballot (PMMC's scout), kept inside the leader. */
@@ -27,6 +27,8 @@ export interface Scout {
   /** pmax so far: the highest-ballot pvalue per slot over the pages received. */
   pvalues: Map<Slot, PValue>;
   retransmitAt: number;
+  /** Rounds of p1a re-sent so far: each doubles the wait before the next (retransmission.ts). */
+  retransmits: number;
 }
 
 /** Phase 2 for one slot (PMMC's commander), kept inside the leader. */
@@ -37,7 +39,12 @@ export interface Commander {
   waitingFor: Set<ProcessId>;
   /** Thrifty phase 2: acceptors not sent the p2a yet; they get it when retransmitAt comes. */
   spares: ProcessId[];
+  /** When the next round is due; a round the tick's byte budget put off stays due. */
   retransmitAt: number;
+  /** Rounds of p2a re-sent to silent acceptors so far (the spares' round not counted). */
+  retransmits: number;
+  /** What one p2a of this commander costs in a step commit's body (retransmission.ts). */
+  p2aBodyBytes: number;
   startedAt: number;
 }
 
@@ -57,6 +64,11 @@ export interface LeaderCounters {
   decisions: number;
   decisionsResent: number;
   retransmits: number;
+  /**
+   * Due p2a rounds a tick left to the next tick because its byte budget was spent (one per
+   * commander per tick): how often retransmission would have crowded out everything else.
+   */
+  retransmitsDeferred: number;
   /** p2a sent to spare acceptors because a thrifty commander's majority was slow. */
   sparesAsked: number;
   heartbeatsSent: number;
@@ -71,7 +83,7 @@ export interface LeaderCounters {
 }
 
 export interface LeaderState {
-  readonly config: LeaderConfig;
+  readonly config: ResolvedLeaderConfig;
   /** Position in cluster.leaders: staggers timeouts so leader-0 tends to win ties. */
   readonly index: number;
   /** The ballot in use (active or scouting), or the one to scout with next (passive). */
@@ -115,7 +127,7 @@ export interface LeaderState {
 
 export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
   return {
-    config,
+    config: resolveLeaderConfig(config),
     index: config.cluster.leaders.indexOf(config.id),
     ballot: firstBallot(config.id),
     active: false,
@@ -141,6 +153,7 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
       decisions: 0,
       decisionsResent: 0,
       retransmits: 0,
+      retransmitsDeferred: 0,
       sparesAsked: 0,
       heartbeatsSent: 0,
       horizonAdvances: 0,

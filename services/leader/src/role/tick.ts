@@ -1,6 +1,6 @@
 import { StepCollector, type StepResult } from '@paxos/shared';
-import { retransmitCommanders } from './commander';
 import { sendHeartbeats } from './heartbeat';
+import { retransmitCommanders } from './retransmission';
 import { retransmitScout, startScout } from './scout';
 import type { LeaderState } from './state';
 
@@ -18,7 +18,10 @@ export function tickLeader(state: LeaderState, now: number): StepResult<LeaderSt
   return out.result();
 }
 
-/** The earliest of the scout timer, retransmissions and the next heartbeat. */
+/**
+ * The earliest of the scout timer, retransmissions and the next heartbeat. A commander whose
+ * round the last tick's budget put off is still due: the next step ticks again.
+ */
 export function nextLeaderDeadline(state: LeaderState): number | null {
   const deadlines: number[] = [];
   if (scoutIsDue(state) && state.scoutDueAt !== null) deadlines.push(state.scoutDueAt);
