@@ -84,9 +84,11 @@ describe('hostile input on a real fleet (issue 17, points 1-10)', () => {
       workDir,
       databaseUrl: db.databaseUrl,
       roleEnv: {
-        // Quick failover, but the default retransmission: a new leader re-proposes MBs of
-        // 60 KB values (point 3), and resending them every second swamps a loaded machine.
+        // Quick failover. A new leader re-proposes MBs of 60 KB values at point 3; before
+        // retransmission backed off and had a per-tick budget, re-sending them every second
+        // kept such a leader from handling its replies for tens of seconds.
         LEADER_TIMEOUT_MS: '1000',
+        LEADER_RETRANSMIT_MS: '1000',
         LEADER_HEARTBEAT_MS: '300',
         REPLICA_RETRY_MS: '1000',
         COMMAND_TIMEOUT_MS: '4000',
