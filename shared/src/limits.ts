@@ -111,28 +111,56 @@ export function jsonBytes(value: unknown): number {
 }
 
 /**
- * The body bytes that JSON text `text` (already escaped once, so free of control characters and
- * lone surrogates) costs once it sits as a string inside another JSON string inside the request
- * body: every `"` and `\` doubles at each of the two levels, plus the quotes around it.
+ * What JSON text costs, measured in one pass: its UTF-8 bytes (what the `...JsonBytes...` limits
+ * bound), and its bytes in a step commit's request body, where every `"` and `\` of it doubles
+ * at each further level of JSON it sits in.
  */
-export function bodyBytesOfJsonText(text: string): number {
-  let specials = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 || c === 0x5c) specials += 1;
-  }
-  return utf8Bytes(text) + 3 * specials + 4;
+export interface JsonTextCost {
+  utf8Bytes: number;
+  /**
+   * As a string inside another JSON string inside the request body (a queued message's
+   * payload inside `sends`): every `"` and `\` doubles at each of the two levels, plus the
+   * quotes around it.
+   */
+  bodyBytesNested: number;
+  /** Written raw inside a JSON string variable (a durable put's value inside `puts`). */
+  bodyBytesRaw: number;
 }
 
 /**
- * The body bytes of a JSON value written raw inside a JSON string variable (a durable put's
- * value inside `puts`): one level of escaping.
+ * The cost of JSON text `text` (already escaped once, so free of control characters and lone
+ * surrogates; a lone surrogate would count 3 bytes, as in utf8Bytes).
  */
-export function bodyBytesOfRawJson(text: string): number {
+export function jsonTextCost(text: string): JsonTextCost {
+  let bytes = 0;
   let specials = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22 || c === 0x5c) specials += 1;
+    if (c < 0x80) {
+      bytes += 1;
+      if (c === 0x22 || c === 0x5c) specials += 1;
+    } else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4;
+        i += 1;
+      } else bytes += 3;
+    } else bytes += 3;
   }
-  return utf8Bytes(text) + specials;
+  return {
+    utf8Bytes: bytes,
+    bodyBytesNested: bytes + 3 * specials + 4,
+    bodyBytesRaw: bytes + specials,
+  };
+}
+
+/** The body bytes of JSON text `text` as a queued message's payload: see JsonTextCost. */
+export function bodyBytesOfJsonText(text: string): number {
+  return jsonTextCost(text).bodyBytesNested;
+}
+
+/** The body bytes of JSON text `text` as a durable put's value: see JsonTextCost. */
+export function bodyBytesOfRawJson(text: string): number {
+  return jsonTextCost(text).bodyBytesRaw;
 }

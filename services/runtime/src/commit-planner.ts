@@ -1,7 +1,7 @@
 import {
   LIMITS,
-  bodyBytesOfJsonText,
   bodyBytesOfRawJson,
+  jsonTextCost,
   stepCommitVariablesOf,
   utf8Bytes,
 } from '@paxos/shared';
@@ -62,25 +62,29 @@ export function measurePut(key: string, slot: number | null, value: unknown): Me
   if (valueJson === undefined) throw new RangeError(`durable put ${key} has no JSON value`);
   // The frame with a one-character value, less that character, plus the value as it is embedded.
   const frame = bodyBytesOfRawJson(JSON.stringify({ key, slot, value: 0 })) - 1;
+  // One pass over the value's text gives both sizes.
+  const cost = jsonTextCost(valueJson);
   return {
     key,
     slot,
     value,
-    valueJsonBytes: utf8Bytes(valueJson),
-    bodyBytes: frame + bodyBytesOfRawJson(valueJson),
+    valueJsonBytes: cost.utf8Bytes,
+    bodyBytes: frame + cost.bodyBytesRaw,
   };
 }
 
 export function measureSend(id: string, dst: string, payload: string, type: string): MeasuredSend {
   // The frame with an empty payload (`""`, 4 bytes once embedded), less it, plus the payload.
   const frame = bodyBytesOfRawJson(JSON.stringify({ id, dst, payload: '' })) - 4;
+  // One pass over the payload gives both sizes.
+  const cost = jsonTextCost(payload);
   return {
     id,
     dst,
     payload,
     type,
-    payloadJsonBytes: utf8Bytes(payload),
-    bodyBytes: frame + bodyBytesOfJsonText(payload),
+    payloadJsonBytes: cost.utf8Bytes,
+    bodyBytes: frame + cost.bodyBytesNested,
   };
 }
 

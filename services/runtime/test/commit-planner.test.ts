@@ -165,3 +165,19 @@ describe('planCommits', () => {
     expect(put!.bodyBytes).toBeLessThanOrEqual(LIMITS.commitBodyBytesMax);
   });
 });
+
+describe('measureSend and measurePut', () => {
+  // One pass gives the body cost and the UTF-8 bytes the per-message and per-write limits
+  // bound: each must be what the serialized text really takes.
+  it.each(FILLERS.map((filler) => [JSON.stringify(filler), filler]))(
+    'count the UTF-8 bytes of the JSON of %s as the limits do',
+    (_name, filler) => {
+      const value = { text: filler.repeat(100), list: [filler, 1] };
+      const put = measurePut('k', null, value);
+      expect(put.valueJsonBytes).toBe(Buffer.byteLength(JSON.stringify(value), 'utf8'));
+      const payload = JSON.stringify({ type: 'p2a', value });
+      const send = measureSend('id', 'acceptor-0', payload, 'p2a');
+      expect(send.payloadJsonBytes).toBe(Buffer.byteLength(payload, 'utf8'));
+    },
+  );
+});

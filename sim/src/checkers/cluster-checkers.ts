@@ -1,10 +1,4 @@
-import {
-  majorityOf,
-  type Envelope,
-  type Message,
-  type PersistOp,
-  type Response,
-} from '@paxos/shared';
+import { majorityOf, type Envelope, type Message, type Response } from '@paxos/shared';
 import type { AcceptorView, LeaderView, ReplicaView } from '../observe/views';
 import { AcceptanceLedger } from './acceptance-ledger';
 import { AcceptorChecker } from './acceptor-checker';
@@ -14,7 +8,7 @@ import { CommanderChecker } from './commander-checker';
 import { DecisionLedger } from './decision-ledger';
 import { FirstOccurrences } from './first-occurrences';
 import { GcChecker } from './gc-checker';
-import { LimitsChecker } from './limits-checker';
+import { LimitsChecker, type SentEnvelope, type WrittenOp } from './limits-checker';
 import { ReplicaChecker } from './replica-checker';
 import { violated } from './violation';
 
@@ -93,11 +87,11 @@ export class ClusterCheckers {
   }
 
   /** What a process's step made durable (persist and persistLater alike). */
-  afterWrites(from: string, writes: readonly PersistOp[]): void {
+  afterWrites(from: string, writes: readonly WrittenOp[]): void {
     this.limits.afterWrites(from, writes);
   }
 
-  afterSends(from: string, sends: readonly Envelope[]): void {
+  afterSends(from: string, sends: readonly SentEnvelope[]): void {
     this.limits.afterSends(from, sends);
     for (const { message } of sends) {
       if (message.type === 'p2a') this.commanders.onP2a(from, message.pvalue);

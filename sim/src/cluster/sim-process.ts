@@ -5,6 +5,8 @@ import type { ShellCore } from '@paxos/runtime';
 export interface HeldRow {
   from: string;
   message: Message;
+  /** The row's text, as claimed: a released row is claimed again with the same text. */
+  payload: string;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { FaultAction } from '../faults/fault-plan';
 
 /** Everything that can happen at a simulated instant. */
 export type SimEvent =
-  | { kind: 'deliver'; from: string; to: string; message: Message }
+  /** `payload`: the queued row's text (the message is it parsed); none if it skipped the queue. */
+  | { kind: 'deliver'; from: string; to: string; message: Message; payload?: string | undefined }
   | { kind: 'tick'; processId: string; token: number }
   /**
    * A shell's background commits (persistLater writes) landing up to `writeSeq`, unless the

@@ -1,13 +1,8 @@
-import {
-  isClientDestination,
-  type Envelope,
-  type Message,
-  type PersistOp,
-  type Response,
-} from '@paxos/shared';
+import { isClientDestination, type Envelope, type Message, type Response } from '@paxos/shared';
 import type { PlannedCommit, ShellAction, ShellOutcome } from '@paxos/runtime';
 import { InvariantViolation, violated } from '../checkers/violation';
 import { ClusterCheckers } from '../checkers/cluster-checkers';
+import type { WrittenOp } from '../checkers/limits-checker';
 import { behaviourOf } from '../clients/adversaries';
 import { clientOfAnswer } from '../clients/route-answer';
 import { SimClient, type ClientStep } from '../clients/sim-client';
@@ -29,7 +24,8 @@ import { Prng } from '../random/prng';
 import { describeMessage } from '../trace/describe-message';
 import { TraceDigest } from '../trace/trace-digest';
 import { checkDeadLetter, checkDroppedLocal } from '../shell/dead-letter-checker';
-import { SimDataApi } from '../shell/sim-data-api';
+import { QueuedMessages } from '../shell/queued-messages';
+import { SimDataApi, valueJsonsOf } from '../shell/sim-data-api';
 import {
   OVERSIZED_COMMIT_BODY_BYTES_MAX,
   SIM_COMMIT_BODY_BYTES_MAX,
@@ -44,7 +40,9 @@ import { emptyStats, type SimResult, type SimStats } from './sim-result';
 
 /** Why a process's shell core runs: a delivered message, a due timer, or a new incarnation. */
 type StepInput =
-  { kind: 'message'; from: string; message: Message } | { kind: 'tick' } | { kind: 'recover' };
+  | { kind: 'message'; from: string; message: Message; payload: string | undefined }
+  | { kind: 'tick' }
+  | { kind: 'recover' };
 
 /** A role threw: a broken assertion inside the role is a bug the run found. */
 class RoleThrew extends Error {}
@@ -196,7 +194,7 @@ export class Simulation {
   private handle(event: SimEvent): void {
     switch (event.kind) {
       case 'deliver':
-        return this.deliver(event.from, event.to, event.message);
+        return this.deliver(event.from, event.to, event.message, event.payload);
       case 'tick': {
         const p = this.processOf(event.processId);
         if (!p.up || p.tickToken !== event.token) return;
@@ -220,10 +218,11 @@ export class Simulation {
     }
   }
 
-  private deliver(from: string, to: string, message: Message): void {
+  /** `payload`: the queued row's text, when the message went through the queue. */
+  private deliver(from: string, to: string, message: Message, payload?: string): void {
     if (!isClientDestination(to) && this.network.isCut(from, to)) {
       this.stats.messagesCut++;
-      return this.traceDelivery('cut', from, to, message);
+      return this.traceDelivery('cut', from, to, message, payload);
     }
     if (isClientDestination(to) && message.type === 'response') {
       return this.deliverToClient(from, to, message);
@@ -231,10 +230,10 @@ export class Simulation {
     const p = this.processOf(to);
     if (!p.up) {
       this.stats.messagesToDownProcess++;
-      return this.traceDelivery('lost (down)', from, to, message);
+      return this.traceDelivery('lost (down)', from, to, message, payload);
     }
-    this.traceDelivery('', from, to, message);
-    this.advance(p, { kind: 'message', from, message });
+    this.traceDelivery('', from, to, message, payload);
+    this.advance(p, { kind: 'message', from, message, payload });
   }
 
   /** A new incarnation: the next epoch, a new shell core, whose first action loads the durable map. */
@@ -280,7 +279,7 @@ export class Simulation {
     if (p.core === null) throw new Error(`${p.id} is down`);
     if (input.kind === 'message') {
       if (this.clients.has(input.from)) p.core.submit(input.message);
-      else this.receiveRow(p, input.from, input.message);
+      else this.receiveRow(p, input.from, input.message, input.payload);
     }
     const message = input.kind === 'message' ? input.message : null;
     switch (p.kind) {
@@ -303,10 +302,15 @@ export class Simulation {
     this.scheduleTick(p, input.kind === 'tick');
   }
 
-  private receiveRow(p: AnyProcess, from: string, message: Message): void {
+  /**
+   * A claimed row: the text the sender queued (what a claim returns), which the core parses as
+   * the service does; a message that never went through the queue is serialized here.
+   */
+  private receiveRow(p: AnyProcess, from: string, message: Message, payload?: string): void {
     const id = `r${++this.idCounter}`;
-    p.held.set(id, { from, message });
-    p.core?.receive([{ id, payload: JSON.stringify(message), attempts: 1, seq: ++this.rowSeq }]);
+    const text = payload ?? JSON.stringify(message);
+    p.held.set(id, { from, message, payload: text });
+    p.core?.receive([{ id, payload: text, attempts: 1, seq: ++this.rowSeq }]);
   }
 
   /** Runs the core until it waits; returns what it released (commit sends, local deliveries). */
@@ -349,6 +353,7 @@ export class Simulation {
             from: held.from,
             to: p.id,
             message: held.message,
+            payload: held.payload,
           });
         }
         return { kind: 'done' };
@@ -373,13 +378,14 @@ export class Simulation {
     background: boolean,
     released: Envelope[],
   ): ShellOutcome {
-    this.checkers.afterWrites(p.id, writesOf(commit));
-    this.checkers.afterSends(
-      p.id,
-      commit.sends.map((s) => ({ to: s.dst, message: JSON.parse(s.payload) as Message })),
-    );
+    // Each value serialized and each payload parsed once, for the checkers and the data API
+    // (and the network, if the commit lands).
+    const valueJsons = valueJsonsOf(commit);
+    const queued = new QueuedMessages(p.id);
+    this.checkers.afterWrites(p.id, writesOf(commit, valueJsons));
+    this.checkers.afterSends(p.id, queued.asSent(commit.sends));
     if (background) {
-      const refusal = this.dataApi.commitLater(p.id, p.epoch, commit);
+      const refusal = this.dataApi.commitLater(p.id, p.epoch, commit, valueJsons);
       if (refusal !== null) {
         violated('shell-fatal', `${p.id}: the data API refused a background commit: ${refusal}`);
       }
@@ -393,14 +399,14 @@ export class Simulation {
       });
       return { kind: 'done' };
     }
-    const answer = this.dataApi.commit(p.id, p.epoch, commit);
+    const answer = this.dataApi.commit(p.id, p.epoch, commit, valueJsons);
     if (answer.kind === 'refused') {
       this.trace(`${p.id} commit ${p.epoch}.${commit.writeSeq} REFUSED: ${answer.detail}`);
       return answer;
     }
     if (answer.kind === 'fenced') return answer;
     for (const id of commit.acks) p.held.delete(id);
-    for (const envelope of answer.sends) {
+    for (const envelope of queued.asMessages(answer.sends)) {
       // Garbage collection is what keeps this small however long the run: see sim-result.ts.
       if (envelope.message.type === 'p1b') {
         const size = envelope.message.accepted.length;
@@ -433,7 +439,8 @@ export class Simulation {
     this.queue.schedule(atMs, { kind: 'tick', processId: p.id, token: p.tickToken });
   }
 
-  private send(from: string, envelope: Envelope): void {
+  /** `envelope.payload`: the queued row's text, for a message that goes through the queue. */
+  private send(from: string, envelope: Envelope & { payload?: string }): void {
     this.stats.messagesSent++;
     const delays = this.network.deliveryDelays(from, envelope.to);
     if (delays.length === 0) this.stats.messagesDropped++;
@@ -444,6 +451,7 @@ export class Simulation {
         from,
         to: envelope.to,
         message: envelope.message,
+        payload: envelope.payload,
       });
     }
   }
@@ -539,9 +547,18 @@ export class Simulation {
     if (this.log !== null) this.log(`[${String(this.nowMs).padStart(6)}ms] ${line}`);
   }
 
-  /** A delivery goes into the digest with the message's whole content. */
-  private traceDelivery(fate: string, from: string, to: string, message: Message): void {
-    this.digest.add(`${this.nowMs} ${fate} ${from}>${to} ${JSON.stringify(message)}`);
+  /**
+   * A delivery goes into the digest with the message's whole content: the queued row's text
+   * when it has one (the message is that text parsed), else the message serialized.
+   */
+  private traceDelivery(
+    fate: string,
+    from: string,
+    to: string,
+    message: Message,
+    payload?: string,
+  ): void {
+    this.digest.add(`${this.nowMs} ${fate} ${from}>${to} ${payload ?? JSON.stringify(message)}`);
     if (this.log !== null) {
       const prefix = fate === '' ? '' : `${fate.toUpperCase()} `;
       this.log(
@@ -551,13 +568,14 @@ export class Simulation {
   }
 }
 
-/** A commit's durable writes as the role's persist ops, for the limits checker. */
-function writesOf(commit: PlannedCommit): PersistOp[] {
-  const ops: PersistOp[] = commit.puts.map((p) => ({
+/** A commit's durable writes as the role's persist ops, with their values' JSON text. */
+function writesOf(commit: PlannedCommit, valueJsons: readonly string[]): WrittenOp[] {
+  const ops: WrittenOp[] = commit.puts.map((p, i) => ({
     op: 'put',
     key: p.key,
     slot: p.slot,
     value: p.value,
+    json: valueJsons[i]!,
   }));
   if (commit.truncateBelow > 0) ops.push({ op: 'truncate', belowSlot: commit.truncateBelow });
   return ops;

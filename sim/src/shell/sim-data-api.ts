@@ -1,18 +1,20 @@
 import {
   LIMITS,
-  parseMessage,
   stepCommitVariablesOf,
   unstorableCharAt,
   type DurableEntry,
   type DurableState,
-  type Envelope,
 } from '@paxos/shared';
 import type { PlannedCommit } from '@paxos/runtime';
 import { hasUnstorableEscape } from '../checkers/limits-checker';
+import { commitBodyBytesBound } from './body-bound';
+
+/** A row a commit queued: what a claim of `dst` returns (the payload as it was sent). */
+export type QueuedSend = PlannedCommit['sends'][number];
 
 /** What the simulated data API answers to a step commit. */
 export type SimCommitAnswer =
-  | { kind: 'committed'; sends: Envelope[] }
+  | { kind: 'committed'; sends: QueuedSend[] }
   | { kind: 'refused'; detail: string }
   | { kind: 'fenced' };
 
@@ -32,13 +34,16 @@ interface PendingCommit {
  * The data API and the PostgreSQL behind it, as the shell core meets them, under the real
  * server's rules (neurelo/queries/step_commit.sql, services/neurelo-local):
  *   - a request body over LIMITS.dataApiBodyBytesMax is refused (413), measured on the very text
- *     QueueApi sends (stepCommitVariablesOf, then JSON.stringify);
+ *     QueueApi sends (stepCommitVariablesOf, then JSON.stringify) whenever a bound from string
+ *     lengths (body-bound.ts) does not already rule it out: whatever the shell planned, and
+ *     whatever bodyBytes it recorded;
  *   - a value jsonb cannot hold (NUL, a lone surrogate) or a key or payload text cannot hold is
  *     refused (400);
  *   - a commit of an epoch other than the process's latest is fenced;
  *   - a put lands only if newer by (epoch, writeSeq) than what its key holds; truncation drops
- *     entries with a slot below the horizon; sends go to the network; acks are ignored, because
- *     the simulated network already delivers at least once.
+ *     entries with a slot below the horizon; the sends are queued (the simulator hands them to
+ *     the network); acks are ignored, because the simulated network already delivers at least
+ *     once.
  * Background commits land later, in order, unless the process crashes first.
  */
 export class SimDataApi {
@@ -81,9 +86,17 @@ export class SimDataApi {
     this.pending.delete(processId);
   }
 
-  /** A foreground step commit, answered at once. */
-  commit(processId: string, epoch: number, commit: PlannedCommit): SimCommitAnswer {
-    const refusal = this.refusalOf(processId, epoch, commit);
+  /**
+   * A foreground step commit, answered at once. `valueJsons`: the puts' values as JSON text
+   * (JSON.stringify), when the caller has made them already.
+   */
+  commit(
+    processId: string,
+    epoch: number,
+    commit: PlannedCommit,
+    valueJsons: readonly string[] = valueJsonsOf(commit),
+  ): SimCommitAnswer {
+    const refusal = this.refusalOf(processId, epoch, commit, valueJsons);
     if (refusal !== null) return { kind: 'refused', detail: refusal };
     if (epoch !== this.latestEpoch.get(processId)) return { kind: 'fenced' };
     return { kind: 'committed', sends: this.apply(processId, epoch, commit) };
@@ -93,8 +106,13 @@ export class SimDataApi {
    * A background commit: checked now (the shell's plan is final), landing when `landPending`
    * reaches it. Returns the refusal, or null when it was queued.
    */
-  commitLater(processId: string, epoch: number, commit: PlannedCommit): string | null {
-    const refusal = this.refusalOf(processId, epoch, commit);
+  commitLater(
+    processId: string,
+    epoch: number,
+    commit: PlannedCommit,
+    valueJsons: readonly string[] = valueJsonsOf(commit),
+  ): string | null {
+    const refusal = this.refusalOf(processId, epoch, commit, valueJsons);
     if (refusal !== null) return refusal;
     const queue = this.pending.get(processId) ?? [];
     queue.push({ epoch, commit });
@@ -114,7 +132,42 @@ export class SimDataApi {
   }
 
   /** Why the server would answer 400/413, or null. */
-  refusalOf(processId: string, epoch: number, commit: PlannedCommit): string | null {
+  refusalOf(
+    processId: string,
+    epoch: number,
+    commit: PlannedCommit,
+    valueJsons: readonly string[] = valueJsonsOf(commit),
+  ): string | null {
+    if (valueJsons.length !== commit.puts.length) throw new Error('one JSON text per put');
+    const bodyBytes = this.bodyBytesOver(processId, epoch, commit, valueJsons);
+    if (bodyBytes !== null) {
+      return `request body of ${bodyBytes} bytes is too large (limit ${this.bodyBytesMax})`;
+    }
+    for (const [i, put] of commit.puts.entries()) {
+      if (unstorableCharAt(put.key) >= 0)
+        return `put key ${JSON.stringify(put.key)} is not storable text`;
+      if (hasUnstorableEscape(valueJsons[i]!)) {
+        return `put ${put.key}: unsupported Unicode escape sequence (jsonb)`;
+      }
+    }
+    for (const send of commit.sends) {
+      if (send.payload.includes('\u0000') || unstorableCharAt(send.dst) >= 0) {
+        return `send ${send.id} to ${send.dst}: invalid byte sequence (text)`;
+      }
+    }
+    return null;
+  }
+
+  /** The commit's exact body bytes if they are over the limit, else null. */
+  private bodyBytesOver(
+    processId: string,
+    epoch: number,
+    commit: PlannedCommit,
+    valueJsons: readonly string[],
+  ): number | null {
+    if (commitBodyBytesBound(processId, epoch, commit, valueJsons) <= this.bodyBytesMax) {
+      return null;
+    }
     const body = JSON.stringify(
       stepCommitVariablesOf({
         processId,
@@ -128,25 +181,10 @@ export class SimDataApi {
     );
     // The bytes the HTTP client sends (Node encodes the body as UTF-8), counted natively.
     const bodyBytes = Buffer.byteLength(body, 'utf8');
-    if (bodyBytes > this.bodyBytesMax) {
-      return `request body of ${bodyBytes} bytes is too large (limit ${this.bodyBytesMax})`;
-    }
-    for (const put of commit.puts) {
-      if (unstorableCharAt(put.key) >= 0)
-        return `put key ${JSON.stringify(put.key)} is not storable text`;
-      if (hasUnstorableEscape(JSON.stringify(put.value) ?? 'null')) {
-        return `put ${put.key}: unsupported Unicode escape sequence (jsonb)`;
-      }
-    }
-    for (const send of commit.sends) {
-      if (send.payload.includes('\u0000') || unstorableCharAt(send.dst) >= 0) {
-        return `send ${send.id} to ${send.dst}: invalid byte sequence (text)`;
-      }
-    }
-    return null;
+    return bodyBytes > this.bodyBytesMax ? bodyBytes : null;
   }
 
-  private apply(processId: string, epoch: number, commit: PlannedCommit): Envelope[] {
+  private apply(processId: string, epoch: number, commit: PlannedCommit): QueuedSend[] {
     // step_commit.sql: "put, then truncate"; each row written only by a newer (epoch,
     // writeSeq), and the truncation deletes only older rows.
     const rows = this.rowsOf(processId);
@@ -168,13 +206,7 @@ export class SimDataApi {
         if ((e.slot !== null && e.slot < cut) || requestedKeys.has(key)) rows.delete(key);
       }
     }
-    return commit.sends.map((send) => {
-      const parsed = parseMessage(JSON.parse(send.payload));
-      if (!parsed.ok) {
-        throw new Error(`${processId} queued a message that is not one: ${parsed.reason}`);
-      }
-      return { to: send.dst, message: parsed.message };
-    });
+    return commit.sends;
   }
 
   private rowsOf(processId: string): Map<string, VersionedEntry> {
@@ -185,4 +217,9 @@ export class SimDataApi {
     }
     return rows;
   }
+}
+
+/** Each put's value as the JSON text the request body embeds. */
+export function valueJsonsOf(commit: PlannedCommit): string[] {
+  return commit.puts.map((put) => JSON.stringify(put.value) ?? 'null');
 }

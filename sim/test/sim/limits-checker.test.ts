@@ -39,6 +39,41 @@ describe('LimitsChecker (messages and durable writes within LIMITS, storable str
       'limits',
     ],
     [
+      'a message over the limit, measured from its queued text',
+      (c) => {
+        const sent = decisionOfJsonBytes(LIMITS.messageJsonBytesMax + 1);
+        c.afterSends('leader-0', [{ ...sent, payload: JSON.stringify(sent.message) }]);
+      },
+      'limits',
+    ],
+    [
+      'a NUL in the queued text of a message sent to two destinations',
+      (c) => {
+        const message = {
+          type: 'propose',
+          from: 'replica-0',
+          slot: 1,
+          value: batch('b', command(1, 1, { kind: 'get', key: 'a\u0000' })),
+        } as const;
+        const payload = JSON.stringify(message);
+        c.afterSends('replica-0', [
+          { to: 'leader-0', message, payload },
+          { to: 'leader-1', message, payload },
+        ]);
+      },
+      'storable',
+    ],
+    [
+      'a durable value over the limit, measured from its given JSON',
+      (c) => {
+        const value = 'x'.repeat(LIMITS.stateWriteJsonBytesMax - 1);
+        c.afterWrites('replica-0', [
+          { ...put('snapshot:1:0', value), json: JSON.stringify(value) },
+        ]);
+      },
+      'limits',
+    ],
+    [
       'a durable value at the limit',
       (c) =>
         c.afterWrites('replica-0', [
