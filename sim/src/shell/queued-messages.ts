@@ -1,5 +1,6 @@
 import { parseMessage, type Message } from '@paxos/shared';
 import type { SentEnvelope } from '../checkers/limits-checker';
+import { InvariantViolation } from '../checkers/violation';
 import type { QueuedSend } from './sim-data-api';
 
 /** A queued row as a message for the network, with the row's text (what a claim returns). */
@@ -32,7 +33,7 @@ export class QueuedMessages {
     }));
   }
 
-  /** The rows as messages, for the network; a row that is not a message is the shell's bug. */
+  /** The rows as messages, for the network; a row that is not a message is a violation. */
   asMessages(sends: readonly QueuedSend[]): QueuedMessage[] {
     return sends.map((send) => ({
       to: send.dst,
@@ -51,7 +52,11 @@ export class QueuedMessages {
     if (message === undefined) {
       const parsed = parseMessage(this.jsonOf(payload));
       if (!parsed.ok) {
-        throw new Error(`${this.processId} queued a message that is not one: ${parsed.reason}`);
+        // The receiving shell would dead-letter it: a protocol message lost to the dead letters.
+        throw new InvariantViolation(
+          'innocent-dead-letter',
+          `${this.processId} queued a message its receiver must refuse: ${parsed.reason}`,
+        );
       }
       message = parsed.message;
       this.messageByPayload.set(payload, message);
