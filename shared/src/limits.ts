@@ -62,6 +62,15 @@ export const LIMITS = Object.freeze({
   /** HTTP requests a replica holds waiting for their command, and their bodies' bytes. */
   pendingCommandsMax: 4_096,
   pendingCommandBytesMax: 32 * 1_048_576,
+
+  /**
+   * How much faster or slower than real time any process's clock may run (0.05: 5 %). Nothing
+   * is safe today only because clocks agree: queue and epoch leases are timed by PostgreSQL's
+   * now(), and each role times its own timers on its monotonic clock. Time-based mechanisms to
+   * come (read leases) must tolerate this drift; the chaos tool's clock fault stays within it
+   * (docs/clocks.md).
+   */
+  clockRateErrorMax: 0.05,
 });
 
 export type Limits = typeof LIMITS;

@@ -47,7 +47,15 @@ export function parseData<S extends z.ZodType>(
   path: string,
 ): z.output<S> {
   const result = schema.safeParse(data);
-  if (!result.success)
-    throw new DataApiResponseError(method, path, describeResponseIssues(result.error));
+  if (!result.success) {
+    // An excerpt of what came instead (rows and messages, never a header): enough to tell a
+    // wrong answer from a truncated one.
+    const excerpt = JSON.stringify(data)?.slice(0, 240) ?? String(data);
+    throw new DataApiResponseError(
+      method,
+      path,
+      `${describeResponseIssues(result.error)} (data began: ${excerpt})`,
+    );
+  }
   return result.data;
 }

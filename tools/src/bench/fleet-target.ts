@@ -1,5 +1,4 @@
-import { migrate, openDatabase } from '@paxos/neurelo-local';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Fleet } from '../fleet/fleet';
 import {
@@ -11,7 +10,7 @@ import {
 import type { BenchConfiguration } from './configurations';
 import { probeEnv } from './probe-env';
 import { REQUEST_COUNTER_PORT_OFFSET, type BenchTarget } from './target';
-import { materializeQueries, staleVariantQueries, variantMigrationsDir } from './variants';
+import { materializeQueries, migrateVariant, staleVariantQueries } from './variants';
 
 export interface FleetTargetOptions {
   basePort: number;
@@ -94,19 +93,4 @@ export async function startFleetTarget(
     database: { name: databaseName, url: databaseUrl },
     stop,
   };
-}
-
-/**
- * The project's migrations, then the variant's if it has any (one that only replaces queries
- * has none), before the server starts (it finds them applied).
- */
-async function migrateVariant(databaseUrl: string, variant: string): Promise<void> {
-  const db = await openDatabase({ databaseUrl, poolSize: 1 });
-  try {
-    await migrate(db);
-    const dir = variantMigrationsDir(variant);
-    if (existsSync(dir)) await migrate(db, dir);
-  } finally {
-    await db.close();
-  }
 }

@@ -1,3 +1,4 @@
+import { migrate, openDatabase } from '@paxos/neurelo-local';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -54,4 +55,19 @@ export function sha256OfQuery(name: string): string | null {
   const f = path.join(NEURELO_DIR, 'queries', name);
   if (!existsSync(f)) return null;
   return createHash('sha256').update(readFileSync(f)).digest('hex');
+}
+
+/**
+ * The project's migrations, then the variant's if it has any (one that only replaces queries
+ * has none), before the server starts (it finds them applied).
+ */
+export async function migrateVariant(databaseUrl: string, variant: string): Promise<void> {
+  const db = await openDatabase({ databaseUrl, poolSize: 1 });
+  try {
+    await migrate(db);
+    const dir = variantMigrationsDir(variant);
+    if (existsSync(dir)) await migrate(db, dir);
+  } finally {
+    await db.close();
+  }
 }

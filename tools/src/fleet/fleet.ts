@@ -22,7 +22,15 @@ export class Fleet {
   readonly apiBase: string;
   readonly apiKey: string;
   private readonly children = new Map<string, ChildProcess>();
+  /** Services this fleet is stopping itself (kill, down): their exit is no news. */
+  private readonly stopping = new Set<string>();
   readonly logDir: string;
+  /**
+   * Called when a service exits without being told to (a fatal error, an out-of-memory kill):
+   * a supervisor (the chaos rig) restarts it as a container's restart policy would.
+   */
+  onUnexpectedExit: ((name: string, code: number | null, signal: string | null) => void) | null =
+    null;
 
   constructor(readonly options: FleetOptions) {
     const plan = planFleet(options);
@@ -65,6 +73,11 @@ export class Fleet {
     if (existing && existing.exitCode === null && existing.signalCode === null) return;
     const child = spawnService(this.spec(name), this.logDir);
     this.children.set(name, child);
+    this.stopping.delete(name);
+    child.once('exit', (code, signal) => {
+      if (this.children.get(name) !== child || this.stopping.has(name)) return;
+      this.onUnexpectedExit?.(name, code, signal);
+    });
   }
 
   /** SIGKILL: no chance to finish anything (a crash, a pod deleted). */
@@ -72,8 +85,15 @@ export class Fleet {
     const child = this.children.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    this.stopping.add(name);
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Sends a signal to a running service (SIGSTOP, SIGCONT); nothing when it is not running. */
+  signal(name: string, signal: NodeJS.Signals): void {
+    const child = this.children.get(name);
+    if (child && this.isRunning(name)) child.kill(signal);
   }
 
   async restart(name: string): Promise<void> {
@@ -155,6 +175,8 @@ export class Fleet {
       const child = this.children.get(s.name);
       if (!child || !this.isRunning(s.name)) continue;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      this.stopping.add(s.name);
+      child.kill('SIGCONT'); // a paused (SIGSTOPped) process would not act on SIGTERM
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;

@@ -18,6 +18,8 @@ export interface KvClientOptions {
   /** Replica URLs; the client starts on `firstReplica` and moves to the next on failure. */
   replicaUrls: string[];
   firstReplica?: number;
+  /** Picks the replica of each new command (SessionClientOptions.pickReplica). */
+  pickReplica?: () => number;
   /** Give up on one command after this long (it stays "unknown" in the history). */
   commandDeadlineMs: number;
   attemptTimeoutMs: number;

@@ -9,6 +9,8 @@ export interface ClientRunOptions {
   shouldStop: () => boolean;
   commandDeadlineMs?: number;
   attemptTimeoutMs?: number;
+  /** Each command goes to the replica this picks (a load balancer); default: sticky clients. */
+  pickReplica?: () => number;
   onAcknowledged?: (latencyMs: number, at: number) => void;
 }
 
@@ -36,6 +38,7 @@ export async function runClients(o: ClientRunOptions): Promise<ClientRunResult> 
       new KvClient({
         replicaUrls: o.replicaUrls,
         firstReplica: i,
+        ...(o.pickReplica ? { pickReplica: o.pickReplica } : {}),
         commandDeadlineMs: o.commandDeadlineMs ?? 30_000,
         attemptTimeoutMs: o.attemptTimeoutMs ?? 12_000,
         clock: wallClock,

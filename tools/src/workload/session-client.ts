@@ -18,6 +18,11 @@ export interface SessionClientOptions {
   /** Replica URLs; the client starts on `firstReplica` and moves on when one does not answer. */
   replicaUrls: string[];
   firstReplica?: number;
+  /**
+   * Picks the replica index for each new command, as a load balancer in front of the replicas
+   * would; without it the client stays on the replica that answered last.
+   */
+  pickReplica?: () => number;
   /** A command (or a registration) keeps retrying this long, then its outcome is unknown. */
   commandDeadlineMs: number;
   attemptTimeoutMs: number;
@@ -101,6 +106,7 @@ export class SessionClient {
 
   /** Submits `op` as `requestId` of `sessionId`, retrying the same ids until a final answer. */
   async submit(sessionId: number, requestId: number, op: Op): Promise<CommandAnswer> {
+    if (this.o.pickReplica) this.replicaIndex = this.o.pickReplica();
     return this.submitBody(JSON.stringify({ sessionId, requestId, op }), sessionId);
   }
 

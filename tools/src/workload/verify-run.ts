@@ -22,6 +22,8 @@ export async function verifyRun(o: {
   keys: string[];
   ownedKey: (key: string) => boolean;
   replicaUrls: string[];
+  /** How long the linearizability check may take; past it the verdict is 'unknown'. */
+  linearizabilityBudgetMs?: number;
 }): Promise<RunVerdict> {
   const reader = new KvClient({
     replicaUrls: o.replicaUrls,
@@ -42,7 +44,7 @@ export async function verifyRun(o: {
     history,
     lost: findLostWrites(owned, finalValues),
     unread,
-    linearizability: checkLinearizable(history, { timeoutMs: 60_000 }),
+    linearizability: checkLinearizable(history, { timeoutMs: o.linearizabilityBudgetMs ?? 60_000 }),
   };
 }
 

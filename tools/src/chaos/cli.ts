@@ -1,0 +1,214 @@
+/**
+ * `npm run chaos -- --seconds S [--faults kill,pause,partition,clock,db] [--seed N]
+ *   [--history FILE] [--clients N] [--keys N] [--hostile N] [--broken CONFIG]`
+ *
+ * Concurrent clients issue get/put/cas on a small shared key set (and puts on keys of their
+ * own) against random replicas, while a nemesis (nemesis.ts) injects the faults asked for
+ * (all by default): SIGKILL and restart, SIGSTOP and SIGCONT, a cut network link (a role from
+ * the data API, the data API from PostgreSQL), a role's clock jumping or drifting, and
+ * PostgreSQL crashing (`pg_ctl -m immediate`, a private server this run starts). `--hostile`
+ * clients (2 by default) send the hostile inputs of workload/hostile-cases.ts. Then the faults
+ * stop, and it checks that every acknowledged write is present, the replicas converge, and the
+ * history is linearizable. `--broken` runs a deliberately broken configuration (faults.ts) that
+ * the run must catch. `--seed` replays the nemesis's schedule.
+ * Last lines: fault counts, the hostile summary, then `acknowledged: N, lost: 0, linearizable: true`.
+ */
+import 'dotenv/config';
+import { writeHistoryFile } from '@paxos/sim/src/linearizability';
+import { Prng } from '@paxos/sim/src/random/prng';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { waitForConvergence } from '../fleet/observe';
+import { runHostileClient } from '../workload/hostile-client';
+import { Progress } from '../workload/progress';
+import { runClients, wallClock } from '../workload/run-clients';
+import { formatMs, percentile } from '../workload/stats';
+import { replicasLine, verifyRun } from '../workload/verify-run';
+import { availableFaults, parseBroken, parseFaults } from './faults';
+import { hostileVerdict } from './hostile-verdict';
+import { Nemesis } from './nemesis';
+import { ChaosRig } from './rig';
+import { chaosKeys, chaosOp } from './workload';
+
+/** Pause between the starts of two faults; at most two faults are in force at once. */
+export const CHAOS_FAULT_GAP_MS = [2_000, 5_000] as const;
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    history: { type: 'string' },
+    clients: { type: 'string', default: '6' },
+    seed: { type: 'string' },
+    keys: { type: 'string', default: '4' },
+    hostile: { type: 'string', default: '2' },
+    faults: { type: 'string' },
+    broken: { type: 'string' },
+  },
+});
+
+function wholeNumber(name: string, raw: string | undefined): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) usage(`--${name} must be a whole number, got ${raw}`);
+  return n;
+}
+
+function usage(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+const seconds = wholeNumber('seconds', args.seconds);
+const clientCount = wholeNumber('clients', args.clients);
+const sharedKeys = wholeNumber('keys', args.keys);
+const hostileClients = wholeNumber('hostile', args.hostile);
+const seed = args.seed !== undefined ? wholeNumber('seed', args.seed) : Date.now() % 1_000_000;
+let faultKinds: ReturnType<typeof parseFaults>;
+let broken: ReturnType<typeof parseBroken>;
+try {
+  faultKinds = args.faults === undefined ? availableFaults() : parseFaults(args.faults);
+  broken = parseBroken(args.broken);
+} catch (err) {
+  usage((err as Error).message);
+}
+
+async function main(): Promise<number> {
+  // Separate streams: the nemesis's schedule depends on the seed alone, not on the clients.
+  const nemesisRandom = new Prng(seed);
+  const workloadPrng = new Prng(seed + 1);
+  const random = (): number => workloadPrng.nextFloat();
+  const rig = await ChaosRig.create({ faults: faultKinds, broken });
+  const fleet = rig.fleet;
+  // Interrupted (Ctrl-C, a CI timeout): no process, paused service or private server is left.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`${signal}: bringing the fleet down`);
+      rig.healAll();
+      void rig.down().finally(() => process.exit(130));
+    });
+  }
+  console.log(
+    `chaos: seed ${seed}, ${seconds} s of faults (${faultKinds.join(', ') || 'none'}), ${clientCount} clients, ${hostileClients} hostile, storage ${rig.storage}${broken ? `, BROKEN configuration ${broken}` : ''}; logs in ${fleet.logDir}`,
+  );
+  try {
+    await rig.up();
+    const replicaUrls = fleet.named('replica').map((s) => `http://127.0.0.1:${s.port}`);
+    const t0 = wallClock();
+    const faultsEndAt = t0 + seconds * 1000;
+    const stopFaults = () => wallClock() >= faultsEndAt;
+    const progress = new Progress('chaos');
+    let acked = 0;
+
+    const nemesis = new Nemesis(rig, {
+      faults: faultKinds,
+      random: () => nemesisRandom.nextFloat(),
+      t0,
+      gapMs: CHAOS_FAULT_GAP_MS,
+    });
+    const missing = faultKinds.filter((k) => !nemesis.kinds.includes(k));
+    if (missing.length) console.log(`faults with no target in this setup: ${missing.join(', ')}`);
+    const nemesisDone = nemesis.run(stopFaults);
+
+    const hostile = Promise.all(
+      Array.from({ length: hostileClients }, (_, index) =>
+        runHostileClient({
+          replicaUrls,
+          index,
+          shouldStop: stopFaults,
+          random,
+          pauseMs: 300,
+          commandDeadlineMs: 20_000,
+          attemptTimeoutMs: 5_000,
+        }),
+      ),
+    );
+    const run = await runClients({
+      clients: clientCount,
+      replicaUrls,
+      commandDeadlineMs: 20_000,
+      attemptTimeoutMs: 5_000,
+      nextOp: chaosOp(random, { clients: clientCount, sharedKeys }),
+      // As behind a load balancer: any command may land on any replica, so a replica that
+      // answers from stale state is read soon after another has acknowledged a write.
+      pickReplica: () => Math.floor(random() * replicaUrls.length),
+      shouldStop: stopFaults,
+      onAcknowledged: (_l, at) => {
+        acked += 1;
+        progress.update(
+          (at - t0) / (faultsEndAt - t0),
+          `${acked} acknowledged, ${nemesis.log.length} faults`,
+        );
+      },
+    });
+    await nemesisDone;
+    const hostileRuns = await hostile;
+    progress.done();
+    const faultLines = nemesis.lines();
+    writeFileSync(path.join(fleet.options.workDir, 'faults.log'), `${faultLines.join('\n')}\n`);
+    console.log(`faults (seed ${seed}):`);
+    for (const line of faultLines) console.log(`  ${line}`);
+
+    console.log('faults stopped; waiting for every service and for the replicas to converge');
+    await rig.waitAllReady(90_000);
+    const { converged, views } = await waitForConvergence(fleet, 90_000);
+
+    const verdict = await verifyRun({
+      history: run.history,
+      keys: chaosKeys({ clients: clientCount, sharedKeys }),
+      ownedKey: (key) => key.startsWith('own-'),
+      replicaUrls,
+    });
+    const { lost, unread, linearizability: lin } = verdict;
+    if (args.history) {
+      await writeHistoryFile(args.history, verdict.history);
+      console.log(`history: ${verdict.history.length} operations written to ${args.history}`);
+    }
+    console.log(
+      `latency: p50 ${formatMs(percentile(run.latenciesMs, 50))}, p99 ${formatMs(percentile(run.latenciesMs, 99))}; ${run.unanswered} commands gave up after retries (recorded as unknown)`,
+    );
+    console.log(`replicas: ${replicasLine(views)} -> ${converged ? 'converged' : 'NOT converged'}`);
+    if (lost.length) console.log(`lost writes: ${JSON.stringify(lost.slice(0, 5))}`);
+    if (unread.length) console.log(`keys that could not be read back: ${unread.join(', ')}`);
+    if (lin.linearizable !== true)
+      console.log(`linearizability: ${lin.linearizable} ${lin.explanation ?? ''}`);
+    const failedFaults = nemesis.log.filter((r) => r.error).length;
+    const counts = nemesis.counts();
+    console.log(
+      `faults run: ${faultKinds.map((k) => `${k} ${counts[k]}`).join(', ') || 'none'}${failedFaults ? `; ${failedFaults} could not be applied` : ''}`,
+    );
+    // A process that stops by itself is a bug even when its restart hides it (a broken
+    // configuration is judged by the checks above alone).
+    const exits = rig.unexpectedExits;
+    for (const e of exits) {
+      console.log(
+        `  ${e.name} exited by itself (code ${e.code ?? '-'}, signal ${e.signal ?? '-'}) at t+${((e.atMs - t0) / 1000).toFixed(1)}s; restarted (see its log)`,
+      );
+    }
+    if (exits.length) console.log(`processes that exited by themselves: ${exits.length}`);
+    const hostileFailures = hostileVerdict(hostileRuns, run.statuses);
+    const ok =
+      converged &&
+      lost.length === 0 &&
+      unread.length === 0 &&
+      lin.linearizable === true &&
+      hostileFailures === 0 &&
+      failedFaults === 0 &&
+      (broken !== undefined || exits.length === 0);
+    console.log(
+      `acknowledged: ${run.acknowledged}, lost: ${lost.length + unread.length}, linearizable: ${lin.linearizable}`,
+    );
+    return ok ? 0 : 1;
+  } finally {
+    rig.healAll();
+    await rig.down();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    console.log('acknowledged: 0, lost: unknown, linearizable: false');
+    process.exit(1);
+  },
+);
