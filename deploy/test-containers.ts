@@ -4,10 +4,13 @@
  * 1. Local stand-ins for the base images that cannot be pulled (deploy/standin-images.sh),
  *    then the image, built by podman from the Dockerfile.
  * 2. docker-compose.yml as a user runs it (podman-compose; profile local-data-api): clients
- *    write through the replicas' published ports while an acceptor's container and the active
- *    leader's are SIGKILLed; another leader must take over and writes keep succeeding; the
- *    two are restarted, a replica's process is crashed for the restart policy to bring back;
- *    the replicas must converge and no acknowledged write may be lost.
+ *    write through the replicas' published ports while the active leader's container is taken
+ *    off the network (`podman network disconnect`, its process still running): another leader
+ *    must take over and writes keep succeeding, and once reconnected the old one must rejoin
+ *    as a follower. Then an acceptor's container and the active leader's are SIGKILLed;
+ *    another leader must take over again; the two are restarted, a replica's process is
+ *    crashed for the restart policy to bring back; the replicas must converge and no
+ *    acknowledged write may be lost.
  * 3. The same file with the profile off and NEURELO_API_BASE / NEURELO_API_KEY pointing at a
  *    data API that compose does not run (as a hosted Neurelo environment): the roles run
  *    without postgres and the local server.

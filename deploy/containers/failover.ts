@@ -1,6 +1,7 @@
 import { KvClient } from '../../tools/src/workload/kv-client';
 import { acknowledgedWrites, findLostWrites } from '../../tools/src/workload/lost-writes';
 import { activeLeader, isReady, waitFor, waitForConvergence } from './fleet-http';
+import { partitionActiveLeader } from './partition';
 import { tail, type ComposeProject } from './podman';
 import { check, step } from './report';
 import { ROLES, urlOf, urls } from './settings';
@@ -13,9 +14,10 @@ const CRASHED_REPLICA = 'replica-1';
 const WRITES_AFTER_KILL = 20;
 
 /**
- * The fleet with the local data API: kill an acceptor and the active leader while clients
- * write, see another leader take over, restart them, crash a replica's process, then check
- * convergence and that no acknowledged write was lost.
+ * The fleet with the local data API: while clients write, cut the active leader off the
+ * network and put it back (partition.ts), kill an acceptor and the active leader, see another
+ * leader take over, restart them, crash a replica's process, then check convergence and that
+ * no acknowledged write was lost.
  */
 export async function failoverScenario(
   project: ComposeProject,
@@ -58,7 +60,10 @@ export async function failoverScenario(
       true,
       `${writers.acknowledgedSince(0)} acknowledged`,
     );
-    await killAndFailOver(project, writers, firstLeader);
+    await partitionActiveLeader(project, writers);
+    // The partition moves the leadership: the kill goes to whichever leader is active now.
+    const leading = await waitFor('an active leader', 60_000, () => activeLeader(leaders));
+    await killAndFailOver(project, writers, leading);
     await crashAndRestart(project, writers);
   } finally {
     await writers.stop();
