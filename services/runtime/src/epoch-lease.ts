@@ -32,6 +32,8 @@ export interface EpochLeaseOptions {
   /** A monotonic clock in ms. */
   now: () => number;
   random?: () => number;
+  /** A renewal succeeded after failures: the data API answers again. */
+  onReconnected?: () => void;
 }
 
 export function renewEveryMsOf(leaseMs: number): number {
@@ -45,6 +47,8 @@ export function renewTimeoutMsOf(leaseMs: number): number {
 export class EpochLease {
   private epochHeld = 0;
   private healthyNow = false;
+  /** A renewal has failed since the last one that succeeded. */
+  private renewalsFailing = false;
   private renewing: Promise<void> | null = null;
   private readonly stopRenewing = new AbortController();
   private readonly random: () => number;
@@ -137,6 +141,7 @@ export class EpochLease {
           );
         }
         this.healthyNow = false;
+        this.renewalsFailing = true;
         continue;
       }
       if (!renewed) {
@@ -150,6 +155,10 @@ export class EpochLease {
       }
       if (!this.healthyNow) logger.info('epoch lease renewed: the data API answers again');
       this.healthyNow = true;
+      if (this.renewalsFailing) {
+        this.renewalsFailing = false;
+        this.o.onReconnected?.();
+      }
     }
   }
 

@@ -63,6 +63,8 @@ export class RoleHost<S, C> {
   private stopping = false;
   private localArrived = false;
   private claimLoop: Promise<void> = Promise.resolve();
+  /** The claim being waited for, and how to give up on it. */
+  private claimInFlight: { abandon: AbortController } | null = null;
   private stepLoop: Promise<void> = Promise.resolve();
   private retentionLoop: Promise<void> = Promise.resolve();
   /** Background (persistLater) commits, chained so they land in order. */
@@ -130,7 +132,22 @@ export class RoleHost<S, C> {
       leaseMs: o.epochLeaseMs,
       logger: o.logger,
       now: this.now,
+      onReconnected: () => this.abandonStaleClaim(),
     });
+  }
+
+  /**
+   * The data API answers again after an outage. The long poll in flight was sent during or
+   * before it and may sit on a connection that died without a word (a network partition
+   * leaves no FIN or RST): it would hold this role deaf until its own timeout, the poll's wait
+   * plus the attempt timeout (30 s by default). It is abandoned and sent again at once. Rows
+   * the abandoned poll may have claimed come back to the queue when their lease runs out.
+   */
+  private abandonStaleClaim(): void {
+    const claim = this.claimInFlight;
+    if (!claim) return;
+    this.o.logger.info('data API back: abandoning the long poll sent before');
+    claim.abandon.abort();
   }
 
   get isReady(): boolean {
@@ -253,14 +270,16 @@ export class RoleHost<S, C> {
         await this.inboxSpace.wait(null);
         continue;
       }
+      const started = this.now();
+      const abandon = new AbortController();
+      this.claimInFlight = { abandon };
       try {
-        const started = this.now();
         const rows = await this.o.queue.claim({
           dst: this.o.processId,
           owner: this.owner,
           limit: this.o.claimBatch - this.core.inboxSize,
           leaseMs: this.o.leaseMs,
-          signal: this.abortClaims.signal,
+          signal: AbortSignal.any([this.abortClaims.signal, abandon.signal]),
         });
         failures = 0;
         this.dataApiReachable = true;
@@ -272,6 +291,7 @@ export class RoleHost<S, C> {
         }
       } catch (err) {
         if (this.stopping || this.failure !== null) break;
+        if (abandon.signal.aborted && !this.abortClaims.signal.aborted) continue;
         if (classifyFailure(err) !== 'transient') {
           this.fail(new ShellFatalError(`claiming messages: ${describeError(err)}`));
           break;
@@ -280,6 +300,8 @@ export class RoleHost<S, C> {
         this.dataApiReachable = false;
         this.o.logger.warn({ err: describeError(err), failures }, 'claim failed; retrying');
         await sleepMs(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), this.abortClaims.signal);
+      } finally {
+        this.claimInFlight = null;
       }
     }
   }

@@ -1,5 +1,5 @@
 import { acceptorRole } from '@paxos/acceptor';
-import { type Message, type Role, type StepResult } from '@paxos/shared';
+import { DataApiUnavailableError, type Message, type Role, type StepResult } from '@paxos/shared';
 import pino from 'pino';
 import { ShellFatalError } from '../src/failures';
 import { MemoryQueue } from '../src/memory-queue-port';
@@ -368,6 +368,43 @@ describe('readiness', () => {
     expect(Date.now() - silentAt).toBeLessThan(5_000);
     silent = false;
     await until(() => h.isReady, 5_000);
+    await h.stop();
+  });
+});
+
+describe('after a network partition', () => {
+  it('a long poll sent before the outage is abandoned once the data API answers again', async () => {
+    const q = new MemoryQueue();
+    const port = q.port(50);
+    let down = false;
+    let claims = 0;
+    const partitioned: QueuePort = {
+      ...port,
+      // The first long poll sits on a connection the partition killed without a word: it
+      // never answers, only the host's own abort ends it.
+      claim: (args) => {
+        claims += 1;
+        if (claims > 1) return port.claim(args);
+        return new Promise((_, reject) =>
+          args.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+        );
+      },
+      renewEpoch: (r) =>
+        down
+          ? Promise.reject(new DataApiUnavailableError('POST', '/custom/epoch_renew', 1, 'TIMEOUT'))
+          : port.renewEpoch(r),
+    };
+    const { h, fatal } = host(acceptorRole, { id: 'acceptor-0' }, partitioned, {
+      epochLeaseMs: 400,
+    });
+    await h.start();
+    down = true;
+    await until(() => !h.isReady, 3_000);
+    down = false;
+    q.push('acceptor-0', JSON.stringify(p1a));
+    await until(() => (h.describeHost() as { messagesHandled: number }).messagesHandled === 1);
+    expect(claims).toBeGreaterThanOrEqual(2);
+    expect(fatal).toEqual([]);
     await h.stop();
   });
 });
