@@ -1,7 +1,7 @@
 import { parseVmRssBytes, rssBytesOf } from '../src/soak/process-memory';
 import { progressLine } from '../src/soak/progress-line';
 import { roleStateSeries } from '../src/soak/role-state';
-import { peakOf } from '../src/soak/sample';
+import { foldReadings } from '../src/soak/sample';
 import { sampleOnSchedule } from '../src/soak/schedule';
 
 describe('soak samplers (the pure parts)', () => {
@@ -123,9 +123,21 @@ describe('sampleOnSchedule', () => {
   });
 });
 
-describe('peakOf', () => {
+describe('foldReadings', () => {
   it('keeps the largest value of each series over the readings, skipping absent ones', () => {
-    expect(peakOf([{ a: 1, b: 5 }, { a: 3 }, { a: 2, b: 4, c: 0 }])).toEqual({ a: 3, b: 5, c: 0 });
-    expect(peakOf([])).toEqual({});
+    expect(foldReadings([{ a: 1, b: 5 }, { a: 3 }, { a: 2, b: 4, c: 0 }])).toEqual({
+      a: 3,
+      b: 5,
+      c: 0,
+    });
+  });
+
+  it("keeps the heap's trough: what survived the last collection", () => {
+    const h = 'heap_used_bytes.replica-0';
+    expect(foldReadings([{ [h]: 40, r: 1 }, { [h]: 25, r: 3 }, { [h]: 33 }])).toEqual({
+      [h]: 25,
+      r: 3,
+    });
+    expect(foldReadings([])).toEqual({});
   });
 });

@@ -1,4 +1,4 @@
-import { peakOf, type Sample } from './sample';
+import { foldReadings, type Sample } from './sample';
 
 /**
  * Readings on a fixed schedule from `t0` (a slow reading does not shift the next one), folded
@@ -35,7 +35,7 @@ export async function sampleOnSchedule(o: ScheduleOptions): Promise<Sample[]> {
       minute: ((r / perSample) * o.sampleSeconds) / 60,
       elapsedSeconds: (o.now() - o.t0) / 1000,
       readings: pending.length,
-      series: peakOf(pending),
+      series: foldReadings(pending),
     };
     pending = [];
     samples.push(sample);

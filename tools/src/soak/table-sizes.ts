@@ -3,13 +3,17 @@ import { Client } from 'pg';
 /**
  * Sizes of the run's tables, read straight from PostgreSQL (the data API has no size
  * query, and asking through it would add to the load it measures): rows and total bytes
- * (heap, indexes and TOAST, so bloat that vacuum fails to reclaim shows) of the queue and the
+ * (heap, indexes and TOAST, so bloat that vacuum fails to reclaim shows; then the heap, the
+ * indexes and the live rows apart, to tell which) of the queue and the
  * dead letters, and rows and bytes of durable role state per owner (process id).
  */
 
 export const TABLE_SIZES_SQL = `
 SELECT (SELECT count(*) FROM queue_item)::float8 AS queue_rows,
        pg_total_relation_size('queue_item')::float8 AS queue_bytes,
+       pg_relation_size('queue_item')::float8 AS queue_heap_bytes,
+       pg_indexes_size('queue_item')::float8 AS queue_index_bytes,
+       (SELECT coalesce(sum(pg_column_size(q.*)), 0) FROM queue_item q)::float8 AS queue_live_bytes,
        (SELECT count(*) FROM dead_letter)::float8 AS dead_letter_rows,
        pg_total_relation_size('dead_letter')::float8 AS dead_letter_bytes,
        pg_total_relation_size('durable_state')::float8 AS durable_state_bytes`;
@@ -51,6 +55,10 @@ export async function readTableSizes(
     const series: Record<string, number> = {
       'queue_item.rows': t.queue_rows!,
       'queue_item.bytes': t.queue_bytes!,
+      // Where the bytes are: the table's pages, its indexes, and the rows alive in them.
+      'queue_item.heap_bytes': t.queue_heap_bytes!,
+      'queue_item.index_bytes': t.queue_index_bytes!,
+      'queue_item.live_bytes': t.queue_live_bytes!,
       'dead_letter.rows': t.dead_letter_rows!,
       'dead_letter.bytes': t.dead_letter_bytes!,
       'durable_state.table_bytes': t.durable_state_bytes!,
