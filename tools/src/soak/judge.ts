@@ -116,7 +116,10 @@ export function judgeSamples(samples: readonly Sample[], settings: JudgeSettings
   return { windows, note, verdicts, failures: verdicts.filter((v) => !v.ok) };
 }
 
-/** Whole numbers as they are, others to 3 significant digits. */
+/**
+ * Whole numbers as they are, others to one decimal: a bound shown to 3 significant digits
+ * (34000000 for 33957849.6) could read as above the value it fails.
+ */
 export function fmt(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(+n.toPrecision(3));
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
