@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS, jsonStringBytes } from './limits';
 import { storable } from './storable';
+import { MembersSchema, WindowSchema } from './configuration';
 
 /** Keys and values of the replicated key-value store (limits.ts has the bounds). */
 export const KeySchema = storable(z.string().min(1).max(LIMITS.keyCharsMax));
@@ -59,11 +60,35 @@ export const ClientCommandSchema = z.object({
   op: OpSchema,
 });
 
-export const CommandSchema = z.union([ClientCommandSchema, RegisterSchema]);
+/**
+ * A reconfiguration (PMMC section 4): decided in slot s, the members it names (and its window,
+ * or the current one) govern every slot from s + WINDOW on. Like a registration it carries
+ * session 0 and a request number chosen by the replica that took the admin request, which alone
+ * answers it.
+ */
+export const ReconfigureOpSchema = MembersSchema.extend({
+  kind: z.literal('reconfigure'),
+  window: WindowSchema.optional(),
+});
+export type ReconfigureOp = z.infer<typeof ReconfigureOpSchema>;
+
+export const ReconfigureSchema = z.object({
+  sessionId: z.literal(0),
+  requestId: RequestIdSchema,
+  op: ReconfigureOpSchema,
+});
+
+export const CommandSchema = z.union([ClientCommandSchema, RegisterSchema, ReconfigureSchema]);
 export type Command = z.infer<typeof CommandSchema>;
 export type ClientCommand = z.infer<typeof ClientCommandSchema>;
 export type RegisterCommand = z.infer<typeof RegisterSchema>;
+export type ReconfigureCommand = z.infer<typeof ReconfigureSchema>;
+/** A command of session 0: run by the log for the fleet, answered by its proposer only. */
+export type FleetCommand = RegisterCommand | ReconfigureCommand;
 export const isRegistration = (c: Command): c is RegisterCommand => c.op.kind === 'register';
+export const isReconfiguration = (c: Command): c is ReconfigureCommand =>
+  c.op.kind === 'reconfigure';
+export const isFleetCommand = (c: Command): c is FleetCommand => c.sessionId === 0;
 
 /**
  * Why a command was not run. `session-unknown`: its session was never registered or has been
@@ -71,7 +96,15 @@ export const isRegistration = (c: Command): c is RegisterCommand => c.op.kind ==
  * `kv-quota-exceeded`: the write would take the store past its key or byte quota (nothing
  * changed). The first two are not remembered: nothing ran.
  */
-export const RefusalSchema = z.enum(['session-unknown', 'request-too-old', 'kv-quota-exceeded']);
+export const RefusalSchema = z.enum([
+  'session-unknown',
+  'request-too-old',
+  'kv-quota-exceeded',
+  /** A reconfiguration decided while another is still pending: nothing changed. */
+  'reconfiguration-pending',
+  /** A reconfiguration the configuration in force does not allow (reason in `value`). */
+  'reconfiguration-invalid',
+]);
 export type Refusal = z.infer<typeof RefusalSchema>;
 
 /**
@@ -84,6 +117,10 @@ export const OpResultSchema = z.object({
   value: z.string().nullable(),
   refused: RefusalSchema.optional(),
   sessionId: SessionIdSchema.optional(),
+  /** A reconfiguration's outcome: the new epoch and the first slot it governs. */
+  config: z
+    .object({ epoch: z.number().int().min(1), startSlot: z.number().int().min(1) })
+    .optional(),
 });
 export type OpResult = z.infer<typeof OpResultSchema>;
 
@@ -112,15 +149,23 @@ export function noopBatch(batchId: string): Batch {
  * different operation is told apart from a retry (409) without keeping the operation itself.
  * FNV-1a over the operation's fields, two 32-bit lanes.
  */
-export function opDigest(op: Op | { kind: 'register' }): string {
+export function opDigest(op: Op | { kind: 'register' } | ReconfigureOp): string {
   const fields =
     op.kind === 'register'
       ? ['register']
-      : op.kind === 'cas'
-        ? [op.kind, op.key, op.expected === null ? '\u0001null' : `=${op.expected}`, op.value]
-        : op.kind === 'put'
-          ? [op.kind, op.key, op.value]
-          : [op.kind, op.key];
+      : op.kind === 'reconfigure'
+        ? [
+            op.kind,
+            op.acceptors.join(','),
+            op.leaders.join(','),
+            op.replicas.join(','),
+            String(op.window ?? 0),
+          ]
+        : op.kind === 'cas'
+          ? [op.kind, op.key, op.expected === null ? '\u0001null' : `=${op.expected}`, op.value]
+          : op.kind === 'put'
+            ? [op.kind, op.key, op.value]
+            : [op.kind, op.key];
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (const field of fields) {

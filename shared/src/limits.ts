@@ -47,6 +47,11 @@ export const LIMITS = Object.freeze({
   stateWriteJsonBytesMax: 160 * 1024,
   /** One part of a replica's snapshot, as JSON. */
   snapshotPartJsonBytesMax: 128 * 1024,
+  /**
+   * Parts of one snapshot: the store's and the answer cache's quotas (48 MiB) in parts of 128 KiB
+   * need about 400; the rest is room for a part that closes early.
+   */
+  snapshotPartsMax: 1_024,
 
   /** Client sessions a replica's state holds; registering past it evicts the least recently used. */
   sessionsMax: 4_096,
@@ -58,6 +63,24 @@ export const LIMITS = Object.freeze({
   kvKeysMax: 100_000,
   /** Keys and values of the replicated store together, as UTF-8 bytes. */
   kvBytesMax: 32 * 1_048_576,
+
+  /** Members of one role in one configuration (acceptors, leaders or replicas). */
+  configMembersMax: 15,
+  /** PMMC's WINDOW: how many slots a reconfiguration takes to come into force, at most. */
+  windowSlotsMax: 1_024,
+  /**
+   * Configurations in a schedule a message carries or a leader keeps: the one in force and the
+   * pending one (a replica refuses a reconfiguration while one is pending, so two at most; room
+   * for a leader that serves one about to retire).
+   */
+  configEntriesMax: 4,
+  /**
+   * Ids that left the configuration and may never come back (a replacement takes a new id); the
+   * oldest are forgotten past this.
+   */
+  formerMembersMax: 256,
+  /** Configurations whose ballots an acceptor keeps at once (it serves several while one hands over). */
+  acceptorEpochsMax: 16,
 
   /** HTTP requests a replica holds waiting for their command, and their bodies' bytes. */
   pendingCommandsMax: 4_096,

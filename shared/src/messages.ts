@@ -10,6 +10,8 @@ import {
 import { describeIssues } from './issues';
 import { LIMITS } from './limits';
 import { ProcessIdSchema } from './ids';
+import { ConfigEntrySchema, ConfigScheduleSchema } from './configuration';
+import { SnapshotPartSchema } from './snapshot';
 
 /**
  * Every message that crosses the queue, one zod schema each, discriminated on `type`.
@@ -66,12 +68,18 @@ export const WithdrawSchema = z.object({
   requestId: RequestIdSchema,
 });
 
-/** replica -> leaders: please decide `value` in `slot`. */
+/**
+ * replica -> the leaders of the configuration governing `slot`: please decide `value` there.
+ * `configEntry` is that configuration and its first slot when it is not the initial one (epoch
+ * 0, absent): the leader runs the slot in that configuration's Paxos instance, and learns the
+ * configuration from it.
+ */
 export const ProposeSchema = z.object({
   type: z.literal('propose'),
   from,
   slot: SlotSchema,
   value: BatchSchema,
+  configEntry: ConfigEntrySchema.optional(),
 });
 
 /** leader (commander) -> replicas: `slot` is decided as `value`. */
@@ -105,8 +113,16 @@ export const P1bSchema = z.object({
   coversBefore: SlotSchema.nullable().default(null),
 });
 
-/** leader (commander) -> acceptors: phase 2a. */
-export const P2aSchema = z.object({ type: z.literal('p2a'), from, pvalue: PValueSchema });
+/**
+ * leader (commander) -> acceptors: phase 2a. `learners`, when replicas learn from the acceptors,
+ * names the replicas of the slot's configuration, to be told of the acceptance.
+ */
+export const P2aSchema = z.object({
+  type: z.literal('p2a'),
+  from,
+  pvalue: PValueSchema,
+  learners: z.array(ProcessIdSchema).max(LIMITS.configMembersMax).optional(),
+});
 
 /**
  * acceptor -> leader: phase 2b. `ballot` is the acceptor's ballot after handling the p2a.
@@ -172,6 +188,11 @@ export const ProgressSchema = z.object({
   from,
   slotOut: SlotSchema,
   wantsDecisions: z.boolean().optional(),
+  /**
+   * The configurations the replica knows from the one governing slotOut on (absent: only the
+   * initial one). Leaders learn from it which configurations they serve and where each ends.
+   */
+  configs: ConfigScheduleSchema.optional(),
 });
 
 /**
@@ -183,6 +204,50 @@ export const CollectSchema = z.object({
   type: z.literal('collect'),
   from,
   belowSlot: SlotSchema,
+  /**
+   * Every configuration below this epoch governs only slots below belowSlot: an acceptor drops
+   * its promises for them and refuses their ballots from now on.
+   */
+  epochsBelow: z.number().int().min(0).optional(),
+});
+
+/**
+ * leader -> a replica that reported a slotOut below the horizon: the decisions it misses were
+ * garbage-collected, so it must catch up from another replica's snapshot (state transfer).
+ */
+export const BehindSchema = z.object({
+  type: z.literal('behind'),
+  from,
+  collectedBelow: SlotSchema,
+});
+
+/** replica -> replica: send me a snapshot of your applied state (mine is below `slotOut`). */
+export const SnapshotRequestSchema = z.object({
+  type: z.literal('snapshot-request'),
+  from,
+  slotOut: SlotSchema,
+});
+
+/**
+ * replica -> replica: one chunk of a snapshot of the sender's state at `slotOut`: its head or
+ * one data part (bounded by LIMITS.snapshotPartJsonBytesMax). The receiver installs it once it
+ * holds the head and all `parts` data parts of that snapshot from that sender.
+ */
+export const SnapshotChunkSchema = z.object({
+  type: z.literal('snapshot-chunk'),
+  from,
+  slotOut: SlotSchema,
+  /** How many data parts the snapshot has; the receiver needs them all and the head. */
+  parts: z.number().int().min(1).max(LIMITS.snapshotPartsMax),
+  /** The head (one chunk of each snapshot): whom the receiver works with from slotOut on. */
+  head: z
+    .object({
+      configs: ConfigScheduleSchema,
+      formerMembers: z.array(ProcessIdSchema).max(LIMITS.formerMembersMax),
+    })
+    .optional(),
+  /** A data part (every other chunk). */
+  data: SnapshotPartSchema.optional(),
 });
 
 export const MessageSchema = z.discriminatedUnion('type', [
@@ -201,6 +266,9 @@ export const MessageSchema = z.discriminatedUnion('type', [
   HeartbeatSchema,
   ProgressSchema,
   CollectSchema,
+  BehindSchema,
+  SnapshotRequestSchema,
+  SnapshotChunkSchema,
 ]);
 export type Message = z.infer<typeof MessageSchema>;
 export type MessageType = Message['type'];
@@ -221,6 +289,9 @@ export type Preempted = MessageOf<'preempted'>;
 export type Heartbeat = MessageOf<'heartbeat'>;
 export type Progress = MessageOf<'progress'>;
 export type Collect = MessageOf<'collect'>;
+export type Behind = MessageOf<'behind'>;
+export type SnapshotRequest = MessageOf<'snapshot-request'>;
+export type SnapshotChunk = MessageOf<'snapshot-chunk'>;
 
 /** Parses an untrusted payload; a failure carries a readable reason (for the dead-letter table). */
 export function parseMessage(

@@ -1,3 +1,8 @@
 export { acceptorRole } from './role/acceptor-role';
 export { describeAcceptor } from './role/describe';
-export type { AcceptorConfig, AcceptorCounters, AcceptorState } from './role/state';
+export {
+  promiseOf,
+  type AcceptorConfig,
+  type AcceptorCounters,
+  type AcceptorState,
+} from './role/state';

@@ -12,7 +12,7 @@ import {
   type PValue,
   type StepResult,
 } from '@paxos/shared';
-import { acceptorRole, describeAcceptor, type AcceptorState } from '@paxos/acceptor';
+import { acceptorRole, describeAcceptor, promiseOf, type AcceptorState } from '@paxos/acceptor';
 
 const config = { id: 'acceptor-0' };
 const ballot = (round: number, leaderId = 'leader-0'): Ballot => ({ round, leaderId });
@@ -74,7 +74,7 @@ describe('acceptor onP1a', () => {
     const reply = onlyReply<P1b>(last);
     expect(last.send[0]!.to).toBe(incoming.leaderId);
     expect(reply).toMatchObject({ type: 'p1b', from: 'acceptor-0', ballot: promised });
-    expect(state.ballot).toEqual(promised);
+    expect(promiseOf(state, 0)).toEqual(promised);
     expect(last.persist).toEqual(
       persisted ? [{ op: 'put', key: 'ballot', slot: null, value: promised }] : [],
     );
@@ -130,7 +130,7 @@ describe('acceptor onP2a', () => {
     expect(reply).toEqual({
       type: 'p2b',
       from: 'acceptor-0',
-      ballot: state.ballot,
+      ballot: promiseOf(state, 0),
       slot: incoming.slot,
     });
     expect(state.accepted.get(incoming.slot)).toEqual(accepted ? incoming : undefined);
@@ -210,11 +210,11 @@ describe('acceptor persists before it replies', () => {
       }
       for (const { message: reply } of result.send) {
         if (reply.type === 'p1b') {
-          expect(recovered.ballot).toEqual(reply.ballot);
+          expect(promiseOf(recovered, 0)).toEqual(reply.ballot);
           expect(recovered.collectedBelow).toBe(reply.collectedBelow);
         }
         if (reply.type === 'p2b') {
-          expect(recovered.ballot).toEqual(reply.ballot);
+          expect(promiseOf(recovered, 0)).toEqual(reply.ballot);
           if (message.type === 'p2a' && ballotEquals(message.pvalue.ballot, reply.ballot)) {
             expect(recovered.accepted.get(reply.slot)).toEqual(message.pvalue);
           }
@@ -233,14 +233,14 @@ describe('acceptor recover', () => {
       p1a(ballot(4, 'leader-1')),
     ]);
     const recovered = acceptorRole.recover(config, durable, 99).state;
-    expect(recovered.ballot).toEqual(state.ballot);
+    expect(promiseOf(recovered, 0)).toEqual(promiseOf(state, 0));
     expect(recovered.accepted).toEqual(state.accepted);
     expect(durable.get('accepted:7')?.slot).toBe(7);
   });
 
   it('starts at bottom with nothing accepted when nothing was persisted', () => {
     const { state } = acceptorRole.recover(config, new Map(), 0);
-    expect(state.ballot).toEqual(BOTTOM_BALLOT);
+    expect(promiseOf(state, 0)).toEqual(BOTTOM_BALLOT);
     expect(state.accepted.size).toBe(0);
   });
 
@@ -327,7 +327,7 @@ describe('acceptor recover', () => {
       JSON.parse(JSON.stringify([...durable])) as Array<[string, DurableEntry]>,
     );
     const recovered = acceptorRole.recover(config, reread, 0).state;
-    expect(recovered.ballot).toEqual(state.ballot);
+    expect(promiseOf(recovered, 0)).toEqual(promiseOf(state, 0));
     expect(recovered.collectedBelow).toBe(2);
     expect(recovered.accepted).toEqual(state.accepted);
   });
@@ -356,7 +356,7 @@ describe('acceptor misc', () => {
     expect(last.persist).toEqual([]);
     expect(last.notes).toEqual([`acceptor ignores ${type} from ${message.from}`]);
     expect(state.counters.unexpectedIgnored).toBe(1);
-    expect(state.ballot).toEqual(ballot(1));
+    expect(promiseOf(state, 0)).toEqual(ballot(1));
   });
 
   it('has no timers', () => {

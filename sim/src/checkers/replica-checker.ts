@@ -1,4 +1,4 @@
-import { commandKey, isRegistration, type Batch, type Envelope } from '@paxos/shared';
+import { commandKey, isFleetCommand, type Batch, type Envelope } from '@paxos/shared';
 import type { ReplicaView } from '../observe/views';
 import { sameResult, type AtMostOnceChecker } from './at-most-once-checker';
 import type { DecisionLedger } from './decision-ledger';
@@ -110,7 +110,7 @@ export class ReplicaChecker {
    */
   private replaySlot(view: ReplicaView, slot: number, batch: Batch): void {
     batch.commands.forEach((command, position) => {
-      if (isRegistration(command)) return;
+      if (isFleetCommand(command)) return;
       const key = commandKey(command);
       const first = this.context.firsts.of(key);
       const cached = view.responses.get(key);

@@ -1,4 +1,4 @@
-import type { AcceptorState } from '@paxos/acceptor';
+import { promiseOf, type AcceptorState } from '@paxos/acceptor';
 import type { LeaderState } from '@paxos/leader';
 import type { ReplicaState } from '@paxos/replica';
 import type { AcceptorView, LeaderView, ReplicaView } from './views';
@@ -6,7 +6,7 @@ import type { AcceptorView, LeaderView, ReplicaView } from './views';
 /** Reads the checkers' views off the roles' states (no copies: checkers copy what they keep). */
 export function acceptorView(state: AcceptorState): AcceptorView {
   return {
-    ballot: state.ballot,
+    ballot: promiseOf(state, 0),
     accepted: state.accepted,
     collectedBelow: state.collectedBelow,
   };

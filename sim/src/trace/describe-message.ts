@@ -57,7 +57,18 @@ export function describeMessage(message: Message): string {
         (message.wantsDecisions === false ? ' (report only)' : '')
       );
     case 'collect':
-      return `collect below ${message.belowSlot}`;
+      return (
+        `collect below ${message.belowSlot}` +
+        (message.epochsBelow ? `, epochs below ${message.epochsBelow}` : '')
+      );
+    case 'behind':
+      return `behind: collected below ${message.collectedBelow}`;
+    case 'snapshot-request':
+      return `snapshot-request above ${message.slotOut}`;
+    case 'snapshot-chunk':
+      return message.head
+        ? `snapshot-chunk head at ${message.slotOut} (${message.parts} part(s))`
+        : `snapshot-chunk part ${message.data?.part ?? '?'} of ${message.parts} at ${message.slotOut}`;
   }
 }
 
@@ -65,6 +76,8 @@ function describeOp(op: Command['op']): string {
   switch (op.kind) {
     case 'register':
       return 'register';
+    case 'reconfigure':
+      return `reconfigure(${op.acceptors.join(' ')}|${op.leaders.join(' ')}|${op.replicas.join(' ')})`;
     case 'get':
       return `get(${cut(op.key)})`;
     case 'put':

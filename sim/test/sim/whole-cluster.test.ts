@@ -1,4 +1,4 @@
-import { acceptorRole } from '@paxos/acceptor';
+import { acceptorRole, promiseOf } from '@paxos/acceptor';
 import { leaderRole } from '@paxos/leader';
 import { replicaRole } from '@paxos/replica';
 import { StepCollector, ballotEquals, type Message, type Role } from '@paxos/shared';
@@ -92,7 +92,7 @@ describe('whole-cluster simulation', () => {
     const careless: SimRoles['acceptor'] = {
       ...acceptorRole,
       step(state, message, now) {
-        if (message.type === 'p2a' && !ballotEquals(message.pvalue.ballot, state.ballot)) {
+        if (message.type === 'p2a' && !ballotEquals(message.pvalue.ballot, promiseOf(state, 0))) {
           state.accepted.set(message.pvalue.slot, message.pvalue);
         }
         return acceptorRole.step(state, message, now);

@@ -1,5 +1,5 @@
 import { ballotToString } from '@paxos/shared';
-import type { AcceptorState } from './state';
+import { promiseOf, type AcceptorState } from './state';
 
 /** A JSON summary for GET /state. */
 export function describeAcceptor(state: AcceptorState): object {
@@ -9,7 +9,9 @@ export function describeAcceptor(state: AcceptorState): object {
   return {
     role: 'acceptor',
     id: state.config.id,
-    ballot: ballotToString(state.ballot),
+    ballot: ballotToString(promiseOf(state, Math.max(state.epochsBelow, ...state.promises.keys()))),
+    promises: Object.fromEntries([...state.promises].map(([e, b]) => [e, ballotToString(b)])),
+    epochsBelow: state.epochsBelow,
     acceptedSlots: state.accepted.size,
     collectedBelow: state.collectedBelow,
     highestAcceptedSlot,

@@ -1,5 +1,5 @@
 import { StepCollector, type Collect, type StepResult } from '@paxos/shared';
-import { COLLECTED_BELOW_KEY } from './durable-keys';
+import { COLLECTED_BELOW_KEY, EPOCHS_BELOW_KEY } from './durable-keys';
 import type { AcceptorState } from './state';
 
 /**
@@ -12,6 +12,7 @@ import type { AcceptorState } from './state';
 export function onCollect(state: AcceptorState, message: Collect): StepResult<AcceptorState> {
   const out = new StepCollector(state);
   const { belowSlot } = message;
+  retireEpochs(state, message.epochsBelow ?? 0, out);
   if (belowSlot <= state.collectedBelow) {
     // Delivered twice, overtaken by a later collect, or from a leader that knows less than us.
     state.counters.collectsIgnored += 1;
@@ -34,4 +35,22 @@ export function onCollect(state: AcceptorState, message: Collect): StepResult<Ac
   state.counters.collections += 1;
   out.notes.push(`collected below ${belowSlot}: dropped ${dropped} pvalue(s)`);
   return out.result();
+}
+
+/**
+ * Configurations below `epochsBelow` govern only collected slots: their promises go, and their
+ * ballots are refused from now on, so the promises kept stay bounded (LIMITS.acceptorEpochsMax).
+ */
+function retireEpochs(
+  state: AcceptorState,
+  epochsBelow: number,
+  out: StepCollector<AcceptorState>,
+): void {
+  if (epochsBelow <= state.epochsBelow) return;
+  state.epochsBelow = epochsBelow;
+  for (const epoch of [...state.promises.keys()]) {
+    if (epoch < epochsBelow) state.promises.delete(epoch);
+  }
+  out.persist.push({ op: 'put', key: EPOCHS_BELOW_KEY, slot: null, value: epochsBelow });
+  out.notes.push(`configurations below epoch ${epochsBelow} retired`);
 }

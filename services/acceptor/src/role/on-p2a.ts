@@ -4,12 +4,12 @@ import {
   ballotGreater,
   ballotToString,
   batchEquals,
+  epochOf,
   type P2a,
-  type PValue,
   type StepResult,
 } from '@paxos/shared';
 import { acceptedKey } from './durable-keys';
-import type { AcceptorState } from './state';
+import { promiseOf, type AcceptorState } from './state';
 
 /**
  * Phase 2a. The pvalue is accepted only if its ballot equals the promise (PMMC's A2): a lower
@@ -21,6 +21,8 @@ import type { AcceptorState } from './state';
 export function onP2a(state: AcceptorState, message: P2a): StepResult<AcceptorState> {
   const out = new StepCollector(state);
   const { pvalue } = message;
+  const epoch = epochOf(pvalue.ballot);
+  const promise = promiseOf(state, epoch);
   if (pvalue.slot < state.collectedBelow) {
     // A leader that has not heard of the horizon yet (restarted, or adopted by acceptors that
     // collected less). The slot is decided and applied everywhere; accepting it would only
@@ -35,26 +37,50 @@ export function onP2a(state: AcceptorState, message: P2a): StepResult<AcceptorSt
       message: {
         type: 'p2b',
         from: state.config.id,
-        ballot: state.ballot,
+        ballot: promise,
         slot: pvalue.slot,
         collectedBelow: state.collectedBelow,
       },
     });
     return out.result();
   }
-  if (!ballotEquals(pvalue.ballot, state.ballot)) {
+  if (epoch < state.epochsBelow) {
+    // A configuration every slot of which is collected: nothing of it can be decided any more.
+    state.counters.retiredEpochIgnored += 1;
+    out.notes.push(`p2a ${ballotToString(pvalue.ballot)}: epoch ${epoch} is retired here`);
+    out.send.push({
+      to: message.from,
+      message: {
+        type: 'p2b',
+        from: state.config.id,
+        ballot: promise,
+        slot: pvalue.slot,
+        collectedBelow: state.collectedBelow,
+      },
+    });
+    return out.result();
+  }
+  if (!ballotEquals(pvalue.ballot, promise)) {
     state.counters.acceptsRefused += 1;
     out.notes.push(
       `p2a ${ballotToString(pvalue.ballot)} slot ${pvalue.slot} from ${message.from} ` +
-        `does not match promise ${ballotToString(state.ballot)}: refused`,
+        `does not match promise ${ballotToString(promise)}: refused`,
     );
   } else {
     const previous = state.accepted.get(pvalue.slot);
+    if (previous && epochOf(previous.ballot) !== epoch) {
+      // Every slot belongs to exactly one configuration (configuration.ts): two epochs running
+      // one slot would be two Paxos instances choosing it independently.
+      throw new Error(
+        `slot ${pvalue.slot} accepted in epoch ${epochOf(previous.ballot)} and offered in ` +
+          `epoch ${epoch} by ${message.from}`,
+      );
+    }
     if (previous && ballotGreater(previous.ballot, pvalue.ballot)) {
       // Accepted ballots never exceed the promise, and the promise only grows (A1, A2).
       throw new Error(
         `slot ${pvalue.slot} accepted at ${ballotToString(previous.ballot)} above promise ` +
-          `${ballotToString(state.ballot)}`,
+          `${ballotToString(promise)}`,
       );
     }
     if (previous && ballotEquals(previous.ballot, pvalue.ballot)) {
@@ -80,9 +106,9 @@ export function onP2a(state: AcceptorState, message: P2a): StepResult<AcceptorSt
   }
   out.send.push({
     to: message.from,
-    message: { type: 'p2b', from: state.config.id, ballot: state.ballot, slot: pvalue.slot },
+    message: { type: 'p2b', from: state.config.id, ballot: promise, slot: pvalue.slot },
   });
-  if (ballotEquals(pvalue.ballot, state.ballot)) tellLearners(state, pvalue, out);
+  if (ballotEquals(pvalue.ballot, promise)) tellLearners(state, message, out);
   return out.result();
 }
 
@@ -91,12 +117,10 @@ export function onP2a(state: AcceptorState, message: P2a): StepResult<AcceptorSt
  * sent in the step that persists it, so a learner never hears of an acceptance that a crash
  * could still undo.
  */
-function tellLearners(
-  state: AcceptorState,
-  pvalue: PValue,
-  out: StepCollector<AcceptorState>,
-): void {
-  for (const learner of state.config.learners ?? []) {
+function tellLearners(state: AcceptorState, message: P2a, out: StepCollector<AcceptorState>): void {
+  const { pvalue } = message;
+  // The p2a names the replicas of its configuration; an older leader's does not.
+  for (const learner of message.learners ?? state.config.learners ?? []) {
     out.send.push({ to: learner, message: { type: 'accepted', from: state.config.id, pvalue } });
   }
 }

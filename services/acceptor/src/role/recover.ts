@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   BallotSchema,
   CorruptStateError,
@@ -5,12 +6,20 @@ import {
   SlotSchema,
   ballotGreater,
   ballotToString,
+  epochOf,
   parseDurableValue,
   type DurableState,
   type StepResult,
 } from '@paxos/shared';
-import { BALLOT_KEY, COLLECTED_BELOW_KEY, acceptedKey, isAcceptedKey } from './durable-keys';
-import { newAcceptorState, type AcceptorConfig, type AcceptorState } from './state';
+import {
+  COLLECTED_BELOW_KEY,
+  EPOCHS_BELOW_KEY,
+  acceptedKey,
+  isAcceptedKey,
+  isPromiseKey,
+  promiseKey,
+} from './durable-keys';
+import { newAcceptorState, promiseOf, type AcceptorConfig, type AcceptorState } from './state';
 
 /**
  * Rebuilds an acceptor from exactly what it persisted. Every row is parsed, not trusted: a row
@@ -21,13 +30,25 @@ import { newAcceptorState, type AcceptorConfig, type AcceptorState } from './sta
  * The horizon survives a restart: forgetting it would make the p1b claim it still knows the
  * collected slots, and a leader would then run phase 2 there with no pvalues to guide it.
  */
+const EpochSchema = z.number().int().min(0);
+
 export function recoverAcceptor(
   config: AcceptorConfig,
   durable: DurableState,
 ): StepResult<AcceptorState> {
   const state = newAcceptorState(config);
-  const ballotEntry = durable.get(BALLOT_KEY);
-  if (ballotEntry) state.ballot = parseDurableValue(BALLOT_KEY, ballotEntry.value, BallotSchema);
+  const epochsEntry = durable.get(EPOCHS_BELOW_KEY);
+  if (epochsEntry) {
+    state.epochsBelow = parseDurableValue(EPOCHS_BELOW_KEY, epochsEntry.value, EpochSchema);
+  }
+  for (const [key, entry] of durable) {
+    if (!isPromiseKey(key)) continue;
+    const promise = parseDurableValue(key, entry.value, BallotSchema);
+    if (key !== promiseKey(epochOf(promise))) {
+      throw new CorruptStateError(key, `epoch: holds a promise of epoch ${epochOf(promise)}`);
+    }
+    if (epochOf(promise) >= state.epochsBelow) state.promises.set(epochOf(promise), promise);
+  }
   const collectedEntry = durable.get(COLLECTED_BELOW_KEY);
   if (collectedEntry) {
     state.collectedBelow = parseDurableValue(COLLECTED_BELOW_KEY, collectedEntry.value, SlotSchema);
@@ -42,12 +63,13 @@ export function recoverAcceptor(
         `slot: holds slot ${pvalue.slot} but is tagged slot ${String(entry.slot)}`,
       );
     }
-    if (ballotGreater(pvalue.ballot, state.ballot)) {
+    const promise = promiseOf(state, epochOf(pvalue.ballot));
+    if (ballotGreater(pvalue.ballot, promise) && epochOf(pvalue.ballot) >= state.epochsBelow) {
       // Accepted only at the promise, and the promise only grows (A2): the rows disagree.
       throw new CorruptStateError(
         key,
         `ballot: accepted at ${ballotToString(pvalue.ballot)}, above the promise ` +
-          `${ballotToString(state.ballot)}`,
+          `${ballotToString(promise)}`,
       );
     }
     // The truncate that went with the horizon removes these; a store that truncates lazily

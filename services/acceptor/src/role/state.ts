@@ -1,4 +1,4 @@
-import { BOTTOM_BALLOT, type Ballot, type PValue, type ProcessId, type Slot } from '@paxos/shared';
+import { bottomBallotOf, type Ballot, type PValue, type ProcessId, type Slot } from '@paxos/shared';
 
 export interface AcceptorConfig {
   id: ProcessId;
@@ -25,6 +25,8 @@ export interface AcceptorCounters {
   collectedSlotsRefused: number;
   /** p1b pages sent beyond the first of each reply: how often replies outgrow one page. */
   p1bPagesExtra: number;
+  /** p1a/p2a of a configuration this acceptor has retired, or of one past its epoch bound. */
+  retiredEpochIgnored: number;
 }
 
 /**
@@ -34,7 +36,17 @@ export interface AcceptorCounters {
  */
 export interface AcceptorState {
   readonly config: AcceptorConfig;
-  ballot: Ballot;
+  /**
+   * The promise per configuration epoch (ballot.ts): each configuration is its own Paxos
+   * instance over its own slots, so promises of different epochs never compete. An epoch not in
+   * the map has promised nothing yet (bottom). Bounded by LIMITS.acceptorEpochsMax.
+   */
+  promises: Map<number, Ballot>;
+  /**
+   * Epochs below this are retired (a collect said every slot they govern is collected): their
+   * promises are dropped and their ballots refused. Durable, only grows.
+   */
+  epochsBelow: number;
   accepted: Map<Slot, PValue>;
   /**
    * Garbage-collection horizon (durable): every slot below it is decided and applied by every
@@ -47,7 +59,8 @@ export interface AcceptorState {
 export function newAcceptorState(config: AcceptorConfig): AcceptorState {
   return {
     config,
-    ballot: BOTTOM_BALLOT,
+    promises: new Map(),
+    epochsBelow: 0,
     accepted: new Map(),
     collectedBelow: 1,
     counters: {
@@ -61,6 +74,12 @@ export function newAcceptorState(config: AcceptorConfig): AcceptorState {
       collectsIgnored: 0,
       collectedSlotsRefused: 0,
       p1bPagesExtra: 0,
+      retiredEpochIgnored: 0,
     },
   };
+}
+
+/** The promise of configuration `epoch` (bottom before any p1a of it). */
+export function promiseOf(state: AcceptorState, epoch: number): Ballot {
+  return state.promises.get(epoch) ?? bottomBallotOf(epoch);
 }

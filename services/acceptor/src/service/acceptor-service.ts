@@ -15,7 +15,8 @@ export function acceptorServiceSpec(): RoleServiceSpec<AcceptorState, AcceptorCo
       learners: common.LEARN_FROM_ACCEPTORS ? cluster.replicas : [],
     }),
     describe: describeAcceptor,
-    observe: (s) => promisedGauge?.set(s.ballot.round),
+    observe: (s) =>
+      promisedGauge?.set(Math.max(-1, ...[...s.promises.values()].map((b) => b.round))),
     extend: ({ metrics }) => {
       promisedGauge = new Gauge({
         name: 'paxos_acceptor_ballot_round',

@@ -1,19 +1,21 @@
-import type { ProcessId, Slot, StepCollector } from '@paxos/shared';
+import { majorityOf, type ProcessId, type Slot, type StepCollector } from '@paxos/shared';
 import { collectTo } from './outbox';
 import type { LeaderState } from './state';
 
 /**
- * Garbage collection (PMMC section 3, pitfall 6). The horizon is the minimum slotOut over ALL
- * replicas, not over f+1 as the paper allows: then no replica can ever need a collected slot,
- * and no state transfer between replicas is needed. A replica that never reported counts as
- * slotOut 1, so nothing is collected until every replica has been heard from.
+ * Garbage collection (PMMC section 3, pitfall 6). The horizon is the slot that f+1 of the
+ * configuration's 2f+1 replicas have applied (a majority of them: with two replicas, both), so
+ * one replica that is down or slow cannot pin it. Applied means durable: a replica persists a
+ * decision in the step that applies it, and recovers from its snapshot and the decisions after
+ * it. A replica left below the horizon catches up from another's snapshot (state transfer: the
+ * leader tells it with `behind`), never from pvalues that were collected. A replica that never
+ * reported counts as slotOut 1.
  */
 export function horizonFromReports(state: LeaderState): Slot {
-  let horizon = Infinity;
-  for (const replica of state.config.cluster.replicas) {
-    horizon = Math.min(horizon, state.replicaSlotOut.get(replica) ?? 1);
-  }
-  return horizon === Infinity ? 1 : horizon;
+  const reported = state.config.cluster.replicas
+    .map((replica) => state.replicaSlotOut.get(replica) ?? 1)
+    .sort((a, b) => b - a);
+  return reported[majorityOf(reported.length) - 1] ?? 1;
 }
 
 function dropBelow<V>(bySlot: Map<Slot, V>, belowSlot: Slot): number {
@@ -29,8 +31,10 @@ function dropBelow<V>(bySlot: Map<Slot, V>, belowSlot: Slot): number {
 
 /** The active leader tells every acceptor; a lost collect is superseded by the next one. */
 export function sendCollect(state: LeaderState, out: StepCollector<LeaderState>): void {
+  // Past this configuration's start, every earlier configuration's slots are collected.
+  const epochsBelow = state.collectedBelow >= state.startSlot ? state.epoch : 0;
   for (const acceptor of state.config.cluster.acceptors) {
-    out.send.push(collectTo(state, acceptor, state.collectedBelow));
+    out.send.push(collectTo(state, acceptor, state.collectedBelow, epochsBelow));
   }
   state.counters.collectsSent += state.config.cluster.acceptors.length;
 }

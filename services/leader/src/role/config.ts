@@ -2,7 +2,15 @@ import { LIMITS, assertPositiveIntegers, type Cluster, type ProcessId } from '@p
 
 export interface LeaderConfig {
   id: ProcessId;
+  /**
+   * The members of the configuration this leader serves. For the leader service (the process,
+   * leader-process.ts), the initial configuration (epoch 0); each configuration it serves gets
+   * a leader of its own (a LeaderState) with that configuration's members, epoch and start.
+   */
   cluster: Cluster;
+  /** The configuration's epoch (ballots carry it) and its first slot. Absent: 0 and 1. */
+  epoch?: number;
+  startSlot?: number;
   /**
    * A scout or commander first re-sends its p1a/p2a to silent acceptors this long after it
    * started; each further round waits twice as long as the one before, up to retransmitMsMax
@@ -87,9 +95,10 @@ export function assertLeaderConfig(config: LeaderConfig): void {
   if (spare !== undefined && !(Number.isInteger(spare) && spare >= 0)) {
     throw new Error(`leader spareAfterMs must be a whole number >= 0, got ${spare}`);
   }
-  if (!config.cluster.leaders.includes(config.id)) {
-    throw new Error(`leader ${config.id} is not in the cluster's leaders`);
+  if (config.epoch !== undefined && !(Number.isInteger(config.epoch) && config.epoch >= 0)) {
+    throw new Error(`leader epoch must be a whole number >= 0, got ${config.epoch}`);
   }
+  assertPositiveIntegers('leader', config, [], ['startSlot']);
 }
 
 /** Fills in the optional bounds; called once, when the leader's state is built. */

@@ -1,4 +1,5 @@
-import { ballotToString } from '@paxos/shared';
+import { ballotToString, describeConfiguration } from '@paxos/shared';
+import { newestLeader, type LeaderProcessState } from './leader-process';
 import { describeCovered } from './p1b-coverage';
 import type { LeaderState } from './state';
 
@@ -33,5 +34,36 @@ export function describeLeader(state: LeaderState): object {
     scoutDueAt: state.scoutDueAt,
     heartbeatDueAt: state.heartbeatDueAt,
     counters: { ...state.counters },
+  };
+}
+
+/**
+ * GET /state of the leader process: the leader of the newest configuration it serves at the top
+ * (what dashboards and tools read: ballot, active, ...), every served configuration's leader
+ * under `configurations`, and the schedule it knows.
+ */
+export function describeLeaderProcess(state: LeaderProcessState): object {
+  const newest = newestLeader(state);
+  return {
+    ...(newest ? describeLeader(newest) : { role: 'leader', id: state.config.id, active: false }),
+    epoch: newest?.epoch ?? null,
+    retiredBelow: state.retiredBelow,
+    schedule: state.schedule.map((e) => ({
+      startSlot: e.startSlot,
+      config: describeConfiguration(e.config),
+    })),
+    configurations: Object.fromEntries(
+      [...state.leaders].map(([epoch, leader]) => [
+        epoch,
+        {
+          ballot: ballotToString(leader.ballot),
+          active: leader.active,
+          startSlot: leader.startSlot,
+          endSlot: leader.endSlot,
+          collectedBelow: leader.collectedBelow,
+        },
+      ]),
+    ),
+    processCounters: { ...state.counters },
   };
 }

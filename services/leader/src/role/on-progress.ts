@@ -1,6 +1,6 @@
 import { StepCollector, type Progress, type StepResult } from '@paxos/shared';
 import { advanceHorizon, horizonFromReports } from './collect';
-import { decisionTo } from './outbox';
+import { behindTo, decisionTo } from './outbox';
 import type { LeaderState } from './state';
 
 /** Bounds the burst one progress report can trigger; the replica asks again if still behind. */
@@ -14,11 +14,17 @@ const MAX_DECISIONS_PER_PROGRESS = 256;
  */
 export function onProgress(state: LeaderState, message: Progress): StepResult<LeaderState> {
   const out = new StepCollector(state);
-  if (!state.config.cluster.replicas.includes(message.from)) {
-    state.counters.unexpectedIgnored += 1;
-    out.notes.push(`progress from ${message.from}, which is not a replica`);
-    return out.result();
+  if (message.slotOut < state.collectedBelow) {
+    // What it misses is collected here: only another replica's snapshot can bring it up.
+    out.send.push(behindTo(state, message.from));
+    state.counters.behindSent += 1;
+    out.notes.push(
+      `progress from ${message.from} at ${message.slotOut}, below the horizon ` +
+        `${state.collectedBelow}: told it is behind`,
+    );
   }
+  // A replica that joins this configuration later (a new member catching up) may fetch
+  // decisions too; only members count for the horizon.
   if (message.wantsDecisions !== false) {
     const missing = [...state.decided.keys()].filter((slot) => slot >= message.slotOut);
     missing.sort((a, b) => a - b);
@@ -29,10 +35,14 @@ export function onProgress(state: LeaderState, message: Progress): StepResult<Le
     state.counters.decisionsResent += Math.min(missing.length, MAX_DECISIONS_PER_PROGRESS);
   }
 
+  if (!state.config.cluster.replicas.includes(message.from)) {
+    out.notes.push(`progress from ${message.from}, not a replica of epoch ${state.epoch}`);
+    return out.result();
+  }
   // A blocked replica repeats its report on every retry: only a higher slotOut is news.
   const known = state.replicaSlotOut.get(message.from) ?? 1;
   if (message.slotOut <= known) return out.result();
   state.replicaSlotOut.set(message.from, message.slotOut);
-  advanceHorizon(state, horizonFromReports(state), 'every replica applied below it', out);
+  advanceHorizon(state, horizonFromReports(state), 'a majority of replicas applied below it', out);
   return out.result();
 }

@@ -1,6 +1,6 @@
 import { StepCollector, type Propose, type StepResult } from '@paxos/shared';
 import { startCommander } from './commander';
-import { decisionTo } from './outbox';
+import { behindTo, decisionTo } from './outbox';
 import type { LeaderState } from './state';
 
 /**
@@ -22,6 +22,15 @@ export function onPropose(
     out.notes.push(
       `propose slot ${slot} from ${message.from} is below the horizon ${state.collectedBelow}`,
     );
+    // A replica still proposing there is below the horizon (or a stale duplicate): tell it.
+    out.send.push(behindTo(state, message.from));
+    state.counters.behindSent += 1;
+    return out.result();
+  }
+  if (slot < state.startSlot || (state.endSlot !== null && slot >= state.endSlot)) {
+    // Another configuration's slot: running it here would make two instances choose it.
+    state.counters.unexpectedIgnored += 1;
+    out.notes.push(`propose slot ${slot} from ${message.from} is outside epoch ${state.epoch}`);
     return out.result();
   }
   const decided = state.decided.get(slot);

@@ -18,7 +18,12 @@ export function p1aTo(state: LeaderState, to: ProcessId, ballot: Ballot): Envelo
 }
 
 function p2a(state: LeaderState, { ballot, slot, value }: Proposal): P2a {
-  return { type: 'p2a', from: state.config.id, pvalue: { ballot, slot, value } };
+  const message: P2a = { type: 'p2a', from: state.config.id, pvalue: { ballot, slot, value } };
+  // Acceptors tell this configuration's replicas of the acceptance (not their start-up list).
+  if (state.config.replicasLearnFromAcceptors && state.epoch > 0) {
+    message.learners = state.config.cluster.replicas;
+  }
+  return message;
 }
 
 export function p2aTo(state: LeaderState, to: ProcessId, commander: Proposal): Envelope {
@@ -38,8 +43,22 @@ export function decisionTo(state: LeaderState, to: ProcessId, slot: Slot, value:
   return { to, message: { type: 'decision', from: state.config.id, slot, value } };
 }
 
-export function collectTo(state: LeaderState, to: ProcessId, belowSlot: Slot): Envelope {
-  return { to, message: { type: 'collect', from: state.config.id, belowSlot } };
+export function collectTo(
+  state: LeaderState,
+  to: ProcessId,
+  belowSlot: Slot,
+  epochsBelow: number,
+): Envelope {
+  const collect = { type: 'collect' as const, from: state.config.id, belowSlot };
+  return { to, message: epochsBelow > 0 ? { ...collect, epochsBelow } : collect };
+}
+
+/** To a replica below the horizon: what it misses is collected, get a snapshot. */
+export function behindTo(state: LeaderState, to: ProcessId): Envelope {
+  return {
+    to,
+    message: { type: 'behind', from: state.config.id, collectedBelow: state.collectedBelow },
+  };
 }
 
 export function heartbeatsToOtherLeaders(state: LeaderState): Envelope[] {

@@ -1,4 +1,10 @@
-import { ballotGreater, ballotToString, type Ballot, type StepCollector } from '@paxos/shared';
+import {
+  ballotAfter,
+  ballotGreater,
+  ballotToString,
+  type Ballot,
+  type StepCollector,
+} from '@paxos/shared';
 import { growBackoff, scheduleScout } from './failure-detector';
 import type { LeaderState } from './state';
 
@@ -33,7 +39,7 @@ export function preempted(
   state.scout = null;
   state.commanders.clear();
   state.heartbeatDueAt = null;
-  state.ballot = { round: higher.round + 1, leaderId: state.config.id };
+  state.ballot = ballotAfter(higher, state.config.id);
   if (wasCompeting) {
     state.counters.preemptions += 1;
     growBackoff(state);

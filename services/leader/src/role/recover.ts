@@ -2,13 +2,15 @@ import {
   BallotSchema,
   CorruptStateError,
   StepCollector,
+  ballotAfter,
   ballotToString,
+  epochOf,
   parseDurableValue,
   type DurableState,
   type StepResult,
 } from '@paxos/shared';
 import { assertLeaderConfig, type LeaderConfig } from './config';
-import { BALLOT_KEY } from './durable-keys';
+import { ballotKey } from './durable-keys';
 import { scheduleScout } from './failure-detector';
 import { startScout } from './scout';
 import { newLeaderState, type LeaderState } from './state';
@@ -29,18 +31,28 @@ export function recoverLeader(
   now: number,
 ): StepResult<LeaderState> {
   assertLeaderConfig(config);
+  if (!config.cluster.leaders.includes(config.id)) {
+    throw new Error(`leader ${config.id} is not in the cluster's leaders`);
+  }
   const state = newLeaderState(config, now);
   const out = new StepCollector(state);
-  const entry = durable.get(BALLOT_KEY);
+  const key = ballotKey(state.epoch);
+  const entry = durable.get(key);
   if (entry) {
-    const used = parseDurableValue(BALLOT_KEY, entry.value, BallotSchema);
+    const used = parseDurableValue(key, entry.value, BallotSchema);
     if (used.leaderId !== config.id) {
       throw new CorruptStateError(
-        BALLOT_KEY,
+        key,
         `leaderId: leader ${config.id} holds ballot ${ballotToString(used)} of another leader`,
       );
     }
-    state.ballot = { round: used.round + 1, leaderId: config.id };
+    if (epochOf(used) !== state.epoch) {
+      throw new CorruptStateError(
+        key,
+        `epoch: the row of epoch ${state.epoch} holds ballot ${ballotToString(used)}`,
+      );
+    }
+    state.ballot = ballotAfter(used, config.id);
   }
   if (!entry && state.index === 0) startScout(state, now, out);
   else scheduleScout(state);

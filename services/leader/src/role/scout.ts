@@ -11,7 +11,7 @@ import {
 } from '@paxos/shared';
 import { adopted } from './adopted';
 import { learnCollectedBelow } from './collect';
-import { BALLOT_KEY } from './durable-keys';
+import { ballotKey } from './durable-keys';
 import { p1aTo } from './outbox';
 import { preempted } from './preempted';
 import { retransmitDelayMs } from './retransmission';
@@ -44,7 +44,7 @@ export function startScout(state: LeaderState, now: number, out: StepCollector<L
   };
   state.scout = scout;
   state.scoutDueAt = null;
-  out.persist.push({ op: 'put', key: BALLOT_KEY, slot: null, value: scout.ballot });
+  out.persist.push({ op: 'put', key: ballotKey(state.epoch), slot: null, value: scout.ballot });
   for (const acceptor of scout.waitingFor) out.send.push(p1aTo(state, acceptor, scout.ballot));
   state.counters.scoutsStarted += 1;
   out.notes.push(`scouting with ${ballotToString(scout.ballot)}`);

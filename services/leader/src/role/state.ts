@@ -80,10 +80,17 @@ export interface LeaderCounters {
   unexpectedIgnored: number;
   /** p1b page intervals a scout forgot (too many gaps held from one acceptor); asked again. */
   p1bIntervalsForgotten: number;
+  /** `behind` sent to replicas below the horizon (they catch up by state transfer). */
+  behindSent: number;
 }
 
 export interface LeaderState {
   readonly config: ResolvedLeaderConfig;
+  /** The configuration this leader serves: its epoch (every ballot's) and its slot range. */
+  readonly epoch: number;
+  readonly startSlot: Slot;
+  /** The first slot of the next configuration, once known (leader-process.ts); null: open. */
+  endSlot: Slot | null;
   /** Position in cluster.leaders: staggers timeouts so leader-0 tends to win ties. */
   readonly index: number;
   /** The ballot in use (active or scouting), or the one to scout with next (passive). */
@@ -128,8 +135,11 @@ export interface LeaderState {
 export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
   return {
     config: resolveLeaderConfig(config),
-    index: config.cluster.leaders.indexOf(config.id),
-    ballot: firstBallot(config.id),
+    index: Math.max(0, config.cluster.leaders.indexOf(config.id)),
+    epoch: config.epoch ?? 0,
+    startSlot: config.startSlot ?? 1,
+    endSlot: null,
+    ballot: firstBallot(config.id, config.epoch ?? 0),
     active: false,
     proposals: new Map(),
     decided: new Map(),
@@ -162,6 +172,7 @@ export function newLeaderState(config: LeaderConfig, now: number): LeaderState {
       duplicatesIgnored: 0,
       unexpectedIgnored: 0,
       p1bIntervalsForgotten: 0,
+      behindSent: 0,
     },
   };
 }

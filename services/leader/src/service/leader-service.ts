@@ -1,13 +1,12 @@
 import type { RoleServiceSpec } from '@paxos/runtime';
 import { Counter, Gauge } from 'prom-client';
 import type { LeaderConfig } from '../role/config';
-import { describeLeader } from '../role/describe';
-import { leaderRole } from '../role/leader-role';
-import type { LeaderState } from '../role/state';
+import { describeLeaderProcess } from '../role/describe';
+import { leaderProcessRole, newestLeader, type LeaderProcessState } from '../role/leader-process';
 import { leaderTimings } from './leader-env';
 
 /** The leader service: scouts and commanders, failure detection and back-off. */
-export function leaderServiceSpec(): RoleServiceSpec<LeaderState, LeaderConfig> {
+export function leaderServiceSpec(): RoleServiceSpec<LeaderProcessState, LeaderConfig> {
   let ballotGauge: Gauge | null = null;
   let activeGauge: Gauge | null = null;
   let decisionsCounter: Counter | null = null;
@@ -15,20 +14,23 @@ export function leaderServiceSpec(): RoleServiceSpec<LeaderState, LeaderConfig> 
   let decisionsCounted = 0;
   return {
     roleName: 'leader',
-    role: leaderRole,
+    role: leaderProcessRole,
     makeConfig: (env, common, cluster) => ({
       id: common.PROCESS_ID,
       cluster,
       ...leaderTimings(env),
       replicasLearnFromAcceptors: common.LEARN_FROM_ACCEPTORS,
     }),
-    describe: describeLeader,
-    observe: (s) => {
-      ballotGauge?.set(s.ballot.round);
-      activeGauge?.set(s.active ? 1 : 0);
-      const newDecisions = s.counters.decisions - decisionsCounted;
+    describe: describeLeaderProcess,
+    observe: (process) => {
+      const s = newestLeader(process);
+      ballotGauge?.set(s?.ballot.round ?? -1);
+      activeGauge?.set(s?.active ? 1 : 0);
+      let decisions = 0;
+      for (const leader of process.leaders.values()) decisions += leader.counters.decisions;
+      const newDecisions = decisions - decisionsCounted;
       if (newDecisions > 0) decisionsCounter?.inc(newDecisions);
-      decisionsCounted = s.counters.decisions;
+      decisionsCounted = decisions;
     },
     extend: ({ metrics }) => {
       ballotGauge = new Gauge({

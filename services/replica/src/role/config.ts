@@ -2,9 +2,23 @@ import { LIMITS, assertPositiveIntegers, type Cluster, type ProcessId } from '@p
 
 export interface ReplicaConfig {
   id: ProcessId;
+  /**
+   * The initial configuration's members (epoch 0). Later configurations come from the log
+   * (configuration.ts); every member, a new one too, starts with the same initial lists.
+   */
   cluster: Cluster;
-  /** How many slots past slotOut this replica may propose into (PMMC's WINDOW). */
+  /**
+   * The initial configuration's WINDOW: a reconfiguration decided in slot s takes effect at
+   * s + WINDOW, and a replica proposes only below slotOut + WINDOW (PMMC). Part of the
+   * configuration: every replica must start with the same value, and reconfigurations may
+   * change it.
+   */
   windowSlots: number;
+  /**
+   * Replicas to ask for a snapshot when this one starts with no state and is not an initial
+   * member (it joins through a reconfiguration). Absent: the initial replicas.
+   */
+  joinFrom?: readonly ProcessId[];
   /** The most client commands one proposed batch (one slot) carries. */
   batchMaxCommands: number;
   /** Silence after which outstanding proposals are re-sent and a blocking gap is filled. */
@@ -118,7 +132,9 @@ export function assertReplicaConfig(config: ReplicaConfig): void {
         `got ${config.batchMaxCommands}`,
     );
   }
-  if (!config.cluster.replicas.includes(config.id)) {
-    throw new Error(`replica ${config.id} is not in the cluster's replicas`);
+  if (config.windowSlots > LIMITS.windowSlotsMax) {
+    throw new Error(
+      `replica config windowSlots must be at most ${LIMITS.windowSlotsMax}, got ${config.windowSlots}`,
+    );
   }
 }

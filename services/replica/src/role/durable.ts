@@ -1,10 +1,4 @@
-import {
-  OpResultSchema,
-  RequestIdSchema,
-  SessionIdSchema,
-  SlotSchema,
-  type Slot,
-} from '@paxos/shared';
+import { ConfigScheduleSchema, LIMITS, MemberIdSchema, SlotSchema, type Slot } from '@paxos/shared';
 import { z } from 'zod';
 
 /**
@@ -28,34 +22,13 @@ export const IncarnationSchema = z.number().int().min(0);
 export const SnapshotHeadSchema = z.object({
   slotOut: SlotSchema,
   parts: z.number().int().min(1),
+  /**
+   * The configurations from the one governing slotOut on, and the ids that left earlier ones.
+   * Absent in snapshots written before reconfiguration existed: the initial configuration.
+   */
+  configs: ConfigScheduleSchema.optional(),
+  formerMembers: z.array(MemberIdSchema).max(LIMITS.formerMembersMax).optional(),
 });
 export type SnapshotHead = z.infer<typeof SnapshotHeadSchema>;
 
-const SessionRowSchema = z.object({
-  id: SessionIdSchema.min(1),
-  lastActiveSlot: z.number().int().min(0),
-  floor: z.number().int().min(0),
-});
-
-const AnswerRowSchema = z.object({
-  sessionId: SessionIdSchema.min(1),
-  requestId: RequestIdSchema,
-  slot: SlotSchema,
-  result: OpResultSchema,
-  opDigest: z.string().min(1).max(64),
-});
-export type AnswerRow = z.infer<typeof AnswerRowSchema>;
-
-/**
- * One part: some of the store's entries, some sessions and some cached answers. Read in part
- * order, the parts give the store, the session table and the answers in the order they were
- * performed (oldest first), which the byte-bounded cache eviction depends on.
- */
-export const SnapshotPartSchema = z.object({
-  slotOut: SlotSchema,
-  part: z.number().int().min(0),
-  kv: z.array(z.tuple([z.string(), z.string()])),
-  sessions: z.array(SessionRowSchema),
-  answers: z.array(AnswerRowSchema),
-});
-export type SnapshotPart = z.infer<typeof SnapshotPartSchema>;
+export { SnapshotPartSchema, type AnswerRow, type SnapshotPart } from '@paxos/shared';

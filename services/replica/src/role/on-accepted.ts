@@ -7,6 +7,7 @@ import {
   type StepResult,
 } from '@paxos/shared';
 import { learnDecision } from './on-decision';
+import { configOfSlot, proposalLimitOf } from './membership';
 import type { AcceptanceTally, ReplicaState } from './state';
 
 /**
@@ -24,20 +25,27 @@ export function onAccepted(
   const out = new StepCollector(state);
   const { pvalue } = message;
   const { slot } = pvalue;
-  if (!state.config.cluster.acceptors.includes(message.from)) {
-    state.counters.unexpectedIgnored += 1;
-    out.notes.push(`accepted from ${message.from}, which is not an acceptor`);
-    return out.result();
-  }
   if (slot < state.slotOut || state.decisions.has(slot)) {
     state.counters.staleIgnored += 1;
     out.notes.push(`accepted for slot ${slot} from ${message.from}: already decided here`);
     return out.result();
   }
+  if (slot >= proposalLimitOf(state)) {
+    // Its configuration is not known here yet: whose majority counts is not known either.
+    state.counters.staleIgnored += 1;
+    out.notes.push(`accepted for slot ${slot} from ${message.from}: beyond the known schedule`);
+    return out.result();
+  }
+  const acceptors = configOfSlot(state, slot).acceptors;
+  if (!acceptors.includes(message.from)) {
+    state.counters.unexpectedIgnored += 1;
+    out.notes.push(`accepted from ${message.from}, not an acceptor of slot ${slot}`);
+    return out.result();
+  }
   const tally = tallyFor(state, message);
   tally.acceptors.add(message.from);
   state.counters.acceptancesHeard += 1;
-  if (tally.acceptors.size >= majorityOf(state.config.cluster.acceptors.length)) {
+  if (tally.acceptors.size >= majorityOf(acceptors.length)) {
     state.counters.decisionsLearned += 1;
     learnDecision(state, slot, tally.value, now, out);
   }

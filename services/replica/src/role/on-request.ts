@@ -2,7 +2,7 @@ import {
   LIMITS,
   StepCollector,
   commandKey,
-  isRegistration,
+  isFleetCommand,
   jsonBytes,
   registrationSlotOf,
   type ClientCommand,
@@ -58,7 +58,7 @@ export function onRequest(
 
 function admit(state: ReplicaState, command: Command, out: StepCollector<ReplicaState>): Verdict {
   // A registration is never answered from the cache (response-cache.ts).
-  const early = isRegistration(command) ? null : answerAtOnce(state, command, out);
+  const early = isFleetCommand(command) ? null : answerAtOnce(state, command, out);
   if (early) return early;
   const key = commandKey(command);
   if (isPending(state, key)) return 'duplicate';
@@ -69,7 +69,7 @@ function admit(state: ReplicaState, command: Command, out: StepCollector<Replica
   const pending = { command, jsonBytes: jsonBytesOfCommand };
   // Registered at a slot not applied here yet (another replica applied it first and told the
   // client): held back until it is, so that the command is decided after its registration.
-  if (!isRegistration(command) && !state.sessions.has(command.sessionId)) {
+  if (!isFleetCommand(command) && !state.sessions.has(command.sessionId)) {
     state.awaitingRegistration.set(key, pending);
     return 'awaiting';
   }

@@ -8,6 +8,7 @@ import {
   type Refusal,
   type Slot,
 } from '@paxos/shared';
+import { configOfSlot, leadersToReport, proposalEntry, reportedSchedule } from './membership';
 import type { CachedAnswer, ReplicaState } from './state';
 
 /** Messages a replica sends, built in one place. */
@@ -55,16 +56,29 @@ export function refusalEnvelope(
   });
 }
 
+/** To the leaders of the configuration governing `slot`, naming it unless it is the initial one. */
 export function proposeToLeaders(state: ReplicaState, slot: Slot, value: Batch): Envelope[] {
-  return state.config.cluster.leaders.map((to) => ({
+  const configEntry = proposalEntry(state, slot);
+  const leaders = configOfSlot(state, slot).leaders;
+  return leaders.map((to) => ({
     to,
-    message: { type: 'propose', from: state.config.id, slot, value },
+    message: configEntry
+      ? { type: 'propose', from: state.config.id, slot, value, configEntry }
+      : { type: 'propose', from: state.config.id, slot, value },
   }));
 }
 
+/** To the leaders of every configuration from the one in force on, with the schedule. */
 export function progressToLeaders(state: ReplicaState, wantsDecisions: boolean): Envelope[] {
-  return state.config.cluster.leaders.map((to) => ({
+  const configs = reportedSchedule(state);
+  const progress = {
+    type: 'progress' as const,
+    from: state.config.id,
+    slotOut: state.slotOut,
+    wantsDecisions,
+  };
+  return leadersToReport(state).map((to) => ({
     to,
-    message: { type: 'progress', from: state.config.id, slotOut: state.slotOut, wantsDecisions },
+    message: configs ? { ...progress, configs } : progress,
   }));
 }

@@ -1,6 +1,7 @@
 import {
   batchEquals,
   commandKey,
+  isReconfiguration,
   isRegistration,
   jsonBytes,
   opDigest,
@@ -16,6 +17,8 @@ import { applyWithinQuota } from './kv-quota';
 import { answerEnvelope, refusalEnvelope } from './outbox';
 import { rememberAnswer, valueJsonBytesOf } from './response-cache';
 import { registerSession, touchSession } from './sessions';
+import { advanceSchedule } from './membership';
+import { performReconfiguration } from './reconfigure';
 import { proposerOf } from './slot-sharing';
 import type { CachedAnswer, PendingCommand, ReplicaState } from './state';
 
@@ -98,6 +101,7 @@ function performBatch(state: ReplicaState, slot: Slot, batch: Batch, out: Out): 
     state.requests.delete(key);
     state.awaitingRegistration.delete(key);
     if (isRegistration(command)) performRegistration(state, slot, position, command, ours, out);
+    else if (isReconfiguration(command)) performReconfiguration(state, slot, command, ours, out);
     else performCommand(state, slot, command, out);
   });
 }
@@ -168,4 +172,5 @@ export function performDecided(state: ReplicaState, out: Out): void {
   if (state.slotOut > slotOutBefore && state.awaitingRegistration.size > 0) {
     releaseAwaiting(state, out);
   }
+  if (state.slotOut > slotOutBefore) advanceSchedule(state, out);
 }

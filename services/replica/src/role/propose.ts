@@ -2,7 +2,8 @@ import type { Batch, Slot, StepCollector } from '@paxos/shared';
 import { commandKey, noopBatch } from '@paxos/shared';
 import { DEFAULT_PROPOSALS_IN_FLIGHT_MAX } from './config';
 import { proposeToLeaders } from './outbox';
-import { activeProposers, ownsSlot } from './slot-sharing';
+import { pendingEntry, proposalLimitOf } from './membership';
+import { isOurTurn } from './slot-sharing';
 import type { ReplicaState } from './state';
 
 /**
@@ -22,11 +23,10 @@ export function sendProposal(
   slot: Slot,
   batch: Batch,
 ): void {
-  // R5: a replica proposes only inside its window (slot <= slotOut + WINDOW - 1).
-  if (slot < state.slotOut || slot >= state.slotOut + state.config.windowSlots) {
-    throw new Error(
-      `proposal at slot ${slot} outside window [${state.slotOut}, +${state.config.windowSlots})`,
-    );
+  // R5: a replica proposes only inside its window, where every slot's configuration is known.
+  const limit = proposalLimitOf(state);
+  if (slot < state.slotOut || slot >= limit) {
+    throw new Error(`proposal at slot ${slot} outside window [${state.slotOut}, ${limit})`);
   }
   if (state.proposals.has(slot)) throw new Error(`replica already proposed at slot ${slot}`);
   state.proposals.set(slot, batch);
@@ -69,20 +69,25 @@ export function proposePending(
   now: number,
 ): void {
   if (state.slotIn < state.slotOut) state.slotIn = state.slotOut;
-  const proposers = activeProposers(state, now);
-  fillOwnedGaps(state, out, proposers);
+  fillOwnedGaps(state, out, now);
   const inFlightMax = state.config.proposalsInFlightMax ?? DEFAULT_PROPOSALS_IN_FLIGHT_MAX;
   let inFlight = unappliedProposals(state);
+  const limit = proposalLimitOf(state);
   while (
-    state.requests.size > 0 &&
-    state.slotIn < state.slotOut + state.config.windowSlots &&
+    (state.requests.size > 0 || pushesReconfiguration(state)) &&
+    state.slotIn < limit &&
     inFlight < inFlightMax
   ) {
     const slot = state.slotIn;
     // fillOwnedGaps may already have proposed here (a gap of ours at or above slotIn).
     const free = !state.decisions.has(slot) && !state.proposals.has(slot);
-    if (free && ownsSlot(proposers, state.config.id, slot)) {
-      sendProposal(state, out, slot, takeBatch(state));
+    if (free && isOurTurn(state, now, slot)) {
+      if (state.requests.size > 0) {
+        sendProposal(state, out, slot, takeBatch(state));
+      } else {
+        sendProposal(state, out, slot, noopBatch(nextBatchId(state)));
+        state.counters.noopsProposed += 1;
+      }
       inFlight += 1;
     }
     state.slotIn += 1;
@@ -90,18 +95,24 @@ export function proposePending(
 }
 
 /**
+ * A decided reconfiguration takes effect only once the log reaches its start (PMMC pitfall 7:
+ * an idle log never would): while one is pending, a replica with nothing to propose proposes
+ * no-ops in its turns, one slot in flight at a time.
+ */
+function pushesReconfiguration(state: ReplicaState): boolean {
+  const pending = pendingEntry(state);
+  return pending !== null && state.slotIn < pending.startSlot;
+}
+
+/**
  * A slot of ours below a decided slot, with no proposal: it blocks everyone's log. Propose
  * into it at once, pending commands if there are any, else a no-op (Mencius's skip).
  */
-function fillOwnedGaps(
-  state: ReplicaState,
-  out: StepCollector<ReplicaState>,
-  proposers: string[],
-): void {
-  const end = Math.min(state.highestDecidedSlot, state.slotOut + state.config.windowSlots);
+function fillOwnedGaps(state: ReplicaState, out: StepCollector<ReplicaState>, now: number): void {
+  const end = Math.min(state.highestDecidedSlot, proposalLimitOf(state));
   for (let slot = state.slotOut; slot < end; slot++) {
     if (state.decisions.has(slot) || state.proposals.has(slot)) continue;
-    if (!ownsSlot(proposers, state.config.id, slot)) continue;
+    if (!isOurTurn(state, now, slot)) continue;
     if (state.requests.size > 0) {
       sendProposal(state, out, slot, takeBatch(state));
     } else {

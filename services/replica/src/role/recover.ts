@@ -14,13 +14,11 @@ import {
   SnapshotPartSchema,
   isDecisionKey,
   snapshotPartKey,
-  type AnswerRow,
+  type SnapshotPart,
 } from './durable';
-import { kvBytesOf } from './kv-quota';
 import { performDecided } from './perform';
-import { restoreAnswer, valueJsonBytesOf } from './response-cache';
-import { sortSessions } from './sessions';
 import { refreshRetryTimer } from './retry-timer';
+import { loadSnapshot, wantSnapshot } from './state-transfer';
 import { newReplicaState, type ReplicaState } from './state';
 
 /**
@@ -42,6 +40,7 @@ export function recoverReplica(
   state.incarnation =
     (previous ? parseDurableValue(INCARNATION_KEY, previous.value, IncarnationSchema) : 0) + 1;
   restoreSnapshot(state, durable);
+  const fresh = durable.size === 0 || (durable.size === 1 && durable.has(INCARNATION_KEY));
   for (const [key, entry] of durable) {
     if (!isDecisionKey(key)) continue;
     if (entry.slot === null)
@@ -52,6 +51,9 @@ export function recoverReplica(
   }
   performDecided(state, null);
   state.slotIn = state.slotOut;
+  // A new member (not an initial replica, no state of its own) joins through a reconfiguration:
+  // it starts from another replica's snapshot, never from slot 1 (those may be collected).
+  if (fresh && !config.cluster.replicas.includes(config.id)) wantSnapshot(state);
   refreshRetryTimer(state, now, true);
   return {
     state,
@@ -68,7 +70,7 @@ function restoreSnapshot(state: ReplicaState, durable: DurableState): void {
   const headEntry = durable.get(SNAPSHOT_KEY);
   if (!headEntry) return;
   const head = parseDurableValue(SNAPSHOT_KEY, headEntry.value, SnapshotHeadSchema);
-  const answers: AnswerRow[] = [];
+  const parts: SnapshotPart[] = [];
   for (let part = 0; part < head.parts; part++) {
     const key = snapshotPartKey(head.slotOut, part);
     const entry = durable.get(key);
@@ -86,23 +88,13 @@ function restoreSnapshot(state: ReplicaState, durable: DurableState): void {
           `expected part ${part} of slotOut ${head.slotOut}`,
       );
     }
-    for (const [k, v] of value.kv) state.kv.set(k, v);
-    for (const s of value.sessions) state.sessions.set(s.id, { ...s, answers: new Map() });
-    answers.push(...value.answers);
+    parts.push(value);
   }
-  state.slotOut = head.slotOut;
-  state.snapshotSlotOut = head.slotOut;
-  state.kvBytes = kvBytesOf(state.kv);
-  sortSessions(state);
-  // In performance order, oldest first, as the live cache held them.
-  for (const row of answers) {
-    const session = state.sessions.get(row.sessionId);
-    if (!session) {
-      throw new CorruptStateError(
-        SNAPSHOT_KEY,
-        `answers: answer ${row.sessionId}:${row.requestId} of a session the snapshot does not hold`,
-      );
-    }
-    restoreAnswer(state, session, { ...row, valueJsonBytes: valueJsonBytesOf(row.result) });
-  }
+  const problem = loadSnapshot(state, {
+    slotOut: head.slotOut,
+    parts,
+    configs: head.configs ?? state.configs,
+    formerMembers: head.formerMembers ?? [],
+  });
+  if (problem !== null) throw new CorruptStateError(SNAPSHOT_KEY, problem);
 }

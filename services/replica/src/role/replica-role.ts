@@ -6,6 +6,7 @@ import { onRequest } from './on-request';
 import { onWithdraw } from './on-withdraw';
 import { recoverReplica } from './recover';
 import type { ReplicaState } from './state';
+import { onBehind, onSnapshotChunk, onSnapshotRequest } from './state-transfer';
 import { tickReplica } from './tick';
 
 function onUnexpected(state: ReplicaState, message: Message): StepResult<ReplicaState> {
@@ -30,6 +31,12 @@ export const replicaRole: Role<ReplicaState, ReplicaConfig> = {
         return onAccepted(state, message, now);
       case 'withdraw':
         return onWithdraw(state, message);
+      case 'behind':
+        return onBehind(state, message, now);
+      case 'snapshot-request':
+        return onSnapshotRequest(state, message, now);
+      case 'snapshot-chunk':
+        return onSnapshotChunk(state, message, now);
       default:
         return onUnexpected(state, message);
     }

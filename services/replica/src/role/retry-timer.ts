@@ -22,7 +22,12 @@ export const hasUnreportedProgress = (state: ReplicaState): boolean =>
  * once, and then nothing is sent until something changes.
  */
 export function refreshRetryTimer(state: ReplicaState, now: number, progressed: boolean): void {
-  if (!hasUndecidedProposal(state) && !isBlockedByGap(state) && !hasUnreportedProgress(state)) {
+  if (
+    !hasUndecidedProposal(state) &&
+    !isBlockedByGap(state) &&
+    !hasUnreportedProgress(state) &&
+    !state.transfer.wanted
+  ) {
     state.retryDueAt = null;
   } else if (progressed || state.retryDueAt === null) {
     state.retryDueAt = now + state.config.retryMs;

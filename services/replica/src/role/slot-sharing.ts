@@ -1,5 +1,6 @@
 import type { Batch, ProcessId, Slot } from '@paxos/shared';
 import { DEFAULT_PARTNER_ACTIVE_MS } from './config';
+import { configOfSlot } from './membership';
 import type { ReplicaState } from './state';
 
 /**
@@ -29,10 +30,17 @@ export function notePartner(state: ReplicaState, batch: Batch, now: number): voi
   if (proposer !== null && proposer !== state.config.id) state.partnerSeenAt.set(proposer, now);
 }
 
-/** The replicas proposing now, in cluster order: this one and its recently busy partners. */
-export function activeProposers(state: ReplicaState, now: number): ProcessId[] {
+/**
+ * The replicas proposing now among `replicas` (the configuration's, in its order): this one and
+ * its recently busy partners.
+ */
+export function activeProposers(
+  state: ReplicaState,
+  now: number,
+  replicas: readonly ProcessId[],
+): ProcessId[] {
   const activeMs = state.config.partnerActiveMs ?? DEFAULT_PARTNER_ACTIVE_MS;
-  return state.config.cluster.replicas.filter((r) => {
+  return replicas.filter((r) => {
     if (r === state.config.id) return true;
     const seen = state.partnerSeenAt.get(r);
     return seen !== undefined && now - seen < activeMs;
@@ -41,5 +49,15 @@ export function activeProposers(state: ReplicaState, now: number): ProcessId[] {
 
 /** Whether `slot` is this replica's turn, given who is proposing now. */
 export function ownsSlot(proposers: ProcessId[], id: ProcessId, slot: Slot): boolean {
-  return proposers[(slot - 1) % proposers.length] === id;
+  return proposers.length > 0 && proposers[(slot - 1) % proposers.length] === id;
+}
+
+/**
+ * Whether this replica may propose into `slot` now: it is a replica of the configuration that
+ * governs the slot, and it is its turn among that configuration's busy replicas.
+ */
+export function isOurTurn(state: ReplicaState, now: number, slot: Slot): boolean {
+  const replicas = configOfSlot(state, slot).replicas;
+  if (!replicas.includes(state.config.id)) return false;
+  return ownsSlot(activeProposers(state, now, replicas), state.config.id, slot);
 }

@@ -6,6 +6,7 @@ import {
   type StepCollector,
 } from '@paxos/shared';
 import { SNAPSHOT_KEY, snapshotPartKey, type SnapshotHead, type SnapshotPart } from './durable';
+import { reportedSchedule } from './membership';
 import type { ReplicaState } from './state';
 
 /** Room for a part's own fields around its arrays (`{"slotOut":…,"part":…,"kv":[],…}`). */
@@ -95,6 +96,10 @@ export function snapshotWrites(state: ReplicaState): PersistOp[] {
   const slotOut = state.slotOut;
   const parts = snapshotParts(state);
   const head: SnapshotHead = { slotOut, parts: parts.length };
+  // Only the initial configuration so far: the head reads as it always did.
+  const configs = reportedSchedule(state);
+  if (configs) head.configs = configs;
+  if (state.formerMembers.length > 0) head.formerMembers = state.formerMembers;
   return [
     ...parts.map((value): PersistOp => ({
       op: 'put',

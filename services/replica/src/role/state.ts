@@ -1,4 +1,14 @@
-import type { Batch, Command, KvStore, OpResult, ProcessId, Slot } from '@paxos/shared';
+import {
+  initialConfiguration,
+  type Batch,
+  type Command,
+  type ConfigEntry,
+  type KvStore,
+  type OpResult,
+  type ProcessId,
+  type SnapshotPart,
+  type Slot,
+} from '@paxos/shared';
 import { replicaBounds, type ReplicaBounds, type ReplicaConfig } from './config';
 
 /**
@@ -76,6 +86,36 @@ export interface ReplicaCounters {
   withdrawn: number;
   /** Commands larger than LIMITS.commandJsonBytesMax that reached the role (the shell refuses them). */
   oversizedIgnored: number;
+  /** Reconfigurations applied (a new configuration scheduled), and refused. */
+  reconfigurations: number;
+  reconfigurationsRefused: number;
+  /** State transfer: snapshots asked for, sent to others, and installed here. */
+  snapshotsRequested: number;
+  snapshotsSent: number;
+  snapshotsInstalled: number;
+}
+
+/** A snapshot arriving from another replica (state transfer), chunk by chunk (volatile). */
+export interface IncomingSnapshot {
+  from: ProcessId;
+  slotOut: Slot;
+  parts: number;
+  head: { configs: ConfigEntry[]; formerMembers: ProcessId[] } | null;
+  data: Map<number, SnapshotPart>;
+}
+
+/**
+ * Catching up by state transfer: wanted when this replica is below the leaders' horizon (its
+ * missing decisions are collected) or joins with no state; it asks one replica at a time, the
+ * next after retryMs of silence.
+ */
+export interface TransferState {
+  wanted: boolean;
+  askedAt: number | null;
+  asks: number;
+  incoming: IncomingSnapshot | null;
+  /** Snapshots this replica sent, by requester, and when: one per requester per retryMs. */
+  sentAt: Map<ProcessId, number>;
 }
 
 /**
@@ -84,6 +124,15 @@ export interface ReplicaCounters {
  */
 export interface ReplicaState {
   readonly config: ReplicaConfig;
+  /**
+   * The configurations from the one governing slotOut on (configuration.ts), learned from the
+   * log: the one in force, then at most one pending. Part of the applied state (snapshots carry
+   * it); every replica that applied the same slots holds the same schedule.
+   */
+  configs: ConfigEntry[];
+  /** Ids that left a configuration: never allowed back (a replacement takes a new id). */
+  formerMembers: ProcessId[];
+  transfer: TransferState;
   /** The configuration's outcome-deciding bounds, resolved once. */
   readonly bounds: ReplicaBounds;
   /** Bumped and persisted at every recovery so batch ids never repeat across restarts. */
@@ -143,6 +192,9 @@ export interface ReplicaState {
 export function newReplicaState(config: ReplicaConfig): ReplicaState {
   return {
     config,
+    configs: [{ startSlot: 1, config: initialConfiguration(config.cluster, config.windowSlots) }],
+    formerMembers: [],
+    transfer: { wanted: false, askedAt: null, asks: 0, incoming: null, sentAt: new Map() },
     bounds: replicaBounds(config),
     incarnation: 0,
     nextBatchSeq: 0,
@@ -190,6 +242,11 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
       refusedKvQuota: 0,
       withdrawn: 0,
       oversizedIgnored: 0,
+      reconfigurations: 0,
+      reconfigurationsRefused: 0,
+      snapshotsRequested: 0,
+      snapshotsSent: 0,
+      snapshotsInstalled: 0,
     },
   };
 }

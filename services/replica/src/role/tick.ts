@@ -3,7 +3,9 @@ import { proposeToLeaders } from './outbox';
 import { reportProgress } from './progress-report';
 import { nextBatchId, sendProposal } from './propose';
 import { hasUnreportedProgress, isBlockedByGap, refreshRetryTimer } from './retry-timer';
+import { isReplicaAt } from './membership';
 import type { ReplicaState } from './state';
+import { askForSnapshotIfDue, wantSnapshot } from './state-transfer';
 
 /** A proposal or decision may have been lost: ask the leaders again. */
 function resendUndecidedProposals(state: ReplicaState, out: StepCollector<ReplicaState>): void {
@@ -22,6 +24,12 @@ function resendUndecidedProposals(state: ReplicaState, out: StepCollector<Replic
 function fillBlockingGap(state: ReplicaState, out: StepCollector<ReplicaState>): void {
   if (!isBlockedByGap(state)) return;
   reportProgress(state, out, true);
+  if (!isReplicaAt(state, state.slotOut)) {
+    // Not ours to propose into (we join later, or left): another replica's snapshot brings us
+    // past it if no leader still holds the decisions.
+    wantSnapshot(state);
+    return;
+  }
   if (state.proposals.has(state.slotOut)) return;
   sendProposal(state, out, state.slotOut, noopBatch(nextBatchId(state)));
   state.slotIn = Math.max(state.slotIn, state.slotOut + 1);
@@ -34,6 +42,7 @@ export function tickReplica(state: ReplicaState, now: number): StepResult<Replic
   if (state.retryDueAt === null || now < state.retryDueAt) return out.result();
   resendUndecidedProposals(state, out);
   fillBlockingGap(state, out);
+  askForSnapshotIfDue(state, now, out);
   if (hasUnreportedProgress(state)) reportProgress(state, out, false);
   refreshRetryTimer(state, now, true);
   return out.result();
