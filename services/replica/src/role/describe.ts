@@ -1,4 +1,6 @@
+import { describeConfiguration } from '@paxos/shared';
 import { replicaStateDigest } from './digest';
+import { configInForce, isOutsideConfiguration, pendingEntry } from './membership';
 import { hasUndecidedProposal } from './retry-timer';
 import type { ReplicaState } from './state';
 
@@ -26,6 +28,24 @@ export function describeReplica(state: ReplicaState): object {
     bounds: { ...state.bounds },
     retryDueAt: state.retryDueAt,
     digest: replicaStateDigest(state),
+    configuration: {
+      inForce: describeConfiguration(configInForce(state)),
+      epoch: configInForce(state).epoch,
+      pending: pendingEntry(state) && {
+        startSlot: pendingEntry(state)!.startSlot,
+        config: describeConfiguration(pendingEntry(state)!.config),
+      },
+      member: !isOutsideConfiguration(state),
+    },
+    transfer: {
+      wanted: state.transfer.wanted,
+      asks: state.transfer.asks,
+      gathering: state.transfer.incoming && {
+        from: state.transfer.incoming.from,
+        slotOut: state.transfer.incoming.slotOut,
+        parts: `${state.transfer.incoming.data.size}/${state.transfer.incoming.parts}`,
+      },
+    },
     counters: { ...state.counters },
   };
 }

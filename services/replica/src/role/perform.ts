@@ -135,7 +135,7 @@ function forgetProposal(state: ReplicaState, slot: Slot, proposal: Batch): void 
  * Commands whose session's registration slot is now applied may be proposed: they will be
  * decided after it. If that slot registered no such session, they are refused at once.
  */
-function releaseAwaiting(state: ReplicaState, out: Out): void {
+export function releaseAwaiting(state: ReplicaState, out: Out): void {
   for (const [key, pending] of state.awaitingRegistration) {
     const { command } = pending;
     if (registrationSlotOf(command.sessionId) >= state.slotOut) continue;

@@ -1,4 +1,4 @@
-import type { StepCollector } from '@paxos/shared';
+import { latestEntry, type StepCollector } from '@paxos/shared';
 import { DEFAULT_GC_REPORT_EVERY_SLOTS } from './config';
 import { progressToLeaders } from './outbox';
 import type { ReplicaState } from './state';
@@ -15,6 +15,7 @@ export function reportProgress(
 ): void {
   out.send.push(...progressToLeaders(state, wantsDecisions));
   state.slotOutReported = state.slotOut;
+  state.epochReported = latestEntry(state.configs).config.epoch;
   state.counters.progressReports += 1;
 }
 
@@ -25,5 +26,8 @@ export function reportProgress(
  */
 export function reportProgressIfDue(state: ReplicaState, out: StepCollector<ReplicaState>): void {
   const every = state.config.gcReportEverySlots ?? DEFAULT_GC_REPORT_EVERY_SLOTS;
-  if (state.slotOut - state.slotOutReported >= every) reportProgress(state, out, false);
+  const newConfiguration = latestEntry(state.configs).config.epoch > state.epochReported;
+  if (state.slotOut - state.slotOutReported >= every || newConfiguration) {
+    reportProgress(state, out, false);
+  }
 }

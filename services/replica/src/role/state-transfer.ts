@@ -16,7 +16,7 @@ import {
 } from '@paxos/shared';
 import { kvBytesOf } from './kv-quota';
 import { advanceSchedule } from './membership';
-import { performDecided } from './perform';
+import { performDecided, releaseAwaiting } from './perform';
 import { reportProgress } from './progress-report';
 import { proposePending } from './propose';
 import { restoreAnswer, valueJsonBytesOf } from './response-cache';
@@ -270,6 +270,8 @@ function installSnapshot(
   out.events.push(
     `installed a snapshot from ${incoming.from}: slot ${slotOutBefore} -> ${state.slotOut}`,
   );
+  // Commands of sessions registered below the installed slot may go now (or are refused).
+  releaseAwaiting(state, out);
   performDecided(state, out);
   advanceSchedule(state, out);
   reportProgress(state, out, true);

@@ -182,6 +182,11 @@ export interface ReplicaState {
    * keep reports in memory only, so a restarted replica reports again once.
    */
   slotOutReported: Slot;
+  /**
+   * The newest epoch the last progress report carried: a newly scheduled configuration is
+   * reported at once, so its leaders learn of it before its first slot comes.
+   */
+  epochReported: number;
   /** When to re-send outstanding proposals and fill a blocking gap; null when idle. */
   retryDueAt: number | null;
   /** Other replicas -> when one of their batches was last decided (volatile; slot-sharing.ts). */
@@ -214,6 +219,7 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
     responseValueBytes: 0,
     snapshotSlotOut: 1,
     slotOutReported: 1,
+    epochReported: 0,
     retryDueAt: null,
     partnerSeenAt: new Map(),
     counters: {
