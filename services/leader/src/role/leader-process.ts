@@ -51,6 +51,9 @@ export interface LeaderProcessState {
 }
 
 const RetiredBelowSchema = z.number().int().min(0);
+/** A `serves:<epoch>` row: the configuration, and where the next one starts once known. */
+const ServedSchema = ConfigEntrySchema.extend({ endSlot: z.number().int().min(1).optional() });
+type Served = z.infer<typeof ServedSchema>;
 
 function instanceConfig(base: LeaderConfig, entry: ConfigEntry): LeaderConfig {
   return {
@@ -91,16 +94,20 @@ function recoverProcess(
     counters: { unroutable: 0, retirements: 0, scheduleConflicts: 0 },
   };
   const out = new StepCollector(state);
-  const served: ConfigEntry[] = [];
-  if (config.cluster.leaders.includes(config.id)) served.push(initialEntry(config));
+  const served: Served[] = [];
   for (const [key, entry] of durable) {
     if (!key.startsWith(SERVES_PREFIX)) continue;
-    served.push(parseDurableValue(key, entry.value, ConfigEntrySchema));
+    served.push(parseDurableValue(key, entry.value, ServedSchema));
   }
-  state.schedule = mergeSchedules(state.schedule, served) ?? state.schedule;
+  if (config.cluster.leaders.includes(config.id) && !served.some((s) => s.config.epoch === 0)) {
+    served.push(initialEntry(config));
+  }
+  const entries = served.map(({ startSlot, config: c }) => ({ startSlot, config: c }));
+  state.schedule = mergeSchedules(state.schedule, entries) ?? state.schedule;
   for (const entry of served) {
     if (entry.config.epoch < retiredBelow || state.leaders.has(entry.config.epoch)) continue;
     const result = leaderRole.recover(instanceConfig(config, entry), durable, now);
+    result.state.endSlot = entry.endSlot ?? null;
     state.leaders.set(entry.config.epoch, result.state);
     addInstanceResult(out, result);
   }
@@ -149,12 +156,22 @@ function learnSchedule(
     out.notes.push('a replica reported a configuration that disagrees with one known here');
     return;
   }
-  // Only the newest entries matter for routing and /config; older ones are retired anyway.
-  state.schedule = merged.slice(-LIMITS.configEntriesMax);
+  // The newest entries (routing, /config) and those this process still serves; the rest are
+  // retired everywhere.
+  const newest = merged.slice(-LIMITS.configEntriesMax);
+  state.schedule = merged.filter((e) => newest.includes(e) || state.leaders.has(e.config.epoch));
   for (const entry of merged) serve(state, entry, now, out);
   for (const [epoch, leader] of state.leaders) {
     const next = merged.find((e) => e.config.epoch === epoch + 1);
-    if (next && leader.endSlot === null) leader.endSlot = next.startSlot;
+    if (!next || leader.endSlot !== null) continue;
+    // Kept with the configuration, so a restart knows when this leader may retire.
+    leader.endSlot = next.startSlot;
+    const row: Served = {
+      startSlot: leader.startSlot,
+      config: entryOf(state, epoch),
+      endSlot: next.startSlot,
+    };
+    out.persist.push({ op: 'put', key: servesKey(epoch), slot: null, value: row });
   }
 }
 
@@ -178,6 +195,12 @@ function retireFinished(state: LeaderProcessState, out: StepCollector<LeaderProc
     out.events.push(`configuration epoch ${epoch} retired: every slot of it is collected`);
   }
   out.persist.push({ op: 'put', key: RETIRED_BELOW_KEY, slot: null, value: retireBelow });
+}
+
+function entryOf(state: LeaderProcessState, epoch: number): ConfigEntry['config'] {
+  const entry = state.schedule.find((e) => e.config.epoch === epoch);
+  if (!entry) throw new Error(`configuration epoch ${epoch} is served but not in the schedule`);
+  return entry.config;
 }
 
 function routedEpoch(message: Message): number | null {
