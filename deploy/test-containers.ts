@@ -9,8 +9,11 @@
  *    must take over and writes keep succeeding, and once reconnected the old one must rejoin
  *    as a follower. Then an acceptor's container and the active leader's are SIGKILLed;
  *    another leader must take over again; the two are restarted, a replica's process is
- *    crashed for the restart policy to bring back; the replicas must converge and no
- *    acknowledged write may be lost.
+ *    crashed for the restart policy to bring back. Then acceptor-1 is replaced by acceptor-3,
+ *    a new member (a new service block, a new id, empty state), through POST
+ *    /admin/reconfigure, and once the old one is stopped its rows are retired
+ *    (containers/replace-acceptor.ts). The replicas must converge and no acknowledged write
+ *    may be lost.
  * 3. The same file with the profile off and NEURELO_API_BASE / NEURELO_API_KEY pointing at a
  *    data API that compose does not run (as a hosted Neurelo environment): the roles run
  *    without postgres and the local server.
@@ -32,8 +35,9 @@ import { reportFailure } from './containers/failure-report';
 import { hostedDataApiScenario } from './containers/hosted-data-api';
 import { ComposeProject, run, tail } from './containers/podman';
 import { applyProfiles } from './containers/profiles';
+import { withMemberService } from './containers/replace-acceptor';
 import { check, failures, step, summarize } from './containers/report';
-import { IMAGE, PORT_VARS, PROJECT, portEnv, portOf } from './containers/settings';
+import { ADDED_MEMBERS, IMAGE, PORT_VARS, PROJECT, portEnv, portOf } from './containers/settings';
 
 const ROOT = path.resolve(__dirname, '..');
 const KEEP = process.env.CTEST_KEEP === '1';
@@ -164,12 +168,25 @@ async function main(): Promise<void> {
   }
 
   const composeText = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
-  const local = composeFolder(PROJECT, composeText, {
+  // The block a user adds for a new member, in the test's copy; started only when it joins.
+  const withAdded = ADDED_MEMBERS.reduce(
+    (text, id) => withMemberService(text, id, PORT_VARS[id]!),
+    composeText,
+  );
+  const adminKey = secret();
+  const local = composeFolder(PROJECT, withAdded, {
     COMPOSE_PROFILES: 'local-data-api',
     NEURELO_API_KEY: `ctest_${secret()}`,
     POSTGRES_PASSWORD: secret(),
+    ADMIN_KEY: adminKey,
   });
-  await withProject(PROJECT, local, 420_000, (p) => failoverScenario(p, withDashboard), KEEP);
+  await withProject(
+    PROJECT,
+    local,
+    540_000,
+    (p) => failoverScenario(p, withDashboard, adminKey),
+    KEEP,
+  );
   if (KEEP) return;
 
   // podman-compose 1.0 ignores profiles: apply them as Docker Compose does.
@@ -179,6 +196,7 @@ async function main(): Promise<void> {
     COMPOSE_PROFILES: '',
     NEURELO_API_BASE: 'http://hosted-neurelo:8080',
     NEURELO_API_KEY: hostedKey,
+    ADMIN_KEY: secret(),
   });
   await withProject(hostedName, hosted, 180_000, (p) => hostedDataApiScenario(p, hostedKey));
 }

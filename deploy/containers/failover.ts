@@ -3,6 +3,7 @@ import { acknowledgedWrites, findLostWrites } from '../../tools/src/workload/los
 import { activeLeader, isReady, waitFor, waitForConvergence } from './fleet-http';
 import { partitionActiveLeader } from './partition';
 import { tail, type ComposeProject } from './podman';
+import { replaceAcceptor } from './replace-acceptor';
 import { check, step } from './report';
 import { ROLES, urlOf, urls } from './settings';
 import { Writers } from './writers';
@@ -16,12 +17,13 @@ const WRITES_AFTER_KILL = 20;
 /**
  * The fleet with the local data API: while clients write, cut the active leader off the
  * network and put it back (partition.ts), kill an acceptor and the active leader, see another
- * leader take over, restart them, crash a replica's process, then check convergence and that
- * no acknowledged write was lost.
+ * leader take over, restart them, crash a replica's process, replace an acceptor with a new
+ * member (replace-acceptor.ts), then check convergence and that no acknowledged write was lost.
  */
 export async function failoverScenario(
   project: ComposeProject,
   withDashboard: boolean,
+  adminKey: string,
 ): Promise<void> {
   step('compose up (postgres, the local data API, every role)');
   const services = ['postgres', 'neurelo', ...ROLES, ...(withDashboard ? ['dashboard'] : [])];
@@ -65,6 +67,7 @@ export async function failoverScenario(
     const leading = await waitFor('an active leader', 60_000, () => activeLeader(leaders));
     await killAndFailOver(project, writers, leading);
     await crashAndRestart(project, writers);
+    await replaceAcceptor(project, writers, adminKey, withDashboard);
   } finally {
     await writers.stop();
   }

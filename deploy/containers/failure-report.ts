@@ -1,6 +1,6 @@
 import type { ComposeProject } from './podman';
 import { getJson } from './fleet-http';
-import { ROLES, urlOf } from './settings';
+import { ADDED_MEMBERS, ROLES, urlOf } from './settings';
 
 /** Log lines kept per service: its first lines, then every warning, error and role event. */
 const MAX_LINES_PER_SERVICE = 14;
@@ -16,9 +16,10 @@ export async function reportFailure(project: ComposeProject, name: string): Prom
   const status = await project.statusLines().catch((e: Error) => e.message);
   console.log(`--- containers of ${name}\n${status}`);
   console.log(`--- what each role says of itself (/state), at ${new Date().toISOString()}`);
-  for (const role of ROLES)
+  const members = [...ROLES, ...ADDED_MEMBERS];
+  for (const role of members)
     console.log(`${role}: ${roleSummary(await getJson(`${urlOf(role)}/state`))}`);
-  for (const service of ['postgres', 'neurelo', ...ROLES]) {
+  for (const service of ['postgres', 'neurelo', ...members]) {
     const logs = await project.logs(service, 400).catch(() => '');
     if (logs) console.log(`--- log of ${service} (selected)\n${selectLogLines(logs)}`);
   }

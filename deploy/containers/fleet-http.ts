@@ -34,19 +34,28 @@ export async function waitFor<T>(
 }
 
 interface LeaderView {
-  /** The ballot as /state writes it: "round.leaderId" ("3.leader-1"). */
+  /** The ballot as /state prints it: "round.leaderId", or "eN:round.leaderId" in epoch N > 0. */
   state: { active?: boolean; ballot?: string } | null;
 }
 
-/** The leader that says it is active (the highest ballot's, if more than one says so). */
+/** [epoch, round] of a printed ballot ("e2:3.leader-1" is [2, 3]); [-1, -1] if unreadable. */
+export function ballotOrder(printed: string | undefined): [number, number] {
+  const m = /^(?:e(\d+):)?(\d+)\./.exec(printed ?? '');
+  return m ? [Number(m[1] ?? 0), Number(m[2])] : [-1, -1];
+}
+
+/**
+ * The leader that says it is active (the highest ballot's, by epoch then round, if more than
+ * one says so: the old configuration's leader may still be active for its last slots).
+ */
 export async function activeLeader(leaders: Record<string, string>): Promise<string | null> {
-  let best: { name: string; round: number } | null = null;
+  let best: { name: string; order: [number, number] } | null = null;
   for (const [name, url] of Object.entries(leaders)) {
     const v = (await getJson(`${url}/state`)) as LeaderView | null;
-    if (v?.state?.active) {
-      const parsed = Number.parseInt(v.state.ballot ?? '', 10);
-      const round = Number.isFinite(parsed) ? parsed : -1;
-      if (!best || round > best.round) best = { name, round };
+    if (!v?.state?.active) continue;
+    const order = ballotOrder(v.state.ballot);
+    if (!best || (order[0] - best.order[0] || order[1] - best.order[1]) > 0) {
+      best = { name, order };
     }
   }
   return best?.name ?? null;

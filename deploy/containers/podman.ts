@@ -145,6 +145,26 @@ export class ComposeProject {
     await run('podman', ['start', await this.container(service)]);
   }
 
+  /**
+   * Stops a service as `docker compose stop` does (SIGTERM: the process finishes its step and
+   * releases its lease), then removes its container, as `docker compose rm` would.
+   */
+  async stopAndRemove(service: string, graceSeconds = 15): Promise<void> {
+    const name = await this.container(service);
+    await run('podman', ['stop', '-t', String(graceSeconds), name], {
+      timeoutMs: (graceSeconds + 30) * 1_000,
+    });
+    await run('podman', ['rm', name]);
+  }
+
+  /** Runs a command inside a service's running container. */
+  async exec(service: string, args: string[], timeoutMs = 30_000): Promise<CommandResult> {
+    return run('podman', ['exec', await this.container(service), ...args], {
+      check: false,
+      timeoutMs,
+    });
+  }
+
   async isRunning(service: string): Promise<boolean> {
     const r = await run(
       'podman',

@@ -5,6 +5,7 @@ export const PROJECT = process.env.CTEST_PROJECT ?? 'paxosctest';
 export const BASE_PORT = Number(process.env.CTEST_BASE_PORT ?? 28081);
 export const IMAGE = `localhost/durable-paxos:${PROJECT}`;
 
+/** The services of the initial configuration (docker-compose.yml as shipped). */
 export const ROLES = [
   'acceptor-0',
   'acceptor-1',
@@ -15,7 +16,13 @@ export const ROLES = [
   'replica-1',
 ];
 
-/** The .env variable of each published port in docker-compose.yml. */
+/**
+ * The member the replacement scenario adds (replace-acceptor.ts): a new service block in the
+ * test's copy of docker-compose.yml, as a user adds one.
+ */
+export const ADDED_MEMBERS = ['acceptor-3'];
+
+/** The .env variable of each published port in docker-compose.yml (and the added block). */
 export const PORT_VARS: Record<string, string> = {
   'replica-0': 'REPLICA_0_PORT',
   'replica-1': 'REPLICA_1_PORT',
@@ -25,6 +32,7 @@ export const PORT_VARS: Record<string, string> = {
   'acceptor-1': 'ACCEPTOR_1_PORT',
   'acceptor-2': 'ACCEPTOR_2_PORT',
   dashboard: 'DASHBOARD_PORT',
+  'acceptor-3': 'ACCEPTOR_3_PORT',
 };
 
 export const portOf = (service: string): number =>

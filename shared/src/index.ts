@@ -8,5 +8,6 @@ export * from './kv';
 export * from './limits';
 export * from './storable';
 export * from './messages';
+export * from './protocol';
 export * from './role';
 export * from './data-api';

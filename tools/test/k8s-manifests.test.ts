@@ -1,7 +1,9 @@
 /**
- * Every manifest in k8s/ against the Kubernetes API schemas (kubernetes-models: validators
- * generated from the Kubernetes OpenAPI spec), then the fleet's own rules: identities,
- * probes, resources, the acceptors' disruption budget.
+ * Every manifest in k8s/ (and k8s/members/) against the Kubernetes API schemas
+ * (kubernetes-models: validators generated from the Kubernetes OpenAPI spec), then the fleet's
+ * own rules: identities (one StatefulSet of one pod per member, named by its id, which is set
+ * explicitly and never derived from a pod ordinal), probes, resources, the admin key, the
+ * acceptors' disruption budget.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -41,15 +43,19 @@ function validateAgainstSchema(doc: Manifest): void {
   new Model(doc).validate();
 }
 
-function loadFile(file: string): Manifest[] {
-  const docs = parseAllDocuments(readFileSync(path.join(K8S_DIR, file), 'utf8'));
-  return docs.map((d) => {
+function parseManifests(text: string, file: string): Manifest[] {
+  return parseAllDocuments(text).map((d) => {
     if (d.errors.length > 0) throw new Error(`${file}: ${d.errors[0]!.message}`);
     return d.toJS() as Manifest;
   });
 }
 
-const yamlFiles = readdirSync(K8S_DIR)
+const readText = (file: string) => readFileSync(path.join(K8S_DIR, file), 'utf8');
+const loadFile = (file: string): Manifest[] => parseManifests(readText(file), file);
+
+/** Paths below k8s/, e.g. `30-acceptor.yaml`, `members/acceptor-0.yaml`. */
+const yamlFiles = (readdirSync(K8S_DIR, { recursive: true }) as string[])
+  .map((f) => f.split(path.sep).join('/'))
   .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
   .sort();
 const manifests: Loaded[] = yamlFiles.flatMap((file) =>
@@ -100,7 +106,7 @@ describe('k8s manifests', () => {
   );
 
   describe('the schema check rejects broken manifests', () => {
-    const acceptor = named('StatefulSet', 'acceptor');
+    const acceptor = named('StatefulSet', 'acceptor-0');
     const container = (d: Manifest) => specOf(d).template.spec.containers[0]!;
     const broken: Array<[string, (d: Manifest) => void]> = [
       ['replicas as a word', (d) => ((d.spec as Record<string, unknown>).replicas = 'three')],
@@ -140,32 +146,106 @@ describe('k8s manifests', () => {
 
   describe('the fleet', () => {
     const config = named('ConfigMap', 'paxos-config').data!;
-    const roles: Array<[string, string, number]> = [
-      ['acceptor', 'ACCEPTORS', 3],
-      ['leader', 'LEADERS', 2],
-      ['replica', 'REPLICAS', 2],
+    const roles: Array<[string, string]> = [
+      ['acceptor', 'ACCEPTORS'],
+      ['leader', 'LEADERS'],
+      ['replica', 'REPLICAS'],
     ];
+    /** The member StatefulSets of a role: those whose pods carry its name label. */
+    const membersOf = (role: string) =>
+      byKind('StatefulSet').filter(
+        (d) => specOf(d).template.metadata.labels['app.kubernetes.io/name'] === role,
+      );
+    const containerOf = (d: Manifest) => specOf(d).template.spec.containers[0]!;
+    const envOf = (d: Manifest, name: string) => containerOf(d).env?.find((e) => e.name === name);
+
+    /** The rules every member's file keeps (a copy with a new id must keep them too). */
+    function expectMember(role: string, id: string, docs: Manifest[]): void {
+      expect(docs.map((d) => `${d.kind} ${d.metadata.name}`)).toEqual([
+        `Service ${id}`,
+        `StatefulSet ${id}`,
+      ]);
+      const [service, set] = docs as [Manifest, Manifest];
+      const spec = specOf(set);
+      // One pod per member: a StatefulSet never runs two at once.
+      expect(spec.replicas).toBe(1);
+      expect(spec.serviceName).toBe(id);
+      expect(spec.selector.matchLabels).toEqual({
+        'app.kubernetes.io/name': role,
+        'app.kubernetes.io/instance': id,
+      });
+      expect(spec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+      // A StatefulSet's serviceName must be a headless Service selecting its pod.
+      expect((service.spec as { clusterIP?: string }).clusterIP).toBe('None');
+      expect((service.spec as { selector: object }).selector).toEqual(spec.selector.matchLabels);
+      const c = containerOf(set);
+      expect(c.args).toEqual([role]);
+      expect(c.envFrom).toEqual([{ configMapRef: { name: 'paxos-config' } }]);
+      // The id is written down, never taken from the pod's name or ordinal.
+      expect(envOf(set, 'PROCESS_ID')).toEqual({ name: 'PROCESS_ID', value: id });
+      const adminKey = envOf(set, 'ADMIN_KEY');
+      if (role === 'replica') {
+        expect(adminKey?.valueFrom).toEqual({
+          secretKeyRef: { name: 'paxos-secrets', key: 'ADMIN_KEY' },
+        });
+      } else {
+        // Only replicas serve POST /admin/reconfigure: the key goes nowhere else.
+        expect(adminKey).toBeUndefined();
+      }
+    }
 
     it.each(roles)(
-      '%s is a StatefulSet whose pod names are the process ids in %s',
-      (role, listKey, count) => {
-        const set = named('StatefulSet', role);
-        const spec = specOf(set);
-        expect(spec.replicas).toBe(count);
-        const ids = Array.from({ length: count }, (_, i) => `${role}-${i}`);
-        expect(config[listKey]!.split(',')).toEqual(ids);
-        const c = spec.template.spec.containers[0]!;
-        expect(c.args).toEqual([role]);
-        const processId = c.env!.find((e) => e.name === 'PROCESS_ID');
-        expect(processId?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
-        expect(c.envFrom).toEqual([{ configMapRef: { name: 'paxos-config' } }]);
-        // A StatefulSet's serviceName must be a headless Service selecting its pods.
-        const service = named('Service', spec.serviceName!);
-        expect((service.spec as { clusterIP?: string }).clusterIP).toBe('None');
-        expect((service.spec as { selector: object }).selector).toEqual(spec.selector.matchLabels);
-        expect(spec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+      'each %s is a member file of its own, and the members as shipped are the initial %s',
+      (role, listKey) => {
+        const ids = membersOf(role).map((d) => d.metadata.name);
+        expect(ids.length).toBeGreaterThan(0);
+        expect([...ids].sort()).toEqual([...config[listKey]!.split(',')].sort());
+        for (const id of ids) {
+          expect(yamlFiles).toContain(`members/${id}.yaml`);
+          expectMember(role, id, loadFile(`members/${id}.yaml`));
+        }
       },
     );
+
+    it.each(roles)('every %s has the same pod template but for its id', (role) => {
+      const [first, ...rest] = membersOf(role);
+      const withoutId = (d: Manifest) =>
+        JSON.stringify(specOf(d).template).replaceAll(d.metadata.name, '<id>');
+      for (const other of rest) expect(withoutId(other)).toEqual(withoutId(first!));
+    });
+
+    it('a copy of a member file with a new id everywhere is a valid new member', () => {
+      // The README's procedure for acceptor-3 replacing acceptor-1.
+      const copy = parseManifests(
+        readText('members/acceptor-1.yaml').replaceAll('acceptor-1', 'acceptor-3'),
+        'acceptor-3',
+      );
+      for (const d of copy) expect(() => validateAgainstSchema(d)).not.toThrow();
+      expectMember('acceptor', 'acceptor-3', copy);
+    });
+
+    it('no identity comes from a pod name or ordinal any more', () => {
+      for (const set of byKind('StatefulSet')) {
+        expect(envOf(set, 'PROCESS_ID')?.valueFrom).toBeUndefined();
+      }
+      // Role-wide StatefulSets are gone: their ordinals would decide which member a scale-down
+      // removes.
+      expect(byKind('StatefulSet').map((d) => d.metadata.name)).not.toEqual(
+        expect.arrayContaining(['acceptor', 'leader', 'replica']),
+      );
+    });
+
+    it('the ConfigMap says its lists are the initial configuration, and not to scale with them', () => {
+      const text = readText('01-configmap.yaml');
+      expect(text).toMatch(/INITIAL configuration \(epoch 0\) only/);
+      expect(text).toMatch(/POST\s+(#\s+)?\/admin\/reconfigure/);
+      for (const file of yamlFiles) {
+        expect({ file, unsafe: /change a StatefulSet's replicas/i.test(readText(file)) }).toEqual({
+          file,
+          unsafe: false,
+        });
+      }
+    });
 
     it('every workload container has probes and resource requests and limits', () => {
       const workloads = [...byKind('StatefulSet'), ...byKind('Deployment')];
@@ -193,18 +273,30 @@ describe('k8s manifests', () => {
 
     it('role readiness is /readyz and liveness /healthz', () => {
       for (const [role] of roles) {
-        const c = specOf(named('StatefulSet', role)).template.spec.containers[0]!;
-        expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
-        expect(c.livenessProbe?.httpGet?.path).toBe('/healthz');
+        for (const member of membersOf(role)) {
+          const c = containerOf(member);
+          expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
+          expect(c.livenessProbe?.httpGet?.path).toBe('/healthz');
+        }
       }
     });
 
-    it('a PodDisruptionBudget keeps a majority of the acceptors', () => {
+    it('a PodDisruptionBudget lets one acceptor go at a time, which leaves a majority', () => {
       const pdb = named('PodDisruptionBudget', 'acceptor');
-      const spec = pdb.spec as { minAvailable: number; selector: { matchLabels: object } };
-      const acceptors = specOf(named('StatefulSet', 'acceptor'));
-      expect(spec.minAvailable).toBe(Math.floor(acceptors.replicas! / 2) + 1);
-      expect(spec.selector.matchLabels).toEqual(acceptors.selector.matchLabels);
+      const spec = pdb.spec as { maxUnavailable: number; selector: { matchLabels: object } };
+      const acceptors = membersOf('acceptor');
+      expect(acceptors.length).toBeGreaterThanOrEqual(3);
+      expect(spec.maxUnavailable).toBe(1);
+      for (const a of acceptors) {
+        expect(specOf(a).template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+      }
+      // Nothing else carries the acceptors' label.
+      const others = [...byKind('StatefulSet'), ...byKind('Deployment')].filter(
+        (d) => !acceptors.includes(d),
+      );
+      for (const d of others) {
+        expect(specOf(d).template.metadata.labels).not.toMatchObject(spec.selector.matchLabels);
+      }
     });
 
     it('postgres keeps its data on a persistent volume', () => {
@@ -217,9 +309,13 @@ describe('k8s manifests', () => {
     it('the only Secret is an example that kustomization.yaml does not apply', () => {
       const secrets = manifests.filter((m) => m.doc.kind === 'Secret');
       expect(secrets.map((s) => s.file)).toEqual(['secret.example.yaml']);
-      for (const value of Object.values(secrets[0]!.doc.stringData ?? {})) {
-        expect(value).toMatch(/^replace-me/);
-      }
+      const data = secrets[0]!.doc.stringData ?? {};
+      expect(Object.keys(data).sort()).toEqual([
+        'ADMIN_KEY',
+        'NEURELO_API_KEY',
+        'POSTGRES_PASSWORD',
+      ]);
+      for (const value of Object.values(data)) expect(value).toMatch(/^replace-me/);
     });
 
     it('kustomization.yaml lists every manifest but the example Secret, and nothing else', () => {
@@ -231,10 +327,19 @@ describe('k8s manifests', () => {
       );
     });
 
-    it('the dashboard scrapes every role pod by its stable name', () => {
-      const targets = config.FLEET_TARGETS!.split(',').map((t) => t.split('=')[0]);
+    it('the dashboard scrapes every member by its Service, and members added later too', () => {
+      const targets = config.FLEET_TARGETS!.split(',').map((t) => t.split('='));
       const ids = roles.flatMap(([, listKey]) => config[listKey]!.split(','));
-      expect([...targets].sort()).toEqual([...ids].sort());
+      expect(targets.map(([id]) => id).sort()).toEqual([...ids].sort());
+      for (const [id, url] of targets) {
+        expect(url).toBe(`http://${id}:8080`);
+        expect(named('Service', id!).metadata.name).toBe(id);
+      }
+      expect(config.FLEET_MEMBER_URL).toBe('http://{id}:8080');
+      const dashboard = named('Deployment', 'dashboard');
+      expect(envOf(dashboard, 'FLEET_MEMBER_URL')?.valueFrom).toEqual({
+        configMapKeyRef: { name: 'paxos-config', key: 'FLEET_MEMBER_URL' },
+      });
     });
   });
 });

@@ -49,7 +49,9 @@
     mode.textContent = view.control.enabled ? 'local fleet: kill / restart enabled' : 'read-only';
     mode.dataset.control = String(view.control.enabled);
     renderTiles(view);
+    renderConfiguration(view.configuration);
     for (const service of view.services) renderCard(service, view);
+    dropGoneCards(view);
     renderQueue(view);
     renderEvents();
     drawDecisionsChart(document.querySelector('#decisions-chart'), view, events);
@@ -69,6 +71,69 @@
     setText('#queue-note', view.queue.ok ? 'messages waiting' : `unreadable: ${view.queue.error}`);
   }
 
+  // The configuration in force and a pending change, from the replicas' GET /config.
+  const MEMBERSHIP_NOTES = {
+    joining: 'joins with the pending configuration',
+    leaving: 'leaves with the pending configuration',
+    former: 'left the configuration: stop it and retire its rows',
+    outside: 'not a member (yet)',
+  };
+
+  function renderConfiguration(config) {
+    const box = $('#configuration');
+    const inForce = config.inForce;
+    box.dataset.epoch = inForce ? String(inForce.epoch) : '';
+    box.dataset.pending = config.pending ? String(config.pending.epoch) : '';
+    setText('#config-epoch', inForce ? `epoch ${inForce.epoch}` : '–');
+    setText('#config-source', config.reportedBy ? `as ${config.reportedBy} applies it` : '');
+    if (!inForce) {
+      setText('#config-in-force', "waiting for a replica's GET /config");
+      $('#config-members').replaceChildren();
+      $('#config-pending').hidden = true;
+      $('#config-notes').hidden = true;
+      return;
+    }
+    setText(
+      '#config-in-force',
+      `in force from slot ${inForce.startSlot}; a reconfiguration decided in slot s takes effect at s + ${inForce.window}`,
+    );
+    fillFacts($('#config-members'), [
+      ['acceptors', inForce.acceptors.join(', ')],
+      ['leaders', inForce.leaders.join(', ')],
+      ['replicas', inForce.replicas.join(', ')],
+    ]);
+    const pending = $('#config-pending');
+    pending.hidden = !config.pending;
+    if (config.pending) pending.textContent = describePending(config.pending);
+    const notes = [];
+    if (config.behind.length > 0)
+      notes.push(`still applying an older one: ${config.behind.join(', ')}`);
+    if (config.former.length > 0) notes.push(`former members: ${config.former.join(', ')}`);
+    $('#config-notes').hidden = notes.length === 0;
+    setText('#config-notes', notes.join(' · '));
+  }
+
+  function describePending(p) {
+    const changes = [];
+    if (p.joining.length > 0) changes.push(`joining ${p.joining.join(', ')}`);
+    if (p.leaving.length > 0) changes.push(`leaving ${p.leaving.join(', ')}`);
+    const togo = p.slotsToGo === null ? '' : ` (${p.slotsToGo} slots to go)`;
+    return (
+      `pending: epoch ${p.epoch} takes effect at slot ${p.startSlot}${togo}` +
+      (changes.length > 0 ? `: ${changes.join('; ')}` : '')
+    );
+  }
+
+  // A member discovered from the configuration that has left it is no longer scraped.
+  function dropGoneCards(view) {
+    const names = new Set(view.services.map((s) => s.name));
+    for (const [name, card] of cards) {
+      if (names.has(name)) continue;
+      card.root.remove();
+      cards.delete(name);
+    }
+  }
+
   function renderCard(service, view) {
     let card = cards.get(service.name);
     if (!card) {
@@ -82,6 +147,11 @@
     card.status.textContent = service.status;
     card.status.className = `status status-${service.status}`;
     card.badge.hidden = service.name !== view.activeLeader;
+    root.dataset.membership = service.membership;
+    const note = MEMBERSHIP_NOTES[service.membership];
+    card.membership.hidden = !note;
+    card.membership.textContent = service.membership;
+    card.membership.title = note ?? '';
     const facts = [];
     if (service.role === 'replica') facts.push(['slot_out', service.slotOut]);
     else facts.push([service.role === 'acceptor' ? 'promised' : 'ballot', service.ballot]);
@@ -113,8 +183,10 @@
     const badge = el('span', 'badge');
     badge.textContent = 'ACTIVE';
     badge.hidden = true;
+    const membership = el('span', 'membership');
+    membership.hidden = true;
     const status = el('span', 'status');
-    head.append(title, badge, status);
+    head.append(title, badge, membership, status);
     const facts = el('dl', 'facts');
     const actions = el('div', 'actions');
     const kill = button('Kill', 'kill', service.name);
@@ -122,7 +194,7 @@
     const restart = button('Restart', 'restart', service.name);
     actions.append(kill, restart);
     root.append(head, facts, actions);
-    const card = { root, status, badge, facts, actions, kill, restart, busy: false };
+    const card = { root, status, badge, membership, facts, actions, kill, restart, busy: false };
     kill.addEventListener('click', () => act(card, service.name, 'kill'));
     restart.addEventListener('click', () => act(card, service.name, 'restart'));
     return card;
@@ -183,6 +255,7 @@
       else if (s.status === 'up') addEvent(after.atMs, 'up', `${s.name} is up`);
       else addEvent(after.atMs, 'info', `${s.name} is starting`);
     }
+    noteConfigurationEvents(before.configuration, after.configuration, after.atMs);
     if (before.activeLeader !== after.activeLeader) {
       if (after.activeLeader) {
         const text = `${after.activeLeader} became the active leader`;
@@ -190,6 +263,20 @@
       } else {
         addEvent(after.atMs, 'leader', 'no active leader', 'no leader');
       }
+    }
+  }
+
+  function noteConfigurationEvents(before, after, atMs) {
+    const next = after.pending;
+    if (next && next.epoch !== before.pending?.epoch) {
+      const text = `configuration ${next.epoch} decided: ${describePending(next).replace(/^pending: epoch \d+ /, '')}`;
+      addEvent(atMs, 'config', text, `e${next.epoch} decided`);
+    }
+    const now = after.inForce;
+    if (now && before.inForce && now.epoch > before.inForce.epoch) {
+      const members = [...now.acceptors, ...now.leaders, ...now.replicas].join(', ');
+      const text = `configuration ${now.epoch} in force from slot ${now.startSlot}: ${members}`;
+      addEvent(atMs, 'config', text, `e${now.epoch} in force`);
     }
   }
 

@@ -4,6 +4,7 @@
 'use strict';
 
 const CHART_WINDOW_MS = 120_000;
+const MARK_COLOURS = { down: '#f85149', config: '#d29922' };
 
 function drawDecisionsChart(canvas, view, events) {
   const ratio = window.devicePixelRatio || 1;
@@ -39,12 +40,13 @@ function drawDecisionsChart(canvas, view, events) {
     ctx.fillText(s === 0 ? 'now' : `-${s}s`, x(end - s * 1000) - 10, height - 6);
   }
 
-  // Markers for what happened: a service going down, a new active leader. Labels of
+  // Markers for what happened: a service going down, a new active leader, a configuration
+  // decided or taking effect (in the events list's colours). Labels of
   // markers close together go on separate rows instead of over each other.
   const labelRows = [[], [], []];
   for (const e of events) {
     if (e.atMs < start || !e.mark) continue;
-    ctx.strokeStyle = e.kind === 'down' ? '#f85149' : '#3fb950';
+    ctx.strokeStyle = MARK_COLOURS[e.kind] ?? '#3fb950';
     ctx.setLineDash([4, 4]);
     ctx.beginPath();
     ctx.moveTo(x(e.atMs), pad.top);

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const queue = queueDepthReader(config.dataApi, config.scrapeTimeoutMs);
   const poller = new FleetPoller({
     targets: config.targets,
+    memberUrl: config.memberUrl,
     queue,
     intervalMs: config.scrapeIntervalMs,
     scrapeTimeoutMs: config.scrapeTimeoutMs,
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     onError: (err) => logger.error({ err: err.message, stack: err.stack }, 'scrape round failed'),
   });
   const relay = new CommandRelay(
-    config.targets.filter((t) => t.role === 'replica'),
+    () => poller.targets().filter((t) => t.role === 'replica'),
     () => poller.latest,
   );
   const app = createDashboardApp({
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     {
       port: config.port,
       targets: config.targets.map((t) => t.name),
+      memberUrl: config.memberUrl,
       dataApi: config.dataApi.baseUrl,
       localFleetMode: control !== null,
     },

@@ -72,7 +72,11 @@ describe('CommandRelay', () => {
   });
 
   it('registers once and numbers the requests, moving on with the same numbers after a 503', async () => {
-    const relay = new CommandRelay([a.target, b.target], () => null, 2_000);
+    const relay = new CommandRelay(
+      () => [a.target, b.target],
+      () => null,
+      2_000,
+    );
     const first = await relay.run({ kind: 'get', key: 'k' });
     expect(first).toMatchObject({ replica: 'replica-0', sessionId: 41, requestId: 1, slot: 4 });
     a.status = 503;
@@ -90,7 +94,11 @@ describe('CommandRelay', () => {
   ])('passes a %i on without trying another replica', async (status, code) => {
     a.status = status;
     a.code = code;
-    const relay = new CommandRelay([a.target, b.target], () => null, 2_000);
+    const relay = new CommandRelay(
+      () => [a.target, b.target],
+      () => null,
+      2_000,
+    );
     const err = await relay.run({ kind: 'get', key: 'k' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandRelayError);
     expect((err as CommandRelayError).status).toBe(status);
@@ -100,7 +108,11 @@ describe('CommandRelay', () => {
   it('passes a 410 on as an unknown outcome, and registers anew for the next command', async () => {
     a.status = 410;
     a.code = 'session-unknown';
-    const relay = new CommandRelay([a.target, b.target], () => null, 2_000);
+    const relay = new CommandRelay(
+      () => [a.target, b.target],
+      () => null,
+      2_000,
+    );
     const err = (await relay.run({ kind: 'get', key: 'k' }).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(CommandRelayError);
     expect(err.message).toMatch(/outcome is unknown/);

@@ -50,7 +50,16 @@ describe('loadDashboardConfig', () => {
     );
   });
 
+  it('takes where to find members that FLEET_TARGETS does not list (unset: nowhere)', () => {
+    expect(loadDashboardConfig(base).memberUrl).toBeNull();
+    expect(loadDashboardConfig({ ...base, FLEET_MEMBER_URL: 'http://{id}:8080/' }).memberUrl).toBe(
+      'http://{id}:8080',
+    );
+  });
+
   it.each([
+    [{ FLEET_MEMBER_URL: 'http://acceptor-3:8080' }, 'FLEET_MEMBER_URL'],
+    [{ FLEET_MEMBER_URL: 'ftp://{id}' }, 'FLEET_MEMBER_URL'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ FLEET_TARGETS: undefined }, 'FLEET_TARGETS'],

@@ -1,6 +1,7 @@
 import type { FleetTarget } from '../src/config/fleet-targets';
 import { parsePrometheusText } from '../src/metrics/prometheus-text';
 import { replicasToTry } from '../src/http/command-relay';
+import { ballotLabel, ballotRank, compareBallotRanks } from '../src/scrape/state-answer';
 import { EMPTY_DECISION_SERIES } from '../src/view/decision-series';
 import { buildFleetView, slotOutsOf, type ServiceScrape } from '../src/view/fleet-view';
 
@@ -15,6 +16,7 @@ function up(name: string, state: Record<string, unknown>, metricsText = ''): Ser
     target: target(name),
     state: { role: name.split('-')[0]!, processId: name, host: { ready: true, epoch: 2 }, state },
     metrics: parsePrometheusText(metricsText),
+    config: null,
     error: null,
   };
 }
@@ -22,6 +24,7 @@ const down = (name: string): ServiceScrape => ({
   target: target(name),
   state: null,
   metrics: null,
+  config: null,
   error: 'ECONNREFUSED',
 });
 
@@ -132,6 +135,46 @@ describe('buildFleetView', () => {
     });
     expect(v.services[0]?.status).toBe('starting');
     expect(v.activeLeader).toBeNull();
+  });
+});
+
+describe('ballots of several configurations', () => {
+  it.each([
+    ['3.leader-0', { epoch: 0, round: 3 }],
+    ['e2:3.leader-0', { epoch: 2, round: 3 }],
+    ['e12:0.leader-1', { epoch: 12, round: 0 }],
+    ['⊥', { epoch: 0, round: -1 }],
+    ['e2:⊥', { epoch: 2, round: -1 }],
+    ['nonsense', { epoch: -1, round: -1 }],
+  ])('reads %j', (printed, rank) => {
+    expect(ballotRank(printed)).toEqual(rank);
+  });
+
+  it('orders by epoch, then round', () => {
+    const order = ['e1:0.leader-1', '9.leader-0', 'e1:2.leader-0', '⊥', 'e2:⊥'].sort((a, b) =>
+      compareBallotRanks(ballotRank(a), ballotRank(b)),
+    );
+    expect(order).toEqual(['⊥', '9.leader-0', 'e1:0.leader-1', 'e1:2.leader-0', 'e2:⊥']);
+  });
+
+  it('labels object ballots as the roles print them', () => {
+    expect(ballotLabel({ epoch: 2, round: 3, leaderId: 'leader-0' })).toBe('e2:3.leader-0');
+    expect(ballotLabel({ round: 3, leaderId: 'leader-0' })).toBe('3.leader-0');
+    expect(ballotLabel({ epoch: 2, round: -1, leaderId: '' })).toBe('e2:⊥');
+  });
+
+  it('takes the leader of the newer configuration as the active one, whatever its round', () => {
+    const view = buildFleetView({
+      atMs: 0,
+      scrapes: [
+        up('leader-0', { ballot: '7.leader-0', active: true }),
+        up('leader-1', { ballot: 'e1:0.leader-1', active: true }),
+      ],
+      queue: { ok: true, depths: [] },
+      decisions: EMPTY_DECISION_SERIES,
+      controllable: null,
+    });
+    expect(view.activeLeader).toBe('leader-1');
   });
 });
 

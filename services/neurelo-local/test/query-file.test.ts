@@ -5,7 +5,7 @@ import { parseWaitPreference } from '../src/custom/wait-preference';
 describe('the query files of neurelo/queries', () => {
   const queries = new Map(loadQueries().map((q) => [q.name, q]));
 
-  it('include the fifteen queries of the contract, each with its method and variables', () => {
+  it('include the sixteen queries of the contract, each with its method and variables', () => {
     const signatures = [...queries.values()].map(
       (q) => `${q.method} ${q.name}(${q.variables.map((v) => `${v.name} ${v.type}`).join(', ')})`,
     );
@@ -15,6 +15,7 @@ describe('the query files of neurelo/queries', () => {
         'POST epoch_claim(processId String, holder String, leaseMs Int)',
         'POST epoch_release(processId String, epoch Int)',
         'POST epoch_renew(processId String, epoch Int, leaseMs Int)',
+        'POST member_retire(processId String, batchLimit Int)',
         'POST queue_ack(owner String, ids String)',
         'POST queue_claim(dst String, owner String, limit Int, leaseMs Int)',
         'POST queue_dead_letter(owner String, id String, reason String)',
@@ -28,7 +29,7 @@ describe('the query files of neurelo/queries', () => {
         'POST step_commit(processId String, epoch Int, writeSeq Int, acks String, puts String, truncateBelow Int, sends String)',
       ]),
     );
-    expect(signatures).toHaveLength(15);
+    expect(signatures).toHaveLength(16);
   });
 
   it('declare the long-poll only on queue_claim, keyed by its destination, capped by its limit', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_WINDOW_SLOTS } from '@paxos/runtime';
 import { LIMITS } from '@paxos/shared';
 import { replicaSettings } from '../src/service/replica-env';
 
@@ -45,5 +46,33 @@ describe('replica settings from the environment', () => {
     ['PENDING_COMMAND_BYTES_MAX', String(LIMITS.commandBodyBytesMax - 1)],
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(() => replicaSettings({ [name]: value })).toThrow(name);
+  });
+
+  it('reads the admin key (unset or empty: disabled) and refuses a short one without echoing it', () => {
+    expect(replicaSettings({}).adminKey).toBeNull();
+    expect(replicaSettings({ ADMIN_KEY: '' }).adminKey).toBeNull();
+    expect(replicaSettings({ ADMIN_KEY: 'a-key-of-16-char' }).adminKey).toBe('a-key-of-16-char');
+    const parse = () => replicaSettings({ ADMIN_KEY: 'short-secret' });
+    expect(parse).toThrow(/ADMIN_KEY: must be at least 16 characters/);
+    expect(parse).not.toThrow(/short-secret/);
+  });
+
+  it('reads JOIN_FROM as the replicas a new member asks for a snapshot', () => {
+    expect(replicaSettings({}).timings.joinFrom).toBeUndefined();
+    expect(replicaSettings({ JOIN_FROM: 'replica-0, replica-2' }).timings.joinFrom).toEqual([
+      'replica-0',
+      'replica-2',
+    ]);
+    expect(() => replicaSettings({ JOIN_FROM: 'client:4' })).toThrow(/JOIN_FROM/);
+  });
+
+  it('bounds WINDOW_SLOTS by LIMITS.windowSlotsMax, default as the shell', () => {
+    expect(replicaSettings({}).timings.windowSlots).toBe(DEFAULT_WINDOW_SLOTS);
+    expect(
+      replicaSettings({ WINDOW_SLOTS: String(LIMITS.windowSlotsMax) }).timings.windowSlots,
+    ).toBe(LIMITS.windowSlotsMax);
+    expect(() => replicaSettings({ WINDOW_SLOTS: String(LIMITS.windowSlotsMax + 1) })).toThrow(
+      /WINDOW_SLOTS/,
+    );
   });
 });

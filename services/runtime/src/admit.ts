@@ -1,4 +1,4 @@
-import { parseMessage, type Message } from '@paxos/shared';
+import { messageVersionProblem, parseMessage, type Message } from '@paxos/shared';
 import type { ClaimedMessage } from './queue-port';
 
 /**
@@ -8,6 +8,7 @@ import type { ClaimedMessage } from './queue-port';
 export const DEAD_LETTER_REASONS = [
   'invalid-json',
   'invalid-message',
+  'protocol-version',
   'poison-attempts',
   'step-threw',
   'commit-refused',
@@ -22,6 +23,8 @@ export type Admission =
  * A claimed payload as a message, or why it can never be one. A message delivered more than
  * `maxAttempts` times without an ack is a poison message: some earlier holder died on it each
  * time (an exception would have been caught and isolated), so it goes without being stepped.
+ * A message of a protocol version this member does not speak (shared/src/protocol.ts) goes
+ * before its schema is tried: what it means may differ from what the fields say here.
  */
 export function admit(m: ClaimedMessage, maxAttempts: number): Admission {
   if (m.attempts > maxAttempts) {
@@ -36,6 +39,10 @@ export function admit(m: ClaimedMessage, maxAttempts: number): Admission {
     json = JSON.parse(m.payload);
   } catch {
     return { ok: false, reason: 'invalid-json', detail: 'payload is not valid JSON' };
+  }
+  const versionProblem = messageVersionProblem(json);
+  if (versionProblem !== null) {
+    return { ok: false, reason: 'protocol-version', detail: `payload ${versionProblem}` };
   }
   const parsed = parseMessage(json);
   if (parsed.ok) return { ok: true, message: parsed.message };

@@ -1,4 +1,4 @@
-import { ClusterSchema, ProcessIdSchema, type Cluster } from '@paxos/shared';
+import { ClusterSchema, LIMITS, ProcessIdSchema, type Cluster } from '@paxos/shared';
 import { z } from 'zod';
 
 /** A comma-separated list of process ids. */
@@ -29,12 +29,20 @@ export const envFlag = (fallback: boolean) =>
 /** How long a claimed message stays invisible to other consumers unless acked first. */
 export const DEFAULT_LEASE_MS = 30_000;
 
+/** The initial configuration's WINDOW when WINDOW_SLOTS is not set (the replica's default too). */
+export const DEFAULT_WINDOW_SLOTS = 16;
+
 /** Settings every role service reads from its environment. */
 export const ServiceEnvSchema = z.object({
   PROCESS_ID: ProcessIdSchema,
   ACCEPTORS: idList('acceptor-0,acceptor-1,acceptor-2'),
   LEADERS: idList('leader-0,leader-1'),
   REPLICAS: idList('replica-0,replica-1'),
+  /**
+   * The initial configuration's WINDOW (PMMC): part of the configuration, so every member is
+   * given the same value. Replicas act on it; the other roles only report it (GET /config).
+   */
+  WINDOW_SLOTS: int(DEFAULT_WINDOW_SLOTS, 1, LIMITS.windowSlotsMax),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(8080, 0, 65535),
   LEASE_MS: int(DEFAULT_LEASE_MS, 1_000, 600_000),
@@ -83,7 +91,13 @@ export function parseEnv<T extends z.ZodType>(
   throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
 }
 
-export function clusterFromEnv(env: ServiceEnv): Cluster {
+/**
+ * The initial configuration's members (epoch 0). Every member, a new one too, is started with
+ * the same initial lists: a PROCESS_ID outside them is a new member joining through a
+ * reconfiguration (its role learns the configuration from the log). A PROCESS_ID that the
+ * lists give another role is a mistake, though: a process holds one role only.
+ */
+export function clusterFromEnv(env: ServiceEnv, role: 'acceptor' | 'leader' | 'replica'): Cluster {
   const cluster = ClusterSchema.parse({
     acceptors: env.ACCEPTORS,
     leaders: env.LEADERS,
@@ -93,9 +107,16 @@ export function clusterFromEnv(env: ServiceEnv): Cluster {
   if (new Set(all).size !== all.length) {
     throw new ConfigurationError('ACCEPTORS, LEADERS and REPLICAS must name distinct processes');
   }
-  if (!all.includes(env.PROCESS_ID)) {
+  const listed = (
+    [
+      ['acceptor', 'ACCEPTORS', cluster.acceptors],
+      ['leader', 'LEADERS', cluster.leaders],
+      ['replica', 'REPLICAS', cluster.replicas],
+    ] as const
+  ).find(([, , ids]) => ids.includes(env.PROCESS_ID));
+  if (listed && listed[0] !== role) {
     throw new ConfigurationError(
-      `PROCESS_ID ${env.PROCESS_ID} is not one of ACCEPTORS, LEADERS or REPLICAS`,
+      `PROCESS_ID ${env.PROCESS_ID} is listed in ${listed[1]}: it cannot run as a ${role}`,
     );
   }
   return cluster;

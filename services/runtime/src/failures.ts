@@ -25,15 +25,19 @@ export function classifyFailure(err: unknown): FailureKind {
   return 'transient';
 }
 
+/** A process refuses durable state of a protocol version it must not run on. */
+export const PROTOCOL_EXIT_CODE = 4;
+
 /**
  * The service must stop: fenced by a newer incarnation, a broken invariant, a deployment
- * mistake (exit code 1), or durable state it cannot read (exit code 3, so that an operator sees
- * "corrupt state" rather than a crash loop that looks like an outage).
+ * mistake (exit code 1), durable state it cannot read (exit code 3, so that an operator sees
+ * "corrupt state" rather than a crash loop that looks like an outage), or durable state of a
+ * protocol version it must not run on (exit code 4: a downgrade, docs/upgrades.md).
  */
 export class ShellFatalError extends Error {
   constructor(
     message: string,
-    readonly exitCode: 1 | 3 = 1,
+    readonly exitCode: 1 | 3 | typeof PROTOCOL_EXIT_CODE = 1,
   ) {
     super(message);
     this.name = 'ShellFatalError';

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import type { ConfigurationReport } from './config-report';
 import type { ServiceMetrics } from './metrics';
 
 export interface ServiceProbes {
@@ -10,9 +11,11 @@ export interface ServiceProbes {
   metrics: ServiceMetrics;
   /** Refreshes gauges derived from role state just before a scrape. */
   beforeScrape?: () => void;
+  /** The configuration as this process knows it; null while it is recovering. */
+  configuration?: () => ConfigurationReport | null;
 }
 
-/** The endpoints every service has: /healthz, /readyz, /metrics, /state. */
+/** The endpoints every service has: /healthz, /readyz, /metrics, /state, /config. */
 export function createServiceApp(p: ServiceProbes): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -30,6 +33,17 @@ export function createServiceApp(p: ServiceProbes): Express {
   });
   app.get('/state', (_req, res) => {
     res.json({ role: p.role, processId: p.processId, ...p.describe() });
+  });
+  app.get('/config', (_req, res) => {
+    const report = p.configuration?.() ?? null;
+    if (report === null) {
+      res.status(503).json({
+        error: `${p.processId} is recovering: its configuration is not known yet`,
+        retryable: true,
+      });
+      return;
+    }
+    res.json({ processId: p.processId, role: p.role, ...report });
   });
   return app;
 }

@@ -2,6 +2,7 @@ export * from './admit';
 export * from './coalesce-requests';
 export * from './commit-planner';
 export * from './config';
+export * from './config-report';
 export * from './epoch-lease';
 export * from './failures';
 export * from './http-app';

@@ -1,6 +1,7 @@
 import {
   LIMITS,
   isClientDestination,
+  stampedPayload,
   type Envelope,
   type PersistOp,
   type StepResult,
@@ -11,9 +12,9 @@ export type MeasuredOp = { op: 'put'; put: MeasuredPut } | { op: 'truncate'; bel
 
 /**
  * The results of one or more role steps taken one after another, each output measured as it
- * comes: every queued message serialized once (and given its id), every durable write's value
- * measured once. A message or a write over its limit is reported by `add`, so the caller knows
- * which input produced it.
+ * comes: every queued message serialized once (stamped with the protocol version, and given its
+ * id), every durable write's value measured once. A message or a write over its limit is
+ * reported by `add`, so the caller knows which input produced it.
  *
  * Routing is by namespace alone: a message to `client:<sessionId>` is delivered in this process
  * after the commit, anything else is queued, whether or not the destination is a member
@@ -41,7 +42,8 @@ export class MeasuredStep<S> {
         this.deliveries.push(e);
         continue;
       }
-      const send = measureSend(this.newId(), e.to, JSON.stringify(e.message), e.message.type);
+      // Measured with its protocol stamp: the payload as it is queued is what the limits bound.
+      const send = measureSend(this.newId(), e.to, stampedPayload(e.message), e.message.type);
       if (send.payloadJsonBytes > LIMITS.messageJsonBytesMax) {
         tooLarge ??= `a ${send.type} message to ${send.dst} is ${send.payloadJsonBytes} bytes of JSON, over LIMITS.messageJsonBytesMax (${LIMITS.messageJsonBytesMax})`;
       }

@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '@paxos/shared';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus instruments every role service exposes on GET /metrics. */
@@ -47,7 +48,7 @@ export class ServiceMetrics {
     });
     this.deadLetters = new Counter({
       name: 'paxos_dead_letters_total',
-      help: 'Messages moved to the dead-letter table, by reason (invalid-json, invalid-message, poison-attempts, step-threw, commit-refused, too-large)',
+      help: 'Messages moved to the dead-letter table, by reason (invalid-json, invalid-message, protocol-version, poison-attempts, step-threw, commit-refused, too-large)',
       labelNames: ['reason'],
       registers: r,
     });
@@ -101,6 +102,13 @@ export class ServiceMetrics {
       help: 'This incarnation of the process (fencing epoch)',
       registers: r,
     });
+    // Before a reconfiguration every member must run version 2 or later (docs/upgrades.md);
+    // version 1 had no such gauge, so its absence means version 1.
+    new Gauge({
+      name: 'paxos_protocol_version',
+      help: 'The protocol version this process speaks and writes (absent: version 1)',
+      registers: r,
+    }).set(PROTOCOL_VERSION);
   }
 }
 

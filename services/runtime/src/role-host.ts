@@ -164,6 +164,11 @@ export class RoleHost<S, C> {
     return this.core.currentState;
   }
 
+  /** The role has been recovered from durable state once (it may not be ready right now). */
+  get isRecovered(): boolean {
+    return this.core.recovered;
+  }
+
   describeHost(): object {
     return {
       processId: this.o.processId,

@@ -1,4 +1,11 @@
-import type { Cluster, Envelope, Message, Role } from '@paxos/shared';
+import {
+  initialConfiguration,
+  type Cluster,
+  type Configuration,
+  type Envelope,
+  type Message,
+  type Role,
+} from '@paxos/shared';
 import type { Express } from 'express';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
@@ -8,6 +15,7 @@ import {
   ServiceEnvSchema,
   type ServiceEnv,
 } from './config';
+import type { ConfigurationReport } from './config-report';
 import { createServiceApp } from './http-app';
 import { createLogger, type Logger } from './logger';
 import { ServiceMetrics } from './metrics';
@@ -23,6 +31,11 @@ export interface RoleServiceSpec<S, C> {
   /** The role's configuration from its environment (throws ConfigurationError on bad input). */
   makeConfig: (env: NodeJS.ProcessEnv, common: ServiceEnv, cluster: Cluster) => C;
   describe: (state: S) => object;
+  /**
+   * GET /config: the configuration as this role knows it. `initial` is epoch 0, from the
+   * environment (ACCEPTORS, LEADERS, REPLICAS, WINDOW_SLOTS). Without it /config answers 503.
+   */
+  configuration?: (state: S, initial: Configuration) => ConfigurationReport;
   /** Sets role gauges (ballot, active, slot_out) from the current state before a scrape. */
   observe?: (state: S, metrics: ServiceMetrics) => void;
   /**
@@ -88,7 +101,7 @@ export async function runRoleService<S, C>(
   const logger = createLogger(env.PROCESS_ID ?? spec.roleName, env.LOG_LEVEL);
   try {
     common = parseEnv(ServiceEnvSchema, env);
-    cluster = clusterFromEnv(common);
+    cluster = clusterFromEnv(common, spec.roleName);
     config = spec.makeConfig(env, common, cluster);
     // QUEUE_MODE=baseline: the benchmark's model of the original project (tools/src/bench).
     queue =
@@ -105,6 +118,7 @@ export async function runRoleService<S, C>(
     throw err;
   }
   const metrics = new ServiceMetrics(common.PROCESS_ID, spec.roleName);
+  const initial = initialConfiguration(cluster, common.WINDOW_SLOTS);
   let host: RoleHost<S, C> | null = null;
   const app = createServiceApp({
     role: spec.roleName,
@@ -121,6 +135,10 @@ export async function runRoleService<S, C>(
         host: host?.describeHost() ?? { starting: true },
         state: state === undefined ? null : spec.describe(state),
       };
+    },
+    configuration: () => {
+      const state = host?.isRecovered ? host.currentState : undefined;
+      return state === undefined || !spec.configuration ? null : spec.configuration(state, initial);
     },
   });
   const pending: Message[] = [];

@@ -1,5 +1,6 @@
 import {
   LIMITS,
+  PROTOCOL_VERSION,
   type DurableState,
   type Envelope,
   type Message,
@@ -7,6 +8,7 @@ import {
   type StepResult,
 } from '@paxos/shared';
 import { admit, type DeadLetterReason } from './admit';
+import { versionedDurable } from './durable-version';
 import { CommitPlanError, planCommits, type PlannedCommit } from './commit-planner';
 import { ShellFatalError, describeError } from './failures';
 import { MeasuredStep, durableWritesOf } from './measured-step';
@@ -40,7 +42,8 @@ import type { ClaimedMessage } from './queue-port';
  *   load-durable  wait until every background commit handed out so far has settled, read the
  *                 durable state, settle {kind: 'loaded', durable}. The core then recovers the
  *                 role; if recover throws (a corrupt row), settle throws ShellFatalError with
- *                 exitCode 3.
+ *                 exitCode 3; on state of a protocol version it must not run on (a later one),
+ *                 exitCode 4. The recovery commit records this version (durable-version.ts).
  *   commit        make the step commit (processId, epoch and `commit`, writeSeq included).
  *                 background false: settle {kind: 'committed'}, {kind: 'refused', detail} for a
  *                 content refusal (400/413/422), or {kind: 'fenced'} (settle then throws).
@@ -508,9 +511,11 @@ export class ShellCore<S, C> {
   }
 
   private recover(durable: DurableState, now: number): void {
+    // Refuses state of a version it must not run on (fatal, exit code 4) before the role sees it.
+    const versioned = versionedDurable(this.o.processId, durable);
     let result: StepResult<S>;
     try {
-      result = this.o.role.recover(this.o.config, durable, now);
+      result = this.o.role.recover(this.o.config, versioned.roleDurable, now);
     } catch (err) {
       throw new ShellFatalError(
         `cannot recover ${this.o.processId} from its durable state: ${describeError(err)}`,
@@ -518,6 +523,22 @@ export class ShellCore<S, C> {
       );
     }
     const step = new MeasuredStep(result.state, this.o.newId);
+    // The version goes first in the recovery commit: no row of this version lands before it.
+    if (versioned.stamp !== null) {
+      const upgraded = versioned.storedVersion;
+      step.add({
+        state: result.state,
+        persist: [versioned.stamp],
+        send: [],
+        // An operator wants to see an in-place upgrade happen (a new process is no news).
+        events:
+          upgraded === null
+            ? []
+            : [
+                `upgraded in place: durable state of protocol version ${upgraded} is now version ${PROTOCOL_VERSION}`,
+              ],
+      });
+    }
     const tooLarge = step.add(result);
     if (tooLarge !== null) {
       this.observer.tooLarge?.(`from recovery: ${tooLarge}`);

@@ -74,7 +74,11 @@ it('a commit PostgreSQL refuses dead-letters only its message; the others are st
       if (depth === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect([...(await queue.loadDurable(processId)).keys()].sort()).toEqual(['k1', 'k3']);
+    expect([...(await queue.loadDurable(processId)).keys()].sort()).toEqual([
+      'k1',
+      'k3',
+      'protocol',
+    ]);
     expect(fatal).toEqual([]);
     expect(host.isReady).toBe(true);
     expect((host.describeHost() as { deadLetters: number }).deadLetters).toBe(1);

@@ -1,5 +1,11 @@
 import { acceptorRole } from '@paxos/acceptor';
-import { DataApiUnavailableError, type Message, type Role, type StepResult } from '@paxos/shared';
+import {
+  DataApiUnavailableError,
+  PROTOCOL_STATE_KEY,
+  type Message,
+  type Role,
+  type StepResult,
+} from '@paxos/shared';
 import pino from 'pino';
 import { ShellFatalError } from '../src/failures';
 import { MemoryQueue } from '../src/memory-queue-port';
@@ -132,7 +138,7 @@ describe('RoleHost over the in-memory queue', () => {
     expect(q.deadLetters.map((d) => d.reason)).toEqual([
       expect.stringMatching(/^step-threw: .*unlucky/),
     ]);
-    expect([...q.durable.get('acceptor-0')!.keys()].sort()).toEqual(['r1', 'r2']);
+    expect([...q.durable.get('acceptor-0')!.keys()].sort()).toEqual(['protocol', 'r1', 'r2']);
     expect(await metricValue(metrics, 'paxos_dead_letters_total', { reason: 'step-threw' })).toBe(
       1,
     );
@@ -168,7 +174,7 @@ describe('RoleHost over the in-memory queue', () => {
     expect(q.deadLetters.map((d) => d.reason)).toEqual([
       expect.stringMatching(/^commit-refused: /),
     ]);
-    expect([...q.durable.get('acceptor-0')!.keys()].sort()).toEqual(['r4', 'r6']);
+    expect([...q.durable.get('acceptor-0')!.keys()].sort()).toEqual(['protocol', 'r4', 'r6']);
   });
 
   it('a newer incarnation fences the old one: its next commit changes nothing and is fatal', async () => {
@@ -219,7 +225,11 @@ describe('persistLater writes', () => {
       stepCommit: async (c) => {
         const later = c.puts.some((p) => p.key === 'snapshot');
         if (later) await laterGate;
-        events.push(later ? `later ${JSON.stringify(c.puts[0]!.value)}` : 'step');
+        // A new process's recovery commit records its protocol version: not a step.
+        const recovery = c.puts.length > 0 && c.puts.every((p) => p.key === PROTOCOL_STATE_KEY);
+        events.push(
+          later ? `later ${JSON.stringify(c.puts[0]!.value)}` : recovery ? 'recovery' : 'step',
+        );
         return port.stepCommit(c);
       },
     };

@@ -1,3 +1,4 @@
+import { LIMITS } from '@paxos/shared';
 import { ConfigurationError, ServiceEnvSchema, clusterFromEnv, parseEnv } from '../src/config';
 
 describe('role service environment', () => {
@@ -5,7 +6,7 @@ describe('role service environment', () => {
     const env = parseEnv(ServiceEnvSchema, { PROCESS_ID: 'acceptor-1' });
     expect(env.LEARN_FROM_ACCEPTORS).toBe(false);
     expect(env.CLAIM_BATCH).toBe(256);
-    expect(clusterFromEnv(env)).toEqual({
+    expect(clusterFromEnv(env, 'acceptor')).toEqual({
       acceptors: ['acceptor-0', 'acceptor-1', 'acceptor-2'],
       leaders: ['leader-0', 'leader-1'],
       replicas: ['replica-0', 'replica-1'],
@@ -53,8 +54,38 @@ describe('role service environment', () => {
     expect(parse).toThrow(new RegExp(`${name}: `));
   });
 
-  it('refuses a PROCESS_ID outside the cluster', () => {
+  it('lets a PROCESS_ID outside the initial lists start: a new member joining later', () => {
     const env = parseEnv(ServiceEnvSchema, { PROCESS_ID: 'acceptor-9' });
-    expect(() => clusterFromEnv(env)).toThrow(/PROCESS_ID acceptor-9 is not one of/);
+    expect(clusterFromEnv(env, 'acceptor').acceptors).toEqual([
+      'acceptor-0',
+      'acceptor-1',
+      'acceptor-2',
+    ]);
+  });
+
+  it('refuses a PROCESS_ID the initial lists give another role', () => {
+    const env = parseEnv(ServiceEnvSchema, { PROCESS_ID: 'acceptor-1' });
+    expect(() => clusterFromEnv(env, 'replica')).toThrow(
+      /PROCESS_ID acceptor-1 is listed in ACCEPTORS: it cannot run as a replica/,
+    );
+  });
+
+  it('refuses lists that name one process twice', () => {
+    const env = parseEnv(ServiceEnvSchema, { PROCESS_ID: 'x-1', LEADERS: 'x-1,acceptor-0' });
+    expect(() => clusterFromEnv(env, 'leader')).toThrow(/must name distinct processes/);
+  });
+
+  it('reads WINDOW_SLOTS up to LIMITS.windowSlotsMax, default 16', () => {
+    expect(parseEnv(ServiceEnvSchema, { PROCESS_ID: 'a' }).WINDOW_SLOTS).toBe(16);
+    expect(
+      parseEnv(ServiceEnvSchema, { PROCESS_ID: 'a', WINDOW_SLOTS: String(LIMITS.windowSlotsMax) })
+        .WINDOW_SLOTS,
+    ).toBe(LIMITS.windowSlotsMax);
+    expect(() =>
+      parseEnv(ServiceEnvSchema, {
+        PROCESS_ID: 'a',
+        WINDOW_SLOTS: String(LIMITS.windowSlotsMax + 1),
+      }),
+    ).toThrow(/WINDOW_SLOTS: /);
   });
 });

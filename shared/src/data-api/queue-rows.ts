@@ -57,6 +57,16 @@ export const RetentionRowSchema = z.object({
   deadLetterRows: IntegerFieldSchema,
 });
 
+/** member_retire: what it deleted, what is left queued, or the live lease that refused it. */
+export const MemberRetireRowSchema = z.object({
+  retired: z.boolean(),
+  queueRows: IntegerFieldSchema,
+  stateRows: IntegerFieldSchema,
+  epochRows: IntegerFieldSchema,
+  queueRowsLeft: IntegerFieldSchema,
+  retryInMs: MillisecondsFieldSchema,
+});
+
 export const DurableRowSchema = z.object({
   key: z.string(),
   slot: IntegerFieldSchema.nullable(),

@@ -14,6 +14,7 @@ import {
   EpochReleasedRowSchema,
   EpochRenewedRowSchema,
   InsertedRowSchema,
+  MemberRetireRowSchema,
   MovedRowSchema,
   PoppedRowSchema,
   ReleasedRowSchema,
@@ -125,6 +126,27 @@ export interface RetentionResult {
   /** What is left after the call. */
   unknownRows: number;
   deadLetterRows: number;
+}
+
+export interface MemberRetireRequest {
+  /** The member's id: its queue destination, durable_state owner and process_epoch row. */
+  processId: string;
+  /** At most this many of its queued messages go per call (1..100000). */
+  batchLimit: number;
+  signal?: AbortSignal;
+}
+
+export interface MemberRetireResult {
+  /** False: a process holds a live epoch lease on the id; nothing was deleted. */
+  retired: boolean;
+  /** Rows deleted: queued messages to it, its durable state, its epoch row (0 or 1). */
+  queueRows: number;
+  stateRows: number;
+  epochRows: number;
+  /** Messages still queued for it: call again while this is above 0. */
+  queueRowsLeft: number;
+  /** When refused: the milliseconds until the live lease runs out (0 otherwise). */
+  retryInMs: number;
 }
 
 export interface StepCommitResult {
@@ -362,6 +384,19 @@ export class QueueApi {
         deadLetterAfterMs: request.deadLetterAfterMs,
         batchLimit: request.batchLimit,
       },
+      signal: request.signal,
+    });
+  }
+
+  /**
+   * Deletes the rows of a member that left the configuration for good (member_retire.sql):
+   * its queued messages (up to batchLimit per call), its durable state and its epoch row.
+   * Refused while a process holds a live lease on the id. Idempotent: a retry deletes what is
+   * left, and a member already retired answers retired with nothing deleted.
+   */
+  async retireMember(request: MemberRetireRequest): Promise<MemberRetireResult> {
+    return this.one('member_retire', 'POST', MemberRetireRowSchema, {
+      variables: { processId: request.processId, batchLimit: request.batchLimit },
       signal: request.signal,
     });
   }

@@ -1,19 +1,29 @@
 /**
- * `npm run fleet -- up | down | status | kill <service> | restart <service> | logs <service>`
+ * `npm run fleet -- up | down | status | kill <service> | restart <service>
+ *   | add acceptor|leader|replica | remove <member> | replace <member>`
  *
  * Runs a local fleet in the background (each service a detached OS process, logs in
- * .fleet/run/logs). The fleet's plan, pids and its per-run data-API key are kept in
- * .fleet/run/fleet.json (readable by this user only) so later commands can act on it.
+ * .fleet/run/logs). The fleet's plan, pids, its per-run data-API key and admin key are kept in
+ * .fleet/run/fleet.json (readable by this user only) so later commands can act on it; neither
+ * key is ever printed.
  */
 import 'dotenv/config';
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { addMember, removeMember, replaceMember, type FleetControl } from './member-ops';
+import { MEMBER_ROLES, currentConfiguration, type ConfigView, type MemberRole } from './membership';
 import { isAlive, probe, spawnService } from './service-process';
 import { defaultFleetOptions, planFleet, type ServiceSpec } from './topology';
 
 interface FleetFile {
   services: Array<ServiceSpec & { pid: number | null }>;
   logDir: string;
+  /** The replicas' ADMIN_KEY (absent in a fleet started before membership changes). */
+  adminKey?: string;
+  apiBase?: string;
+  apiKey?: string;
+  /** Members stopped for good by `remove` or `replace`: their ids are never used again. */
+  retired?: string[];
 }
 
 const options = defaultFleetOptions();
@@ -59,6 +69,69 @@ async function status(f: FleetFile): Promise<void> {
   }
 }
 
+const describeView = (v: ConfigView): string =>
+  `epoch ${v.epoch} from slot ${v.startSlot}, window ${v.window}: acceptors ${v.acceptors.join(' ')}` +
+  ` | leaders ${v.leaders.join(' ')} | replicas ${v.replicas.join(' ')}`;
+
+async function showConfiguration(f: FleetFile): Promise<void> {
+  const urls = f.services
+    .filter((s) => s.kind === 'replica' && s.pid !== null && isAlive(s.pid))
+    .map((s) => `http://127.0.0.1:${s.port}`);
+  const c = await currentConfiguration(urls);
+  if (!c) {
+    console.log('configuration: no replica answers GET /config');
+    return;
+  }
+  console.log(`in force: ${describeView(c.inForce)}`);
+  console.log(`pending:  ${c.pending ? describeView(c.pending) : 'none'}`);
+}
+
+/** The fleet of the state file as member-ops.ts drives it; every change is saved at once. */
+function fileControl(f: FleetFile): FleetControl {
+  const { adminKey, apiBase, apiKey } = f;
+  if (!adminKey || !apiBase || !apiKey) {
+    throw new Error('this fleet was started without an admin key: restart it (down, then up)');
+  }
+  const neurelo = f.services.find((s) => s.kind === 'neurelo');
+  return {
+    services: () => f.services,
+    retiredIds: () => f.retired ?? [],
+    basePort: neurelo?.port ?? options.basePort,
+    adminKey,
+    apiBase,
+    apiKey,
+    startNew: async (spec) => {
+      const s = { ...spec, pid: spawnService(spec, logDir, { detached: true }).pid ?? null };
+      f.services.push(s);
+      save(f);
+      if (!(await waitHealthy(s, 60_000))) {
+        throw new Error(
+          `${s.name} did not become ready; see ${path.join(logDir, `${s.name}.log`)}`,
+        );
+      }
+    },
+    stopForGood: async (name) => {
+      const s = find(f, name);
+      if (s.pid !== null && isAlive(s.pid)) {
+        process.kill(s.pid, 'SIGTERM');
+        const deadline = Date.now() + 8_000;
+        while (Date.now() < deadline && isAlive(s.pid))
+          await new Promise((r) => setTimeout(r, 100));
+        if (isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
+      }
+      f.services = f.services.filter((x) => x.name !== name);
+      f.retired = [...(f.retired ?? []), name];
+      save(f);
+    },
+  };
+}
+
+function memberRole(name: string | undefined): MemberRole {
+  const role = MEMBER_ROLES.find((r) => r === name);
+  if (!role) throw new Error(`add what? ${MEMBER_ROLES.join(', ')}`);
+  return role;
+}
+
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
   switch (command) {
@@ -71,7 +144,14 @@ async function main(): Promise<void> {
         workDir: runDir,
         dashboard: { controlFile: stateFile },
       });
-      const f: FleetFile = { services: plan.services.map((s) => ({ ...s, pid: null })), logDir };
+      const f: FleetFile = {
+        services: plan.services.map((s) => ({ ...s, pid: null })),
+        logDir,
+        adminKey: plan.adminKey,
+        apiBase: plan.apiBase,
+        apiKey: plan.apiKey,
+        retired: [],
+      };
       for (const s of f.services) {
         s.pid = spawnService(s, logDir, { detached: true }).pid ?? null;
         save(f);
@@ -106,9 +186,30 @@ async function main(): Promise<void> {
       console.log('fleet stopped');
       return;
     }
-    case 'status':
-      await status(load());
+    case 'status': {
+      const f = load();
+      await status(f);
+      await showConfiguration(f);
       return;
+    }
+    case 'add': {
+      const f = load();
+      const id = await addMember(fileControl(f), memberRole(name));
+      console.log(`${id} added`);
+      return;
+    }
+    case 'remove': {
+      const f = load();
+      await removeMember(fileControl(f), find(f, name).name);
+      console.log(`${name} removed`);
+      return;
+    }
+    case 'replace': {
+      const f = load();
+      const id = await replaceMember(fileControl(f), find(f, name).name);
+      console.log(`${name} replaced by ${id}`);
+      return;
+    }
     case 'kill': {
       const f = load();
       const s = find(f, name);
@@ -131,7 +232,8 @@ async function main(): Promise<void> {
     }
     default:
       console.log(
-        'usage: npm run fleet -- up | down | status | kill <service> | restart <service>',
+        'usage: npm run fleet -- up | down | status | kill <service> | restart <service> |\n' +
+          '       add acceptor|leader|replica | remove <member> | replace <member>',
       );
       process.exitCode = command ? 2 : 0;
   }

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { FleetControl } from './member-ops';
 import { probe, spawnService } from './service-process';
 import { planFleet, type FleetOptions, type ServiceSpec } from './topology';
 
@@ -21,6 +22,10 @@ export class Fleet {
   readonly services: ServiceSpec[];
   readonly apiBase: string;
   readonly apiKey: string;
+  /** The replicas' ADMIN_KEY (never printed). */
+  readonly adminKey: string;
+  /** Members stopped for good by a membership change: their ids are never used again. */
+  private readonly retiredNames = new Set<string>();
   private readonly children = new Map<string, ChildProcess>();
   /** Services this fleet is stopping itself (kill, down): their exit is no news. */
   private readonly stopping = new Set<string>();
@@ -37,6 +42,7 @@ export class Fleet {
     this.services = plan.services;
     this.apiBase = plan.apiBase;
     this.apiKey = plan.apiKey;
+    this.adminKey = plan.adminKey;
     this.logDir = path.join(options.workDir, 'logs');
     mkdirSync(options.workDir, { recursive: true });
   }
@@ -78,6 +84,54 @@ export class Fleet {
       if (this.children.get(name) !== child || this.stopping.has(name)) return;
       this.onUnexpectedExit?.(name, code, signal);
     });
+  }
+
+  /** Adds a service the plan did not have (a new member) and starts it. */
+  addService(spec: ServiceSpec): void {
+    if (this.services.some((s) => s.name === spec.name) || this.retiredNames.has(spec.name)) {
+      throw new Error(`${spec.name} was already used in this fleet`);
+    }
+    this.services.push(spec);
+    this.start(spec.name);
+  }
+
+  /** SIGTERM (the process finishes its step and hands its lease back), SIGKILL after graceMs. */
+  async stop(name: string, graceMs = 5_000): Promise<void> {
+    const child = this.children.get(name);
+    if (!child || !this.isRunning(name)) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    this.stopping.add(name);
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Stops a member for good and forgets it: it leaves `services`; its id is never reused. */
+  async retire(name: string): Promise<void> {
+    await this.stop(name);
+    const at = this.services.findIndex((s) => s.name === name);
+    if (at >= 0) this.services.splice(at, 1);
+    this.children.delete(name);
+    this.retiredNames.add(name);
+  }
+
+  /** This fleet as member-ops.ts drives it (add, remove, replace). */
+  control(): FleetControl {
+    return {
+      services: () => this.services,
+      retiredIds: () => [...this.retiredNames],
+      basePort: this.options.basePort,
+      adminKey: this.adminKey,
+      apiBase: this.apiBase,
+      apiKey: this.apiKey,
+      startNew: async (spec) => {
+        this.addService(spec);
+        await this.waitReady([spec.name]);
+      },
+      stopForGood: (name) => this.retire(name),
+    };
   }
 
   /** SIGKILL: no chance to finish anything (a crash, a pod deleted). */

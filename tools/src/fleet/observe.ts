@@ -5,14 +5,18 @@ interface ReplicaView {
   state: { slotOut: number; digest: string } | null;
 }
 interface LeaderView {
-  /** The ballot as describeLeader prints it: `3.leader-0` (or `⊥`). */
+  /** The ballot as describeLeader prints it: `3.leader-0`, `e2:3.leader-0` (epoch 2), `⊥`. */
   state: { active?: boolean; ballot?: string } | null;
 }
 
-/** The round of a ballot printed as `<round>.<leaderId>`; -1 for bottom or anything else. */
+/**
+ * A printed ballot's rank, ordered as ballots are, by epoch (`e<epoch>:`, absent for 0) then
+ * round; -1 for bottom or anything else.
+ */
 export function ballotRound(printed: string | undefined): number {
-  const round = Number(/^(\d+)\./.exec(printed ?? '')?.[1]);
-  return Number.isInteger(round) ? round : -1;
+  const match = /^(?:e(\d+):)?(\d+)\./.exec(printed ?? '');
+  if (!match) return -1;
+  return Number(match[1] ?? 0) * 2 ** 32 + Number(match[2]);
 }
 
 /** The leader that says it is active (the one holding the highest ballot if several do). */

@@ -29,6 +29,11 @@ export interface FleetOptions {
   /** Extra environment for every role service (timings, log level). */
   roleEnv?: Record<string, string>;
   /**
+   * The replicas' ADMIN_KEY (POST /admin/reconfigure); a fresh random one per fleet when
+   * absent. It lives in the replicas' environment and the fleet's state file, never in a log.
+   */
+  adminKey?: string;
+  /**
    * Also run the dashboard (services/dashboard) at basePort+90; with a controlFile (the
    * fleet runner's state file) its kill and restart buttons act on this fleet.
    */
@@ -56,11 +61,13 @@ export function planFleet(o: FleetOptions): {
   services: ServiceSpec[];
   apiBase: string;
   apiKey: string;
+  adminKey: string;
 } {
   const useLocalNeurelo = !o.neureloApiBase;
   // A local fleet makes a fresh key per run: nothing secret is ever written to the repo.
   const apiKey = o.neureloApiKey ?? `neurelo_local_${randomBytes(18).toString('hex')}`;
   const apiBase = o.neureloApiBase ?? `http://127.0.0.1:${o.basePort}`;
+  const adminKey = o.adminKey ?? `admin_${randomBytes(24).toString('hex')}`;
   const ids = (role: string, n: number) => Array.from({ length: n }, (_, i) => `${role}-${i}`);
   const acceptors = ids('acceptor', o.acceptors);
   const leaders = ids('leader', o.leaders);
@@ -91,19 +98,15 @@ export function planFleet(o: FleetOptions): {
       env,
     });
   }
-  const add = (kind: ServiceKind, names: string[], offset: number) =>
+  const add = (kind: RoleKind, names: string[]) =>
     names.forEach((name, i) =>
-      services.push({
-        name,
-        kind,
-        port: o.basePort + offset + i,
-        entry: `services/${kind}/src/main.ts`,
-        env: { ...common, PROCESS_ID: name, PORT: String(o.basePort + offset + i) },
-      }),
+      services.push(
+        roleServiceSpec(kind, name, o.basePort + ROLE_PORT_OFFSETS[kind] + i, common, adminKey),
+      ),
     );
-  add('acceptor', acceptors, 31);
-  add('leader', leaders, 41);
-  add('replica', replicas, 51);
+  add('acceptor', acceptors);
+  add('leader', leaders);
+  add('replica', replicas);
   if (o.dashboard) {
     const roles = services.filter((s) => s.kind !== 'neurelo');
     services.push({
@@ -121,5 +124,57 @@ export function planFleet(o: FleetOptions): {
       },
     });
   }
-  return { services, apiBase, apiKey };
+  return { services, apiBase, apiKey, adminKey };
+}
+
+export type RoleKind = 'acceptor' | 'leader' | 'replica';
+
+/** Where each role's ports start, from basePort; members added later go from +60 to +89. */
+export const ROLE_PORT_OFFSETS: Record<RoleKind, number> = {
+  acceptor: 31,
+  leader: 41,
+  replica: 51,
+};
+const SPARE_PORTS = { from: 60, to: 89 };
+
+/** One role service: the fleet's common environment, its id and port (and the admin key). */
+export function roleServiceSpec(
+  kind: RoleKind,
+  name: string,
+  port: number,
+  common: Record<string, string>,
+  adminKey: string,
+): ServiceSpec {
+  return {
+    name,
+    kind,
+    port,
+    entry: `services/${kind}/src/main.ts`,
+    env: {
+      ...common,
+      PROCESS_ID: name,
+      PORT: String(port),
+      ...(kind === 'replica' ? { ADMIN_KEY: adminKey } : {}),
+    },
+  };
+}
+
+/**
+ * A port for a member added later: its role's port for its number when that is free (so
+ * `acceptor-3` is at basePort+34 like its elders), else the first free spare port.
+ */
+export function memberPort(
+  basePort: number,
+  kind: RoleKind,
+  n: number,
+  taken: ReadonlySet<number>,
+): number {
+  const natural = basePort + ROLE_PORT_OFFSETS[kind] + n;
+  if (n < 10 && !taken.has(natural)) return natural;
+  for (let p = basePort + SPARE_PORTS.from; p <= basePort + SPARE_PORTS.to; p++) {
+    if (!taken.has(p)) return p;
+  }
+  throw new Error(
+    `no free port left between ${basePort + SPARE_PORTS.from} and ${basePort + SPARE_PORTS.to}`,
+  );
 }

@@ -2,6 +2,7 @@ import type { RoleServiceSpec } from '@paxos/runtime';
 import { Gauge } from 'prom-client';
 import { acceptorRole } from '../role/acceptor-role';
 import { describeAcceptor } from '../role/describe';
+import { acceptorConfiguration } from './acceptor-configuration';
 import type { AcceptorConfig, AcceptorState } from '../role/state';
 
 /** The acceptor service: its promises and accepted pvalues are durable before any reply. */
@@ -15,6 +16,7 @@ export function acceptorServiceSpec(): RoleServiceSpec<AcceptorState, AcceptorCo
       learners: common.LEARN_FROM_ACCEPTORS ? cluster.replicas : [],
     }),
     describe: describeAcceptor,
+    configuration: acceptorConfiguration,
     observe: (s) =>
       promisedGauge?.set(Math.max(-1, ...[...s.promises.values()].map((b) => b.round))),
     extend: ({ metrics }) => {

@@ -42,7 +42,8 @@ export class CommandRelay {
   private lastRequestId = 0;
 
   constructor(
-    private readonly replicas: FleetTarget[],
+    /** The replicas to try, asked at each command: reconfigurations add and remove some. */
+    private readonly replicas: () => FleetTarget[],
     private readonly latestView: () => FleetView | null,
     private readonly attemptTimeoutMs = 10_000,
   ) {}
@@ -52,7 +53,7 @@ export class CommandRelay {
     const requestId = ++this.lastRequestId;
     const body = { sessionId, requestId, op };
     const failures: string[] = [];
-    for (const replica of replicasToTry(this.replicas, this.latestView())) {
+    for (const replica of replicasToTry(this.replicas(), this.latestView())) {
       const outcome = await this.attempt(replica, '/commands', body);
       if (outcome.kind === 'answered' && typeof outcome.body.slot === 'number') {
         const { slot, result } = outcome.body as Pick<RelayedAnswer, 'slot' | 'result'>;
@@ -86,7 +87,7 @@ export class CommandRelay {
 
   private async register(): Promise<number> {
     const failures: string[] = [];
-    for (const replica of replicasToTry(this.replicas, this.latestView())) {
+    for (const replica of replicasToTry(this.replicas(), this.latestView())) {
       const outcome = await this.attempt(replica, '/sessions', {});
       if (outcome.kind === 'answered' && typeof outcome.body.sessionId === 'number') {
         this.lastRequestId = 0;
@@ -126,8 +127,19 @@ const noAnswer = (failures: string[]): string =>
     ? 'the fleet has no replica'
     : `no replica answered (${failures.join('; ')})`;
 
-/** Replicas the last scrape saw up come first; the others are still worth a try. */
+/**
+ * Replicas the last scrape saw up and in the configuration come first, then the others that
+ * are up (one not yet known to be a member), then the rest: still worth a try. A replica
+ * that left the configuration only sends clients elsewhere, so it comes last.
+ */
 export function replicasToTry(replicas: FleetTarget[], view: FleetView | null): FleetTarget[] {
-  const up = new Set(view?.services.filter((s) => s.status === 'up').map((s) => s.name) ?? []);
-  return [...replicas.filter((r) => up.has(r.name)), ...replicas.filter((r) => !up.has(r.name))];
+  const seen = new Map(view?.services.map((s) => [s.name, s]) ?? []);
+  const rank = (r: FleetTarget): number => {
+    const s = seen.get(r.name);
+    if (s?.membership === 'former' || s?.membership === 'outside') return 3;
+    if (s?.status !== 'up') return 2;
+    return s.membership === 'member' || s.membership === 'leaving' ? 0 : 1;
+  };
+  // Array.prototype.sort is stable: the configured order holds within a rank.
+  return [...replicas].sort((a, b) => rank(a) - rank(b));
 }

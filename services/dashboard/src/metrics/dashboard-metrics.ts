@@ -12,6 +12,8 @@ export class DashboardMetrics {
   private readonly queueLeased: Gauge<'dst'>;
   private readonly serviceUp: Gauge<'service' | 'service_role'>;
   private readonly decisionsPerSecond: Gauge;
+  private readonly configurationEpoch: Gauge;
+  private readonly configurationPending: Gauge;
   readonly scrapeRoundSeconds: Histogram;
 
   constructor() {
@@ -39,6 +41,16 @@ export class DashboardMetrics {
     this.decisionsPerSecond = new Gauge({
       name: 'paxos_fleet_decisions_per_second',
       help: 'Slots decided per second over the last scrape round (from the replicas slot_out)',
+      registers,
+    });
+    this.configurationEpoch = new Gauge({
+      name: 'paxos_fleet_configuration_epoch',
+      help: 'The epoch of the configuration in force, as the most advanced replica applies it',
+      registers,
+    });
+    this.configurationPending = new Gauge({
+      name: 'paxos_fleet_configuration_pending',
+      help: '1 while a decided reconfiguration waits for its start slot, 0 otherwise',
       registers,
     });
     this.scrapeRoundSeconds = new Histogram({
@@ -70,5 +82,8 @@ export class DashboardMetrics {
       this.serviceUp.set({ service: s.name, service_role: s.role }, s.status === 'up' ? 1 : 0);
     }
     if (view.decisions.perSecond !== null) this.decisionsPerSecond.set(view.decisions.perSecond);
+    const { inForce, pending } = view.configuration;
+    if (inForce) this.configurationEpoch.set(inForce.epoch);
+    this.configurationPending.set(pending ? 1 : 0);
   }
 }

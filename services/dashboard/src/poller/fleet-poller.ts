@@ -6,10 +6,17 @@ import {
   advanceDecisionSeries,
   type DecisionSeries,
 } from '../view/decision-series';
+import { NO_CONFIGURATION, targetsToScrape } from '../view/configuration-view';
 import { buildFleetView, slotOutsOf, type FleetView } from '../view/fleet-view';
 
 export interface FleetPollerOptions {
+  /** The configured services (FLEET_TARGETS). */
   targets: FleetTarget[];
+  /**
+   * Where to find a member the configured targets do not list (`http://{id}:8080`), learned
+   * from the replicas' configuration; null: only the configured targets are scraped.
+   */
+  memberUrl: string | null;
   queue: QueueDepthReader;
   intervalMs: number;
   scrapeTimeoutMs: number;
@@ -23,7 +30,10 @@ export interface FleetPollerOptions {
 
 /**
  * Scrapes every service and the queue depth once per interval, one round at a time (a slow
- * round delays the next instead of piling up), and hands each new view to onView.
+ * round delays the next instead of piling up), and hands each new view to onView. The
+ * services of a round are the configured ones plus the members the previous round's
+ * configuration named (targetsToScrape), so a member added by a reconfiguration appears on
+ * the page one round after the replicas report it.
  */
 export class FleetPoller {
   private series: DecisionSeries = EMPTY_DECISION_SERIES;
@@ -53,10 +63,16 @@ export class FleetPoller {
     }, delayMs);
   }
 
+  /** The services the next round scrapes. */
+  targets(): FleetTarget[] {
+    const configuration = this.latest?.configuration ?? NO_CONFIGURATION;
+    return targetsToScrape(this.o.targets, configuration, this.o.memberUrl);
+  }
+
   private async pollOnce(): Promise<void> {
     const started = performance.now();
     const [scrapes, queue, controllable] = await Promise.all([
-      Promise.all(this.o.targets.map((t) => scrapeService(t, this.o.scrapeTimeoutMs))),
+      Promise.all(this.targets().map((t) => scrapeService(t, this.o.scrapeTimeoutMs))),
       this.o.queue.read(),
       this.o.controllable(),
     ]);

@@ -1,7 +1,20 @@
 import type { QueueDepth } from '@paxos/shared';
 import type { FleetTarget, RoleName } from '../config/fleet-targets';
 import type { MetricFamily } from '../metrics/prometheus-text';
-import { ballotLabel, ballotRound, type StateAnswer } from '../scrape/state-answer';
+import type { ConfigAnswer } from '../scrape/config-answer';
+import {
+  ballotLabel,
+  ballotRank,
+  compareBallotRanks,
+  type BallotRank,
+  type StateAnswer,
+} from '../scrape/state-answer';
+import {
+  buildConfigurationView,
+  membershipOf,
+  type ConfigurationView,
+  type Membership,
+} from './configuration-view';
 import type { DecisionSeries, RatePoint } from './decision-series';
 
 /** What one scrape of one service brought back; state and metrics are null when it failed. */
@@ -9,6 +22,8 @@ export interface ServiceScrape {
   target: FleetTarget;
   state: StateAnswer | null;
   metrics: Map<string, MetricFamily> | null;
+  /** A replica's GET /config; null for other roles, or when it could not say. */
+  config: ConfigAnswer | null;
   /** Why the service counts as down this round. */
   error: string | null;
 }
@@ -36,6 +51,8 @@ export interface ServiceView {
   messagesOut: number | null;
   ignored: number | null;
   deadLetters: number | null;
+  /** Whether it belongs to the configuration in force, joins or leaves with a pending one. */
+  membership: Membership;
   /** The kill and restart buttons apply to it (local fleet mode). */
   controllable: boolean;
   error: string | null;
@@ -45,6 +62,8 @@ export interface FleetView {
   atMs: number;
   services: ServiceView[];
   activeLeader: string | null;
+  /** The configuration in force and any pending change, from the replicas' GET /config. */
+  configuration: ConfigurationView;
   decisions: { decidedSlots: number | null; perSecond: number | null; series: RatePoint[] };
   queue: {
     ok: boolean;
@@ -72,14 +91,18 @@ export function buildFleetView(input: FleetViewInput): FleetView {
   // The query lists only destinations holding messages: a missing one has an empty queue.
   const queueOf = (dst: string): QueueDepth | null =>
     queue.ok ? (depthOf.get(dst) ?? { dst, depth: 0, leased: 0 }) : null;
+  const configuration = buildConfigurationView(
+    input.scrapes.flatMap((s) => (s.config ? [{ name: s.target.name, config: s.config }] : [])),
+  );
   const services = input.scrapes.map((scrape) =>
-    serviceView(scrape, queueOf(scrape.target.name), input.controllable),
+    serviceView(scrape, queueOf(scrape.target.name), input.controllable, configuration),
   );
   const latest = input.decisions.points.at(-1);
   return {
     atMs: input.atMs,
     services,
     activeLeader: activeLeaderOf(input.scrapes),
+    configuration,
     decisions: {
       decidedSlots: input.decisions.decidedSlots,
       perSecond: latest?.perSecond ?? null,
@@ -109,14 +132,15 @@ export function slotOutsOf(scrapes: ServiceScrape[]): Record<string, number> {
 
 /**
  * The leader that says it is active. Two can say so for a moment (the old one has not yet
- * heard of its preemption); the higher ballot is the one acceptors follow.
+ * heard of its preemption, or leads an older configuration whose slots are not all decided);
+ * the higher ballot, by epoch then round, is the one that leads the newest slots.
  */
 function activeLeaderOf(scrapes: ServiceScrape[]): string | null {
-  let best: { name: string; round: number } | null = null;
+  let best: { name: string; rank: BallotRank } | null = null;
   for (const s of scrapes) {
     if (s.target.role !== 'leader' || s.state?.state?.active !== true) continue;
-    const round = ballotRound(s.state.state.ballot);
-    if (!best || round > best.round) best = { name: s.target.name, round };
+    const rank = ballotRank(s.state.state.ballot);
+    if (!best || compareBallotRanks(rank, best.rank) > 0) best = { name: s.target.name, rank };
   }
   return best?.name ?? null;
 }
@@ -126,6 +150,7 @@ function serviceView(
   scrape: ServiceScrape,
   queue: QueueDepth | null,
   controllable: ReadonlySet<string> | null,
+  configuration: ConfigurationView,
 ): ServiceView {
   const { target, state, metrics } = scrape;
   const role = target.role;
@@ -145,6 +170,7 @@ function serviceView(
     messagesOut: total(metrics, 'paxos_messages_out_total'),
     ignored: total(metrics, 'paxos_messages_ignored_total'),
     deadLetters: total(metrics, 'paxos_dead_letters_total'),
+    membership: membershipOf(target.name, role, configuration),
     controllable: controllable?.has(target.name) ?? false,
     error: scrape.error,
   };

@@ -5,7 +5,6 @@ import {
   configAt,
   describeConfiguration,
   epochOf,
-  mergeSchedules,
   parseDurableValue,
   type ConfigEntry,
   type DurableState,
@@ -103,7 +102,7 @@ function recoverProcess(
     served.push(initialEntry(config));
   }
   const entries = served.map(({ startSlot, config: c }) => ({ startSlot, config: c }));
-  state.schedule = mergeSchedules(state.schedule, entries) ?? state.schedule;
+  state.schedule = mergeKnown(state.schedule, entries) ?? state.schedule;
   for (const entry of served) {
     if (entry.config.epoch < retiredBelow || state.leaders.has(entry.config.epoch)) continue;
     const result = leaderRole.recover(instanceConfig(config, entry), durable, now);
@@ -112,6 +111,41 @@ function recoverProcess(
     addInstanceResult(out, result);
   }
   return out.result();
+}
+
+/**
+ * Entries of one epoch agree when they name the same first slot and members, compared field by
+ * field: an entry read back from a row or a message lists its keys in another order than one
+ * built here, and the initial entry's window is a placeholder (a leader never uses a window,
+ * while the replicas report the real one).
+ */
+function sameServedEntry(a: ConfigEntry, b: ConfigEntry): boolean {
+  const same = (x: readonly string[], y: readonly string[]) =>
+    x.length === y.length && x.every((id, i) => id === y[i]);
+  return (
+    a.startSlot === b.startSlot &&
+    a.config.epoch === b.config.epoch &&
+    same(a.config.acceptors, b.config.acceptors) &&
+    same(a.config.leaders, b.config.leaders) &&
+    same(a.config.replicas, b.config.replicas)
+  );
+}
+
+/**
+ * What another process (or our own rows) knows, merged into our schedule by epoch, ours kept
+ * where both know one; null when they disagree, which would mean two logs.
+ */
+function mergeKnown(
+  mine: readonly ConfigEntry[],
+  theirs: readonly ConfigEntry[],
+): ConfigEntry[] | null {
+  const byEpoch = new Map<number, ConfigEntry>();
+  for (const entry of [...mine, ...theirs]) {
+    const known = byEpoch.get(entry.config.epoch);
+    if (known && !sameServedEntry(known, entry)) return null;
+    if (!known) byEpoch.set(entry.config.epoch, entry);
+  }
+  return [...byEpoch.values()].sort((a, b) => a.config.epoch - b.config.epoch);
 }
 
 /** Folds one configuration's leader's step into the process's. */
@@ -150,7 +184,7 @@ function learnSchedule(
   now: number,
   out: StepCollector<LeaderProcessState>,
 ): void {
-  const merged = mergeSchedules(state.schedule, entries);
+  const merged = mergeKnown(state.schedule, entries);
   if (merged === null) {
     state.counters.scheduleConflicts += 1;
     out.notes.push('a replica reported a configuration that disagrees with one known here');
@@ -233,6 +267,14 @@ function stepProcess(
     }
     const epoch = routedEpoch(message);
     const leader = epoch === null ? undefined : state.leaders.get(epoch);
+    if (!leader && message.type === 'propose' && epoch !== null && epoch < state.retiredBelow) {
+      // Every slot of a retired configuration is collected: a replica still proposing there is
+      // below the horizon, and only another replica's snapshot can bring it up.
+      out.send.push({
+        to: message.from,
+        message: { type: 'behind', from: state.config.id, collectedBelow: message.slot + 1 },
+      });
+    }
     if (!leader) {
       state.counters.unroutable += 1;
       out.notes.push(

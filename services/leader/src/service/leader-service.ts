@@ -3,6 +3,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { LeaderConfig } from '../role/config';
 import { describeLeaderProcess } from '../role/describe';
 import { leaderProcessRole, newestLeader, type LeaderProcessState } from '../role/leader-process';
+import { leaderConfiguration } from './leader-configuration';
 import { leaderTimings } from './leader-env';
 
 /** The leader service: scouts and commanders, failure detection and back-off. */
@@ -22,6 +23,7 @@ export function leaderServiceSpec(): RoleServiceSpec<LeaderProcessState, LeaderC
       replicasLearnFromAcceptors: common.LEARN_FROM_ACCEPTORS,
     }),
     describe: describeLeaderProcess,
+    configuration: leaderConfiguration,
     observe: (process) => {
       const s = newestLeader(process);
       ballotGauge?.set(s?.ballot.round ?? -1);

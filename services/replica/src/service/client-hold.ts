@@ -22,6 +22,11 @@ export interface ClientApiDeps {
   latency: Histogram<'op'>;
   /** Counts every error answer by its code (metrics). */
   countError?: (code: ClientErrorCode) => void;
+  /**
+   * Why this replica cannot serve clients now because it is in no configuration it knows
+   * (it was removed, or it joins and has not caught up yet); null when it is a member.
+   */
+  outsideConfiguration?: () => string | null;
 }
 
 /** A request admitted into PendingCommands with its body read; `release` it when done. */
@@ -30,6 +35,8 @@ export interface HeldRequest {
   body: string;
   /** True once the client has gone away (then nothing is submitted for it). */
   gone: () => boolean;
+  /** Answers 503 not-member: the replica left while the request waited. */
+  turnAway: () => void;
 }
 
 export function replyError(
@@ -39,12 +46,14 @@ export function replyError(
   body: { code: ClientErrorCode; error: string } & Record<string, unknown>,
 ): void {
   d.countError?.(body.code);
-  if (status === 503) replyUnavailable(res, body.code as 'not-ready' | 'overloaded', body.error);
-  else reply(res, status, body);
+  if (status === 503) {
+    replyUnavailable(res, body.code as 'not-ready' | 'overloaded' | 'not-member', body.error);
+  } else reply(res, status, body);
 }
 
 /**
- * Admits a client request: 503 while the replica is not ready, 503 `overloaded` when holding
+ * Admits a client request: 503 while the replica is not ready, 503 `not-member` while it is
+ * outside every configuration it knows, 503 `overloaded` when holding
  * it would take PendingCommands past its count or bytes bound (decided before the body is
  * read, on the length it declares, so refused bodies cost no memory), 413 when the body is
  * over `bodyLimitBytes`. Returns null when it has answered; otherwise the caller owns the room.
@@ -61,6 +70,13 @@ export async function holdRequest(
       error:
         'replica is not ready (recovering or data API unreachable); retry with the same requestId',
     });
+    return null;
+  }
+  // A replica outside every configuration proposes nothing: the client must go elsewhere.
+  const outside = d.outsideConfiguration?.() ?? null;
+  if (outside !== null) {
+    req.resume();
+    replyError(d, res, 503, { code: 'not-member', error: outside });
     return null;
   }
   const declared = declaredBodyBytes(req);
@@ -80,7 +96,14 @@ export async function holdRequest(
   try {
     const body = await readBody(req, bodyLimitBytes);
     room.shrinkTo(Buffer.byteLength(body));
-    return { room, body, gone: () => gone };
+    const turnAway = () =>
+      replyError(d, res, 503, {
+        code: 'not-member',
+        error:
+          d.outsideConfiguration?.() ??
+          'this replica left the configuration; retry on another replica',
+      });
+    return { room, body, gone: () => gone, turnAway };
   } catch (err) {
     room.release();
     if (err instanceof BodyTooLargeError) {
@@ -97,7 +120,8 @@ export async function holdRequest(
 
 /**
  * Submits `command` to the role and waits for its answer: `timeout` past commandTimeoutMs, or
- * null when the client went away (nothing left to answer). The waiter is gone either way, and a
+ * null when nothing is left to answer (the client went away, or it was told 503 not-member
+ * because the replica left the configuration while it waited). The waiter is gone either way, and a
  * command nobody waits for any more is withdrawn (PendingCommands' onOrphaned).
  */
 export async function submitAndWait(
@@ -110,5 +134,9 @@ export async function submitAndWait(
   d.submit({ type: 'request', from: clientDestination(command.sessionId), commands: [command] });
   const o = await outcome;
   if (o.kind === 'answered') return o.response;
+  if (o.kind === 'turned-away') {
+    held.turnAway();
+    return null;
+  }
   return o.kind === 'timeout' ? 'timeout' : null;
 }

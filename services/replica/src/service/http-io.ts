@@ -12,7 +12,15 @@ export type ClientErrorCode =
   | 'kv-quota-exceeded'
   | 'not-ready'
   | 'overloaded'
-  | 'timeout';
+  | 'timeout'
+  /** This replica is in no configuration it knows (it left, or it has not joined yet). */
+  | 'not-member'
+  /** POST /admin/reconfigure: disabled, a missing or wrong key, a bad body, a refusal. */
+  | 'admin-disabled'
+  | 'unauthorized'
+  | 'invalid-reconfiguration'
+  | 'reconfiguration-pending'
+  | 'reconfiguration-invalid';
 
 /** How long a client told 503 waits before trying again, in seconds. */
 export const RETRY_AFTER_SECONDS = 1;
@@ -36,7 +44,7 @@ export function reply(
 /** 503: try again later, with the same request number. */
 export function replyUnavailable(
   res: ServerResponse,
-  code: 'not-ready' | 'overloaded',
+  code: 'not-ready' | 'overloaded' | 'not-member',
   error: string,
 ): void {
   reply(res, 503, { code, error, retryable: true }, { 'retry-after': String(RETRY_AFTER_SECONDS) });

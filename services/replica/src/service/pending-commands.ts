@@ -3,6 +3,8 @@ import { LIMITS, commandKey, type Response } from '@paxos/shared';
 export type CommandOutcome =
   | { kind: 'answered'; response: Response }
   | { kind: 'timeout' }
+  /** The replica left every configuration it knows: nothing it holds will be proposed. */
+  | { kind: 'turned-away' }
   /** The client went away first (its connection closed). */
   | { kind: 'abandoned' };
 
@@ -131,6 +133,25 @@ export class PendingCommands {
     if (!set) return;
     this.waiters.delete(key);
     for (const w of set) w.resolve({ kind: 'answered', response });
+    this.stopSweepingIfIdle();
+  }
+
+  /**
+   * The replica left the configuration (or never joined it): it proposes nothing, so every
+   * waiter is told at once to go elsewhere instead of waiting for its timeout, and every command
+   * is withdrawn.
+   */
+  turnAwayAll(): void {
+    const orphans = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const set of orphans) {
+      let id: CommandId | null = null;
+      for (const w of set) {
+        w.resolve({ kind: 'turned-away' });
+        id = w.id;
+      }
+      if (id) this.onOrphaned(id);
+    }
     this.stopSweepingIfIdle();
   }
 

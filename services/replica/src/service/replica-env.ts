@@ -1,5 +1,5 @@
 import { envInt as int, parseEnv } from '@paxos/runtime';
-import { LIMITS } from '@paxos/shared';
+import { LIMITS, MemberIdSchema } from '@paxos/shared';
 import { z } from 'zod';
 import {
   DEFAULT_BATCH_MAX_BYTES,
@@ -10,9 +10,44 @@ import {
 } from '../role/config';
 import type { PendingBounds } from './pending-commands';
 
+/** An unset variable and an empty one mean the same: not set. */
+const unsetIfEmpty = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/**
+ * The admin key of POST /admin/reconfigure. Checked for length only: zod's message names the
+ * variable and the rule, never the value.
+ */
+const AdminKeySchema = unsetIfEmpty.pipe(
+  z.string().min(16, 'must be at least 16 characters').max(512).optional(),
+);
+
+const JoinFromSchema = unsetIfEmpty.pipe(
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
+    .pipe(z.array(MemberIdSchema).min(1).max(LIMITS.configMembersMax))
+    .optional(),
+);
+
 /** Replica settings beyond the common ones; every variable is optional. */
 export const ReplicaEnvSchema = z.object({
-  WINDOW_SLOTS: int(defaultReplicaTimings.windowSlots, 1, 10_000),
+  /* The initial configuration's WINDOW; the shell reads the same variable (runtime config.ts). */
+  WINDOW_SLOTS: int(defaultReplicaTimings.windowSlots, 1, LIMITS.windowSlotsMax),
+  /*
+   * A new member (a replica not in REPLICAS, joining through a reconfiguration) asks these
+   * replicas for a snapshot of the state; unset, the initial replicas.
+   */
+  JOIN_FROM: JoinFromSchema,
+  /* Enables POST /admin/reconfigure for holders of this key (Authorization: Bearer). */
+  ADMIN_KEY: AdminKeySchema,
   BATCH_MAX_COMMANDS: int(defaultReplicaTimings.batchMaxCommands, 1, LIMITS.batchCommandsMax),
   REPLICA_RETRY_MS: int(defaultReplicaTimings.retryMs, 10, 600_000),
   SNAPSHOT_EVERY_SLOTS: int(defaultReplicaTimings.snapshotEverySlots, 1, 10_000_000),
@@ -43,6 +78,8 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
   timings: ReplicaTimings;
   commandTimeoutMs: number;
   pendingBounds: PendingBounds;
+  /** null: the admin endpoint is disabled. */
+  adminKey: string | null;
 } {
   const e = parseEnv(ReplicaEnvSchema, env);
   return {
@@ -59,11 +96,13 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
       gcReportEverySlots: e.GC_REPORT_EVERY_SLOTS,
       batchMaxBytes: e.BATCH_MAX_BYTES,
       proposalsInFlightMax: e.PROPOSALS_IN_FLIGHT_MAX,
+      ...(e.JOIN_FROM ? { joinFrom: e.JOIN_FROM } : {}),
     },
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
     pendingBounds: {
       commandsMax: e.PENDING_COMMANDS_MAX,
       bytesMax: e.PENDING_COMMAND_BYTES_MAX,
     },
+    adminKey: e.ADMIN_KEY ?? null,
   };
 }

@@ -4,16 +4,21 @@ import type { ReplicaConfig } from '../role/config';
 import { describeReplica } from '../role/describe';
 import { replicaRole } from '../role/replica-role';
 import type { ReplicaState } from '../role/state';
+import { adminRoute } from './admin-api';
 import type { ClientApiDeps } from './client-hold';
 import { commandsRoute } from './commands-api';
 import { PendingCommands } from './pending-commands';
 import { replicaSettings } from './replica-env';
+import { outsideConfigurationError, replicaConfiguration } from './replica-configuration';
 import { ReplicaMetrics } from './replica-metrics';
 import { sessionsRoute } from './sessions-api';
 
+/** How often a replica checks whether it left the configuration while clients wait. */
+const OUTSIDE_CHECK_EVERY_MS = 250;
+
 /**
- * The replica service: serves clients on POST /sessions and POST /commands and applies
- * decided slots in order. A fresh spec per service instance (several can share one process in
+ * The replica service: serves clients on POST /sessions and POST /commands, operators on
+ * POST /admin/reconfigure, and applies decided slots in order. A fresh spec per service instance (several can share one process in
  * benchmarks).
  */
 export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfig> {
@@ -34,10 +39,11 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
       heldRequests: pending?.held ?? 0,
       heldRequestBytes: pending?.heldBytes ?? 0,
     }),
+    configuration: replicaConfiguration,
     observe: (s) => metrics?.observe(s, pending),
     // Client requests that arrived together are proposed as one batch.
     coalesceLocal: coalesceRequests,
-    extend: ({ submit, isReady, metrics: shared }) => {
+    extend: ({ submit, isReady, metrics: shared, currentState, logger }) => {
       metrics = new ReplicaMetrics(shared.registry);
       // A command nobody waits for any more is withdrawn: the role drops it if not proposed.
       pending = new PendingCommands(settings.pendingBounds, ({ sessionId, requestId }) =>
@@ -51,12 +57,29 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
         commandTimeoutMs: settings.commandTimeoutMs,
         latency: m.latency,
         countError: (code) => m.countError(code),
+        outsideConfiguration: () => {
+          const state = currentState();
+          return state === undefined ? null : outsideConfigurationError(state);
+        },
       };
       const commands = commandsRoute(deps);
       const sessions = sessionsRoute(deps);
+      const admin = adminRoute({
+        ...deps,
+        adminKey: settings.adminKey,
+        currentState,
+        log: (fields, message) => logger.info(fields, message),
+      });
       const answers = pending;
+      // A replica that leaves stops proposing: whoever waits on it is sent elsewhere at once.
+      const outsideWatch = setInterval(() => {
+        if (answers.size > 0 && (deps.outsideConfiguration?.() ?? null) !== null) {
+          answers.turnAwayAll();
+        }
+      }, OUTSIDE_CHECK_EVERY_MS);
+      outsideWatch.unref();
       return {
-        fastRoute: (req, res) => commands(req, res) || sessions(req, res),
+        fastRoute: (req, res) => commands(req, res) || sessions(req, res) || admin(req, res),
         onLocalMessage: (e) => {
           if (e.message.type === 'response') answers.answer(e.message);
         },

@@ -1,5 +1,7 @@
 import {
   CorruptStateError,
+  PROTOCOL_STATE_KEY,
+  PROTOCOL_VERSION,
   clientDestination,
   parseDurableValue,
   type DurableEntry,
@@ -130,7 +132,13 @@ export const claimed = (id: string, payload: string, attempts = 1, seq = 0): Cla
  */
 export class FakeDataApi {
   epoch = 1;
-  readonly rows = new Map<string, DurableEntry & { epoch: number; writeSeq: number }>();
+  /**
+   * A process that already ran at this protocol version (its recovery writes nothing of its
+   * own): the transcripts show the role's writes alone. durable-version.test.ts starts without it.
+   */
+  readonly rows = new Map<string, DurableEntry & { epoch: number; writeSeq: number }>([
+    [PROTOCOL_STATE_KEY, { slot: null, value: PROTOCOL_VERSION, epoch: 0, writeSeq: 0 }],
+  ]);
   readonly commits: PlannedCommit[] = [];
   readonly background: PlannedCommit[] = [];
   readonly queued: Array<{ id: string; dst: string; payload: string }> = [];
