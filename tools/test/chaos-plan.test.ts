@@ -1,7 +1,8 @@
 import { LIMITS } from '@paxos/shared';
 import { Prng } from '@paxos/sim/src/random/prng';
-import { ALL_FAULTS, parseFaults, type FaultKind } from '../src/chaos/faults';
-import { FAULT_BOUNDS, FaultPlanner, type PlannedFault } from '../src/chaos/plan';
+import { ALL_FAULTS, parseFaults, withReconfigure, type FaultKind } from '../src/chaos/faults';
+import { FAULT_BOUNDS, FaultPlanner, roundOf, type PlannedFault } from '../src/chaos/plan';
+import { ReplacementOrder, describePlace } from '../src/chaos/replacement-order';
 
 const TARGETS: Record<FaultKind, string[]> = {
   kill: ['neurelo', 'acceptor-0', 'acceptor-1', 'leader-0', 'replica-0'],
@@ -9,20 +10,31 @@ const TARGETS: Record<FaultKind, string[]> = {
   partition: ['neurelo', 'acceptor-0', 'leader-0', 'replica-0'],
   clock: ['acceptor-0', 'leader-0', 'replica-0'],
   db: ['postgres'],
+  reconfigure: ['membership'],
+};
+const MEMBERS = {
+  acceptors: ['acceptor-0', 'acceptor-1', 'acceptor-2'],
+  leaders: ['leader-0', 'leader-1'],
+  replicas: ['replica-0', 'replica-1'],
 };
 const LEADER_TIMEOUT_MS = 1_500;
 
-function plan(seed: number, count: number, faults: FaultKind[] = [...ALL_FAULTS]): PlannedFault[] {
+function planner(seed: number, faults: FaultKind[]): FaultPlanner {
   const prng = new Prng(seed);
-  const planner = new FaultPlanner({
+  return new FaultPlanner({
     faults,
-    targets: TARGETS,
+    targets: () => TARGETS,
+    members: MEMBERS,
     gapMs: [2_000, 5_000],
     maxActive: 2,
     leaderTimeoutMs: LEADER_TIMEOUT_MS,
     random: () => prng.nextFloat(),
   });
-  return Array.from({ length: count }, () => planner.next()!);
+}
+
+function plan(seed: number, count: number, faults: FaultKind[] = [...ALL_FAULTS]): PlannedFault[] {
+  const p = planner(seed, faults);
+  return Array.from({ length: count }, () => p.next()!);
 }
 
 describe('the nemesis schedule', () => {
@@ -85,6 +97,96 @@ describe('the nemesis schedule', () => {
     expect(parseFaults('db,kill')).toEqual(['kill', 'db']);
     expect(parseFaults('none')).toEqual([]);
     expect(() => parseFaults('kill,flood')).toThrow(/unknown fault "flood"/);
-    expect(() => parseFaults('reconfigure')).toThrow(/membership changes/);
+    expect(parseFaults('reconfigure,kill')).toEqual(['kill', 'reconfigure']);
+    expect(withReconfigure(['kill', 'db'])).toEqual(['kill', 'db', 'reconfigure']);
+    expect(withReconfigure(['kill', 'reconfigure'])).toEqual(['kill', 'reconfigure']);
+  });
+});
+
+describe('the reconfigure fault in the schedule', () => {
+  test('a round holds it once per two other kinds, at least once', () => {
+    const count = (kinds: FaultKind[]) => roundOf(kinds).filter((k) => k === 'reconfigure').length;
+    expect(count(withReconfigure([...ALL_FAULTS]))).toBe(3);
+    expect(count(['kill', 'reconfigure'])).toBe(1);
+    expect(count(['reconfigure'])).toBe(1);
+    expect(roundOf([...ALL_FAULTS])).toEqual([...ALL_FAULTS]);
+  });
+
+  test('it takes its share and holds no target, no turn among the faults in force', () => {
+    const faults = plan(9, 200, withReconfigure([...ALL_FAULTS]));
+    const reconfigurations = faults.filter((f) => f.action.kind === 'reconfigure');
+    expect(reconfigurations.length).toBe(75); // 3 of every round of 8
+    for (const f of reconfigurations) {
+      expect(f.target).toBe('membership');
+      expect(f.durationMs).toBe(0);
+    }
+    // The other faults keep their rules (never more than two in force) and their pace.
+    const others = faults.filter((f) => f.action.kind !== 'reconfigure');
+    const alone = plan(9, others.length, [...ALL_FAULTS]);
+    expect(others.at(-1)!.atMs).toBeLessThan(alone.at(-1)!.atMs * 1.2);
+    for (const f of others) {
+      const inForce = others.filter((g) => g.atMs <= f.atMs && f.atMs < g.atMs + g.durationMs);
+      expect(inForce.length).toBeLessThanOrEqual(2);
+    }
+  });
+
+  test('without it, a seed gives the schedule it gave before the fault existed', () => {
+    // The replacement order is drawn only when the fault is asked for. Seed 4's first faults
+    // as the planner made them before (commit be370bb).
+    expect(planner(4, [...ALL_FAULTS]).replacements).toBeNull();
+    expect(plan(4, 4).map((f) => `${f.atMs} ${f.action.kind} ${f.target} ${f.durationMs}`)).toEqual(
+      [
+        '2134 kill acceptor-0 509',
+        '5221 clock acceptor-0 3236',
+        '8537 pause acceptor-1 5429',
+        '12297 partition acceptor-0 2211',
+      ],
+    );
+  });
+
+  test('targets follow the membership: a member added later can be hit, a retired one not', () => {
+    const prng = new Prng(12);
+    let kill = ['acceptor-0', 'acceptor-1'];
+    const p = new FaultPlanner({
+      faults: ['kill'],
+      targets: () => ({ ...TARGETS, kill }),
+      gapMs: [2_000, 5_000],
+      maxActive: 2,
+      leaderTimeoutMs: LEADER_TIMEOUT_MS,
+      random: () => prng.nextFloat(),
+    });
+    for (let i = 0; i < 10; i++) p.next();
+    kill = ['acceptor-3', 'acceptor-1'];
+    const later = Array.from({ length: 40 }, () => p.next()!.target);
+    expect(later).not.toContain('acceptor-0');
+    expect(later).toContain('acceptor-3');
+  });
+});
+
+describe('the replacement order', () => {
+  test('every initial acceptor in turn, then a replica, then a leader, then round again', () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const prng = new Prng(seed);
+      const order = new ReplacementOrder(MEMBERS, () => prng.nextFloat());
+      const first = order.preview(5);
+      expect(first.slice(0, 3).map((p) => p.role)).toEqual(['acceptor', 'acceptor', 'acceptor']);
+      expect(new Set(first.slice(0, 3).map((p) => p.index))).toEqual(new Set([0, 1, 2]));
+      expect(first[3]!.role).toBe('replica');
+      expect(first[4]!.role).toBe('leader');
+      expect(order.preview(10).slice(5)).toEqual(first);
+    }
+  });
+
+  test('the same seed gives the same order; a place is left only when advanced', () => {
+    const orderOf = (seed: number) => {
+      const prng = new Prng(seed);
+      return new ReplacementOrder(MEMBERS, () => prng.nextFloat());
+    };
+    expect(orderOf(3).preview(5)).toEqual(orderOf(3).preview(5));
+    const order = orderOf(3);
+    const first = order.peek();
+    expect(order.peek()).toEqual(first);
+    order.advance();
+    expect(describePlace(order.peek())).not.toBe(describePlace(first));
   });
 });

@@ -50,7 +50,9 @@ test(`${SECONDS} s of chaos with every fault: nothing lost, linearizable`, async
     .slice(-40)
     .join('\n');
   if (output.code !== 0) console.log(summary);
-  expect(lines.at(-1)).toMatch(/^acknowledged: [1-9]\d*, lost: 0, linearizable: true$/);
+  expect(lines.at(-1)).toMatch(
+    /^acknowledged: [1-9]\d*, lost: 0, linearizable: true, reconfigurations: 0$/,
+  );
   const counts = lines.find((l) => l.startsWith('faults run: '));
   for (const kind of faults) expect(counts).toMatch(new RegExp(`${kind} [1-9]`));
   expect(output.code).toBe(0);

@@ -206,6 +206,21 @@ describe('reconfiguration through the log', () => {
     ).toBe(false);
   });
 
+  it('brings a new replica up to its first slot in an idle log', () => {
+    const fleet = new Fleet();
+    fleet.write(6, 500);
+    // replica-2 starts as the change is decided: its first snapshot ends below its first slot,
+    // then nothing more is written, and the configuration before retires.
+    fleet.addReplica('replica-2', ['replica-0', 'replica-1']);
+    fleet.reconfigure({ ...fleet.members, replicas: [...fleet.members.replicas, 'replica-2'] });
+    fleet.net.runUntil(fleet.net.now + 20_000);
+    const joined = fleet.replica('replica-2');
+    const reference = fleet.replica('replica-0');
+    expect(joined.configs[0]!.config.replicas).toContain('replica-2');
+    expect(joined.slotOut).toBe(reference.slotOut);
+    expect(replicaStateDigest(joined)).toBe(replicaStateDigest(reference));
+  });
+
   it('refuses a reconfiguration that brings back a member that left', () => {
     const fleet = new Fleet();
     fleet.addAcceptor('acceptor-3');
@@ -296,5 +311,34 @@ describe('garbage collection with a dead replica', () => {
     expect(joined.counters.snapshotsInstalled).toBeGreaterThanOrEqual(1);
     expect(joined.slotOut).toBe(reference.slotOut);
     expect(replicaStateDigest(joined)).toBe(replicaStateDigest(reference));
+  });
+});
+
+describe('a leader process and a replica below every configuration it serves', () => {
+  it('tells the replica it is behind once the configurations before are retired', () => {
+    const config = leaderConfig('leader-0');
+    const entry = {
+      startSlot: 50,
+      config: {
+        epoch: 2,
+        ...initial,
+        acceptors: ['acceptor-5', 'acceptor-6', 'acceptor-7'],
+        window: 4,
+      },
+    };
+    const durable = new Map([
+      ['serves:2', { slot: null, value: entry }],
+      ['retiredBelow', { slot: null, value: 2 }],
+    ]);
+    const { state } = leaderProcessRole.recover(config, durable, 0);
+    expect([...state.leaders.keys()]).toEqual([2]);
+    const progress = (slotOut: number) =>
+      leaderProcessRole
+        .step(state, { type: 'progress', from: 'replica-9', slotOut, wantsDecisions: true }, 10)
+        .send.filter((e) => e.message.type === 'behind');
+    expect(progress(40)).toEqual([
+      { to: 'replica-9', message: { type: 'behind', from: 'leader-0', collectedBelow: 50 } },
+    ]);
+    expect(progress(50)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * `npm run chaos -- --seconds S [--faults kill,pause,partition,clock,db] [--seed N]
- *   [--history FILE] [--clients N] [--keys N] [--hostile N] [--broken CONFIG]`
+ * `npm run chaos -- --seconds S [--faults kill,pause,partition,clock,db,reconfigure]
+ *   [--reconfigure] [--seed N] [--history FILE] [--clients N] [--keys N] [--hostile N]
+ *   [--broken CONFIG]`
  *
  * Concurrent clients issue get/put/cas on a small shared key set (and puts on keys of their
  * own) against random replicas, while a nemesis (nemesis.ts) injects the faults asked for
@@ -10,8 +11,11 @@
  * clients (2 by default) send the hostile inputs of workload/hostile-cases.ts. Then the faults
  * stop, and it checks that every acknowledged write is present, the replicas converge, and the
  * history is linearizable. `--broken` runs a deliberately broken configuration (faults.ts) that
- * the run must catch. `--seed` replays the nemesis's schedule.
- * Last lines: fault counts, the hostile summary, then `acknowledged: N, lost: 0, linearizable: true`.
+ * the run must catch. `--seed` replays the nemesis's schedule. `--reconfigure` adds the
+ * reconfigure fault to the others: members replaced one at a time by new ones (every initial
+ * acceptor in turn, a replica, a leader, then round again) while the other faults go on.
+ * Last lines: fault counts, the hostile summary, then
+ * `acknowledged: N, lost: 0, linearizable: true, reconfigurations: K`.
  */
 import 'dotenv/config';
 import { writeHistoryFile } from '@paxos/sim/src/linearizability';
@@ -19,13 +23,13 @@ import { Prng } from '@paxos/sim/src/random/prng';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { waitForConvergence } from '../fleet/observe';
 import { runHostileClient } from '../workload/hostile-client';
 import { Progress } from '../workload/progress';
 import { runClients, wallClock } from '../workload/run-clients';
 import { formatMs, percentile } from '../workload/stats';
 import { replicasLine, verifyRun } from '../workload/verify-run';
-import { availableFaults, parseBroken, parseFaults } from './faults';
+import { waitReplicasConverge } from './convergence';
+import { availableFaults, parseBroken, parseFaults, withReconfigure } from './faults';
 import { hostileVerdict } from './hostile-verdict';
 import { Nemesis } from './nemesis';
 import { ChaosRig } from './rig';
@@ -44,6 +48,7 @@ const { values: args } = parseArgs({
     hostile: { type: 'string', default: '2' },
     faults: { type: 'string' },
     broken: { type: 'string' },
+    reconfigure: { type: 'boolean', default: false },
   },
 });
 
@@ -67,10 +72,14 @@ let faultKinds: ReturnType<typeof parseFaults>;
 let broken: ReturnType<typeof parseBroken>;
 try {
   faultKinds = args.faults === undefined ? availableFaults() : parseFaults(args.faults);
+  if (args.reconfigure) faultKinds = withReconfigure(faultKinds);
   broken = parseBroken(args.broken);
 } catch (err) {
   usage((err as Error).message);
 }
+
+/** Completed reconfigurations so far, for the last line whatever way the run ends. */
+let reconfigurations = (): number => 0;
 
 async function main(): Promise<number> {
   // Separate streams: the nemesis's schedule depends on the seed alone, not on the clients.
@@ -92,7 +101,8 @@ async function main(): Promise<number> {
   );
   try {
     await rig.up();
-    const replicaUrls = fleet.named('replica').map((s) => `http://127.0.0.1:${s.port}`);
+    // The rig keeps this list in step with the membership: clients follow a replaced replica.
+    const replicaUrls = rig.membership.replicaUrls;
     const t0 = wallClock();
     const faultsEndAt = t0 + seconds * 1000;
     const stopFaults = () => wallClock() >= faultsEndAt;
@@ -105,9 +115,18 @@ async function main(): Promise<number> {
       t0,
       gapMs: CHAOS_FAULT_GAP_MS,
     });
+    reconfigurations = () => nemesis.reconfigurations;
     const missing = faultKinds.filter((k) => !nemesis.kinds.includes(k));
     if (missing.length) console.log(`faults with no target in this setup: ${missing.join(', ')}`);
+    const order = nemesis.replacementPreview(5);
+    if (order) {
+      console.log(`replacements in turn: ${order}, ...; steps in ${nemesis.membershipLog}`);
+    }
     const nemesisDone = nemesis.run(stopFaults);
+    // The load goes on while a replacement started before the faults stopped finishes: a log
+    // that falls idle just then can leave a newcomer short of the slots before its
+    // configuration (docs/testing.md).
+    const stopClients = () => stopFaults() && !nemesis.reconfiguring;
 
     const hostile = Promise.all(
       Array.from({ length: hostileClients }, (_, index) =>
@@ -131,7 +150,7 @@ async function main(): Promise<number> {
       // As behind a load balancer: any command may land on any replica, so a replica that
       // answers from stale state is read soon after another has acknowledged a write.
       pickReplica: () => Math.floor(random() * replicaUrls.length),
-      shouldStop: stopFaults,
+      shouldStop: stopClients,
       onAcknowledged: (_l, at) => {
         acked += 1;
         progress.update(
@@ -150,7 +169,10 @@ async function main(): Promise<number> {
 
     console.log('faults stopped; waiting for every service and for the replicas to converge');
     await rig.waitAllReady(90_000);
-    const { converged, views } = await waitForConvergence(fleet, 90_000);
+    const { converged, views } = await waitReplicasConverge(
+      await rig.membership.memberReplicas(),
+      90_000,
+    );
 
     const verdict = await verifyRun({
       history: run.history,
@@ -195,7 +217,7 @@ async function main(): Promise<number> {
       failedFaults === 0 &&
       (broken !== undefined || exits.length === 0);
     console.log(
-      `acknowledged: ${run.acknowledged}, lost: ${lost.length + unread.length}, linearizable: ${lin.linearizable}`,
+      `acknowledged: ${run.acknowledged}, lost: ${lost.length + unread.length}, linearizable: ${lin.linearizable}, reconfigurations: ${nemesis.reconfigurations}`,
     );
     return ok ? 0 : 1;
   } finally {
@@ -208,7 +230,9 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
-    console.log('acknowledged: 0, lost: unknown, linearizable: false');
+    console.log(
+      `acknowledged: 0, lost: unknown, linearizable: false, reconfigurations: ${reconfigurations()}`,
+    );
     process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
-import { LIMITS } from '@paxos/shared';
+import { LIMITS, type Members } from '@paxos/shared';
 import type { CutMode } from './fault-proxy';
 import type { FaultKind } from './faults';
+import { ReplacementOrder } from './replacement-order';
 
 /**
  * The nemesis's schedule, drawn from its own random stream and nothing else: the same seed
@@ -13,7 +14,9 @@ export type FaultAction =
   | { kind: 'partition'; mode: CutMode }
   | { kind: 'clock'; jumpS: number }
   | { kind: 'clock'; rate: number }
-  | { kind: 'db' };
+  | { kind: 'db' }
+  /** Replace the member at the replacement order's next place by a new one (nemesis.ts). */
+  | { kind: 'reconfigure' };
 
 export interface PlannedFault {
   /** Milliseconds from the start of the faults. */
@@ -25,8 +28,13 @@ export interface PlannedFault {
 
 export interface PlanOptions {
   faults: readonly FaultKind[];
-  /** Who each kind may hit; a kind with no target is never planned. */
-  targets: Readonly<Record<FaultKind, readonly string[]>>;
+  /**
+   * Who each kind may hit now (the membership changes under the reconfigure fault); a kind
+   * with no target when the planner is made is never planned.
+   */
+  targets: () => Readonly<Record<FaultKind, readonly string[]>>;
+  /** The initial members, for the reconfigure fault's replacement order. */
+  members?: Members;
   /** Pause between one fault's start and the next one's. */
   gapMs: readonly [number, number];
   /** Faults in force at once, at most. */
@@ -54,9 +62,16 @@ export class FaultPlanner {
   private readonly busyUntil = new Map<string, number>();
   private ends: number[] = [];
   private readonly kinds: FaultKind[];
+  /** Where the reconfigure fault replaces members, in turn; null without that fault. */
+  readonly replacements: ReplacementOrder | null;
 
   constructor(private readonly o: PlanOptions) {
-    this.kinds = o.faults.filter((k) => o.targets[k].length > 0);
+    const targets = o.targets();
+    this.kinds = o.faults.filter((k) => targets[k].length > 0);
+    // Drawn first and only with the fault, so the other kinds' schedule of a seed is unchanged.
+    if (!this.kinds.includes('reconfigure')) this.replacements = null;
+    else if (!o.members) throw new Error('the reconfigure fault needs the initial members');
+    else this.replacements = new ReplacementOrder(o.members, o.random);
   }
 
   get plannedKinds(): readonly FaultKind[] {
@@ -67,6 +82,7 @@ export class FaultPlanner {
   next(): PlannedFault | null {
     if (this.kinds.length === 0) return null;
     const r = this.o.random;
+    const previous = { atMs: this.atMs, ends: this.ends };
     this.atMs += Math.round(between(r(), this.o.gapMs));
     this.ends = this.ends.filter((e) => e > this.atMs).sort((a, b) => a - b);
     if (this.ends.length >= this.o.maxActive) {
@@ -74,11 +90,20 @@ export class FaultPlanner {
       this.ends = this.ends.filter((e) => e > this.atMs);
     }
     // Each kind once per round, in a shuffled order: every kind gets its share.
-    if (this.round.length === 0) this.round = shuffle([...this.kinds], r);
+    if (this.round.length === 0) this.round = shuffle(roundOf(this.kinds), r);
     const kind = this.round.shift()!;
-    const free = this.o.targets[kind].filter((t) => (this.busyUntil.get(t) ?? 0) <= this.atMs);
-    const pool = free.length > 0 ? free : this.o.targets[kind];
+    const targets = this.o.targets()[kind];
+    const free = targets.filter((t) => (this.busyUntil.get(t) ?? 0) <= this.atMs);
+    const pool = free.length > 0 ? free : targets;
     const target = pool[Math.floor(r() * pool.length)]!;
+    if (kind === 'reconfigure') {
+      // A reconfiguration takes as long as it takes (the nemesis runs one at a time), and the
+      // other faults go on meanwhile, on its members too: it takes no gap, no target and no
+      // place among the faults in force, so they keep the pace they have without it.
+      this.atMs = previous.atMs;
+      this.ends = previous.ends;
+      return { atMs: previous.atMs, target, durationMs: 0, action: { kind } };
+    }
     const { action, durationMs } = this.draw(kind);
     const start = Math.max(this.atMs, this.busyUntil.get(target) ?? 0);
     this.busyUntil.set(target, start + durationMs);
@@ -86,7 +111,10 @@ export class FaultPlanner {
     return { atMs: start, target, durationMs, action };
   }
 
-  private draw(kind: FaultKind): { action: FaultAction; durationMs: number } {
+  private draw(kind: Exclude<FaultKind, 'reconfigure'>): {
+    action: FaultAction;
+    durationMs: number;
+  } {
     const r = this.o.random;
     const lt = this.o.leaderTimeoutMs;
     switch (kind) {
@@ -118,6 +146,18 @@ export class FaultPlanner {
   }
 }
 
+/**
+ * One round of kinds: each once, and the reconfigure fault once per two others (at least once),
+ * so that replacements come about as fast as they complete (~10 s) while the other faults keep
+ * their pace.
+ */
+export function roundOf(kinds: readonly FaultKind[]): FaultKind[] {
+  const others = kinds.filter((k) => k !== 'reconfigure');
+  if (others.length === kinds.length) return [...kinds];
+  const reconfigurations = Math.max(1, Math.ceil(others.length / 2));
+  return [...others, ...Array.from({ length: reconfigurations }, () => 'reconfigure' as const)];
+}
+
 function between(u: number, [lo, hi]: readonly [number, number]): number {
   return lo + u * (hi - lo);
 }
@@ -142,6 +182,8 @@ export function describeFault(f: Pick<PlannedFault, 'target' | 'action'>): strin
         : `clock ${f.target} runs at x${a.rate.toFixed(3)}`;
     case 'db':
       return 'db crash (pg_ctl -m immediate), restart';
+    case 'reconfigure':
+      return 'reconfigure';
     default:
       return `${a.kind} ${f.target}`;
   }

@@ -14,6 +14,7 @@ import { ClockControl, findLibfaketime } from './clock-control';
 import { FaultProxy, type CutMode } from './fault-proxy';
 import type { BrokenConfiguration, FaultKind } from './faults';
 import { PrivatePostgres } from './private-postgres';
+import { RigMembership } from './rig-membership';
 
 export interface RigOptions {
   faults: readonly FaultKind[];
@@ -43,6 +44,8 @@ const VARIANTS: readonly BrokenConfiguration[] = [
 ];
 /** How long a service that exited by itself stays down before it is started again. */
 export const RESTART_DELAY_MS = 1_000;
+/** The reconfigure fault's one target: it picks its member itself (replacement-order.ts). */
+export const MEMBERSHIP_TARGET = 'membership';
 
 export interface UnexpectedExit {
   name: string;
@@ -62,16 +65,24 @@ export class ChaosRig {
   /** Services that exited without being killed, each restarted after RESTART_DELAY_MS. */
   readonly unexpectedExits: UnexpectedExit[] = [];
   private supervising = true;
+  /** Replacements of members (the reconfigure fault), and who holds each place now. */
+  readonly membership: RigMembership;
 
   private constructor(
     readonly fleet: Fleet,
+    private readonly o: RigOptions,
     /** The run's database, directly (not through a proxy); undefined on PGlite or hosted Neurelo. */
     readonly databaseUrl: string | undefined,
     readonly storage: string,
     readonly leaderTimeoutMs: number,
     private readonly postgres: PrivatePostgres | null,
     private readonly dropDatabase: (() => Promise<void>) | null,
-  ) {}
+  ) {
+    this.membership = new RigMembership(fleet, async (spec) => {
+      await this.wireRole(spec);
+      this.clocks.get(spec.name)?.started();
+    });
+  }
 
   static async create(o: RigOptions): Promise<ChaosRig> {
     const options = defaultFleetOptions();
@@ -108,25 +119,22 @@ export class ChaosRig {
     const fleet = new Fleet(options);
     const rig = new ChaosRig(
       fleet,
+      o,
       options.databaseUrl,
       storage,
       Number(options.roleEnv.LEADER_TIMEOUT_MS),
       postgres,
       dropDatabase,
     );
-    await rig.wire(o);
+    await rig.wire();
     fleet.onUnexpectedExit = (name, code, signal) => rig.restartLater(name, code, signal);
     return rig;
   }
 
-  private async wire(o: RigOptions): Promise<void> {
-    const roles = this.roles();
+  private async wire(): Promise<void> {
+    for (const role of this.roles()) await this.wireRole(role);
     const neurelo = this.fleet.services.find((s) => s.kind === 'neurelo');
-    if (o.faults.includes('partition') && neurelo) {
-      for (const role of roles) {
-        const proxy = await this.addProxy(role.name, '127.0.0.1', neurelo.port);
-        role.env.NEURELO_API_BASE = `http://127.0.0.1:${proxy.port}`;
-      }
+    if (this.o.faults.includes('partition') && neurelo) {
       if (this.databaseUrl) {
         const db = new URL(this.databaseUrl);
         const proxy = await this.addProxy(neurelo.name, db.hostname, Number(db.port || 5432));
@@ -136,23 +144,35 @@ export class ChaosRig {
         );
       }
     }
+  }
+
+  /**
+   * Puts a role (an initial one, or a member a replacement starts) within the faults' reach:
+   * its own proxy to the data API, its own faked clock, the broken entry point if any. A new
+   * member's spec is copied from an old one's, so each of these replaces what it inherited.
+   */
+  private async wireRole(role: ServiceSpec): Promise<void> {
+    const neurelo = this.fleet.services.find((s) => s.kind === 'neurelo');
+    if (this.o.faults.includes('partition') && neurelo) {
+      const proxy = await this.addProxy(role.name, '127.0.0.1', neurelo.port);
+      role.env.NEURELO_API_BASE = `http://127.0.0.1:${proxy.port}`;
+    }
     const library = findLibfaketime();
-    if (o.faults.includes('clock') && library) {
-      const dir = path.join(this.fleet.options.workDir, 'clocks');
-      for (const role of roles) {
-        const clock = new ClockControl(dir, role.name, library);
-        this.clocks.set(role.name, clock);
-        Object.assign(role.env, clock.env());
-      }
+    if (this.o.faults.includes('clock') && library) {
+      const clock = new ClockControl(
+        path.join(this.fleet.options.workDir, 'clocks'),
+        role.name,
+        library,
+      );
+      this.clocks.set(role.name, clock);
+      Object.assign(role.env, clock.env());
     }
-    if (o.broken === 'local-reads') {
-      for (const r of roles.filter((s) => s.kind === 'replica')) r.entry = LOCAL_READ_REPLICA;
-    }
+    if (this.o.broken === 'local-reads' && role.kind === 'replica') role.entry = LOCAL_READ_REPLICA;
   }
 
   /** As a container's restart policy: a role that stopped by itself comes back. */
   private restartLater(name: string, code: number | null, signal: string | null): void {
-    if (!this.supervising) return;
+    if (!this.supervising || this.membership.isRetired(name)) return;
     this.unexpectedExits.push({ name, code, signal, atMs: Date.now() });
     setTimeout(() => {
       if (this.supervising) this.start(name);
@@ -170,15 +190,22 @@ export class ChaosRig {
     return this.fleet.services.filter((s) => s.kind !== 'neurelo' && s.kind !== 'dashboard');
   }
 
-  /** Who each fault kind can hit in this rig (an empty list: that kind cannot run here). */
+  /**
+   * Who each fault kind can hit in this rig now (an empty list: that kind cannot run here): the
+   * services running or not yet retired, so a member stopped for good is never hit again and a
+   * new one can be.
+   */
   targets(): Record<FaultKind, string[]> {
     const all = this.fleet.services.map((s) => s.name);
+    const live = (names: Iterable<string>) =>
+      [...names].filter((n) => !this.membership.isRetired(n));
     return {
       kill: all,
       pause: all,
-      partition: [...this.proxies.keys()],
-      clock: [...this.clocks.keys()],
+      partition: live(this.proxies.keys()),
+      clock: live(this.clocks.keys()),
       db: this.postgres ? ['postgres'] : [],
+      reconfigure: this.o.faults.includes('reconfigure') ? [MEMBERSHIP_TARGET] : [],
     };
   }
 
@@ -202,7 +229,9 @@ export class ChaosRig {
     }
   }
 
+  /** Starts a service again (a member stopped for good stays stopped). */
   start(name: string): void {
+    if (this.membership.isRetired(name)) return;
     this.clocks.get(name)?.started();
     this.fleet.start(name);
   }

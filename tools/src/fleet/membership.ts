@@ -5,7 +5,7 @@
  * the new configuration is in force and the old one retired, and retire a removed member's rows.
  * Starting and stopping processes is the caller's (member-ops.ts for the fleet).
  */
-import { QueueApi, type Members } from '@paxos/shared';
+import { DataApiUnavailableError, QueueApi, type Members } from '@paxos/shared';
 import { z } from 'zod';
 
 export type MemberRole = 'acceptor' | 'leader' | 'replica';
@@ -229,7 +229,8 @@ export async function waitRetired(o: {
 /**
  * Deletes a removed member's queued messages, durable state and epoch row (member_retire),
  * batch by batch. While a process still holds the id's lease (a member SIGKILLed moments ago
- * holds it until EPOCH_LEASE_MS passes) it waits and tries again.
+ * holds it until EPOCH_LEASE_MS passes), or the data API or its database is away for a while,
+ * it waits and tries again.
  */
 export async function retireRows(o: {
   queue: QueueApi;
@@ -238,8 +239,17 @@ export async function retireRows(o: {
 }): Promise<{ queueRows: number; stateRows: number; epochRows: number }> {
   const deadline = Date.now() + o.timeoutMs;
   const total = { queueRows: 0, stateRows: 0, epochRows: 0 };
+  let away = '';
   while (Date.now() < deadline) {
-    const r = await o.queue.retireMember({ processId: o.processId, batchLimit: 10_000 });
+    let r;
+    try {
+      r = await o.queue.retireMember({ processId: o.processId, batchLimit: 10_000 });
+    } catch (err) {
+      if (!(err instanceof DataApiUnavailableError)) throw err;
+      away = ` (last: ${err.message})`;
+      await sleep(1_000);
+      continue;
+    }
     if (!r.retired) {
       await sleep(Math.min(r.retryInMs, 1_000));
       continue;
@@ -249,5 +259,7 @@ export async function retireRows(o: {
     total.epochRows += r.epochRows;
     if (r.queueRowsLeft === 0) return total;
   }
-  throw new Error(`${o.processId}'s rows not retired in ${o.timeoutMs} ms (its lease is live)`);
+  throw new Error(
+    `${o.processId}'s rows not retired in ${o.timeoutMs} ms${away || ' (its lease is live)'}`,
+  );
 }

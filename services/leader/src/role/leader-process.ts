@@ -250,6 +250,34 @@ function routedEpoch(message: Message): number | null {
   }
 }
 
+/**
+ * A replica reports a slotOut below the first slot of the oldest configuration served here,
+ * while the configuration before it is retired here: every slot it misses is collected, and no
+ * leader anywhere serves them any more (a new replica whose snapshot ends just below its
+ * configuration's start, in an idle log, would otherwise wait for ever). It must catch up by
+ * state transfer.
+ */
+function tellIfBelowRetired(
+  state: LeaderProcessState,
+  message: Message & { type: 'progress' },
+  out: StepCollector<LeaderProcessState>,
+): void {
+  let oldest: LeaderState | null = null;
+  for (const leader of state.leaders.values()) {
+    if (oldest === null || leader.epoch < oldest.epoch) oldest = leader;
+  }
+  if (oldest === null || oldest.epoch === 0 || state.retiredBelow < oldest.epoch) return;
+  if (message.slotOut >= oldest.startSlot) return;
+  out.send.push({
+    to: message.from,
+    message: { type: 'behind', from: state.config.id, collectedBelow: oldest.startSlot },
+  });
+  out.notes.push(
+    `progress from ${message.from} at ${message.slotOut}: below epoch ${oldest.epoch}'s start ` +
+      `${oldest.startSlot}, and the epochs before are retired: told it is behind`,
+  );
+}
+
 function stepProcess(
   state: LeaderProcessState,
   message: Message,
@@ -258,6 +286,7 @@ function stepProcess(
   const out = new StepCollector(state);
   if (message.type === 'progress') {
     if (message.configs) learnSchedule(state, message.configs, now, out);
+    tellIfBelowRetired(state, message, out);
     for (const leader of state.leaders.values()) {
       addInstanceResult(out, leaderRole.step(leader, message, now));
     }

@@ -49,6 +49,15 @@ export function isOutsideConfiguration(state: ReplicaState): boolean {
   return !state.configs.some((e) => e.config.replicas.includes(state.config.id));
 }
 
+/**
+ * A member of a pending configuration that is not a replica of the one in force: it joins, and
+ * the slots before its first are not its to propose or, once the configuration before is
+ * retired, anyone's to serve. It catches up by snapshot.
+ */
+export function isJoining(state: ReplicaState): boolean {
+  return !isReplicaAt(state, state.slotOut) && !isOutsideConfiguration(state);
+}
+
 /** The schedule as progress reports carry it: absent while only the initial one exists. */
 export function reportedSchedule(state: ReplicaState): ConfigEntry[] | undefined {
   const only = state.configs.length === 1 ? state.configs[0] : undefined;

@@ -1,3 +1,4 @@
+import { isJoining } from './membership';
 import type { ReplicaState } from './state';
 
 export function hasUndecidedProposal(state: ReplicaState): boolean {
@@ -26,7 +27,8 @@ export function refreshRetryTimer(state: ReplicaState, now: number, progressed: 
     !hasUndecidedProposal(state) &&
     !isBlockedByGap(state) &&
     !hasUnreportedProgress(state) &&
-    !state.transfer.wanted
+    !state.transfer.wanted &&
+    !isJoining(state)
   ) {
     state.retryDueAt = null;
   } else if (progressed || state.retryDueAt === null) {

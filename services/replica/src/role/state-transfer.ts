@@ -15,7 +15,7 @@ import {
   type StepResult,
 } from '@paxos/shared';
 import { kvBytesOf } from './kv-quota';
-import { advanceSchedule } from './membership';
+import { advanceSchedule, isOutsideConfiguration } from './membership';
 import { performDecided, releaseAwaiting } from './perform';
 import { reportProgress } from './progress-report';
 import { proposePending } from './propose';
@@ -261,7 +261,11 @@ function installSnapshot(
   forgetBelow(state, state.slotOut);
   state.slotIn = Math.max(state.slotIn, state.slotOut);
   state.highestDecidedSlot = Math.max(state.highestDecidedSlot, state.slotOut - 1);
-  state.transfer.wanted = false;
+  // A replica joining through a configuration this snapshot does not show yet (its source had
+  // not applied the reconfiguration) keeps asking: no leader sends decisions to a replica outside
+  // every configuration it knows, and only a newer snapshot shows it the one it joins.
+  state.transfer.wanted =
+    isOutsideConfiguration(state) && !state.formerMembers.includes(state.config.id);
   state.transfer.askedAt = null;
   state.transfer.asks = 0;
   state.counters.snapshotsInstalled += 1;

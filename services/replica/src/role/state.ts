@@ -116,6 +116,8 @@ export interface TransferState {
   incoming: IncomingSnapshot | null;
   /** Snapshots this replica sent, by requester, and when: one per requester per retryMs. */
   sentAt: Map<ProcessId, number>;
+  /** slotOut at the last retry tick: a joining replica that did not move since asks for a snapshot. */
+  slotOutAtLastRetry: Slot;
 }
 
 /**
@@ -199,7 +201,14 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
     config,
     configs: [{ startSlot: 1, config: initialConfiguration(config.cluster, config.windowSlots) }],
     formerMembers: [],
-    transfer: { wanted: false, askedAt: null, asks: 0, incoming: null, sentAt: new Map() },
+    transfer: {
+      wanted: false,
+      askedAt: null,
+      asks: 0,
+      incoming: null,
+      sentAt: new Map(),
+      slotOutAtLastRetry: 0,
+    },
     bounds: replicaBounds(config),
     incarnation: 0,
     nextBatchSeq: 0,

@@ -3,7 +3,7 @@ import { proposeToLeaders } from './outbox';
 import { reportProgress } from './progress-report';
 import { nextBatchId, sendProposal } from './propose';
 import { hasUnreportedProgress, isBlockedByGap, refreshRetryTimer } from './retry-timer';
-import { isReplicaAt } from './membership';
+import { isJoining, isReplicaAt } from './membership';
 import type { ReplicaState } from './state';
 import { askForSnapshotIfDue, wantSnapshot } from './state-transfer';
 
@@ -42,6 +42,11 @@ export function tickReplica(state: ReplicaState, now: number): StepResult<Replic
   if (state.retryDueAt === null || now < state.retryDueAt) return out.result();
   resendUndecidedProposals(state, out);
   fillBlockingGap(state, out);
+  // Joining and nothing arrived since the last retry (an idle log whose previous configuration
+  // is retired): the slots before ours come only from a snapshot.
+  const stalled = state.slotOut === state.transfer.slotOutAtLastRetry;
+  state.transfer.slotOutAtLastRetry = state.slotOut;
+  if (stalled && isJoining(state)) wantSnapshot(state);
   askForSnapshotIfDue(state, now, out);
   if (hasUnreportedProgress(state)) reportProgress(state, out, false);
   refreshRetryTimer(state, now, true);
