@@ -30,6 +30,7 @@ function main(argv: readonly string[]): number {
     broken: args.broken,
   };
   if (args.adversaries !== null) override.adversaries = args.adversaries;
+  if (args.reconfigure !== null) override.reconfigure = args.reconfigure;
   if (args.clients !== null) override.clients = args.clients;
   if (args.opsPerClient !== null) override.opsPerClient = args.opsPerClient;
   if (args.acceptors !== null) override.acceptors = args.acceptors;
@@ -48,6 +49,18 @@ function main(argv: readonly string[]): number {
   let stateWriteMaxJsonBytes = 0;
   const totals = { refusedAtBoundary: 0, conflicts: 0, unknownOutcomes: 0, quotaRefusals: 0 };
   const probes = { sent: 0, original: 0, refused: 0, ranAgain: 0 };
+  const membership = {
+    seeds: 0,
+    reconfigurations: 0,
+    stopped: 0,
+    outages: 0,
+    outageCollections: 0,
+    outagesBehind: 0,
+    outagesBySnapshot: 0,
+    behindSent: 0,
+    snapshotsInstalled: 0,
+    scenarios: new Map<string, number>(),
+  };
   for (let n = 0; n < args.seeds; n++) {
     const seed = args.firstSeed + n;
     const result = runSeed(seed, override, log);
@@ -65,6 +78,19 @@ function main(argv: readonly string[]): number {
     probes.original += result.stats.probesAnsweredOriginal;
     probes.refused += result.stats.probesRefused;
     probes.ranAgain += result.stats.probesRanAgain;
+    const s = result.stats;
+    if (s.scenario !== null) {
+      membership.seeds++;
+      membership.scenarios.set(s.scenario, (membership.scenarios.get(s.scenario) ?? 0) + 1);
+    }
+    membership.reconfigurations += s.reconfigurations;
+    membership.stopped += s.membersStopped;
+    membership.outages += s.outages;
+    membership.outageCollections += s.outageCollections;
+    membership.outagesBehind += s.outagesBehindHorizon;
+    membership.outagesBySnapshot += s.outagesCaughtUpBySnapshot;
+    membership.behindSent += s.behindSent;
+    membership.snapshotsInstalled += s.snapshotsInstalled;
     if (result.violation !== null) {
       violations++;
       console.log(describeFailure(result, extraFlags(args)));
@@ -88,6 +114,18 @@ function main(argv: readonly string[]): number {
       `the boundary, ${totals.conflicts} 409, ${totals.unknownOutcomes} 410, ` +
       `${totals.quotaRefusals} over quota; ${probes.sent} reused or late numbers sent: ` +
       `${probes.original} answered as first run, ${probes.refused} refused, ${probes.ranAgain} ran again`,
+  );
+  const scenarios = [...membership.scenarios]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+  console.log(
+    `reconfiguration: ${membership.seeds}/${args.seeds} seeds (${scenarios || 'none'}); ` +
+      `${membership.reconfigurations} configurations in force, ${membership.stopped} members ` +
+      `stopped for good; ${membership.outages} replica outages through ` +
+      `${membership.outageCollections} collections (${membership.outagesBehind} came back below ` +
+      `the horizon, ${membership.outagesBySnapshot} of them caught up by snapshot); ` +
+      `${membership.behindSent} behind sent, ${membership.snapshotsInstalled} snapshots installed`,
   );
   console.log(
     `limits: largest message ${messageMaxJsonBytes} JSON bytes (max ${LIMITS.messageJsonBytesMax}), ` +
@@ -127,6 +165,12 @@ function describeRun(result: SimResult): string {
       `run, ${s.probesRefused} refused, ${s.probesRanAgain} ran again)`,
     `  limits: largest message ${s.messageMaxJsonBytes} JSON bytes, largest durable value ` +
       `${s.stateWriteMaxJsonBytes}`,
+    `  reconfiguration: ${s.scenario ?? 'none'}, ending in ${s.finalConfiguration}; ` +
+      `${s.reconfigurations} configurations in force, ` +
+      `${s.membersStopped} members stopped for good, ${s.outages} outages through ` +
+      `${s.outageCollections} collections (${s.outagesBehindHorizon} below the horizon, ` +
+      `${s.outagesCaughtUpBySnapshot} caught up by snapshot); ${s.behindSent} behind sent, ` +
+      `${s.snapshotsInstalled} snapshots installed`,
   ].join('\n');
 }
 

@@ -1,10 +1,5 @@
 import { leaderProcessRole, type LeaderConfig, type LeaderProcessState } from '@paxos/leader';
-import {
-  defaultCluster,
-  type ConfigEntry,
-  type DurableEntry,
-  type Message,
-} from '@paxos/shared';
+import { defaultCluster, type ConfigEntry, type DurableEntry, type Message } from '@paxos/shared';
 
 /**
  * The leader process (leader-process.ts), as the simulator found it wanting under
@@ -14,9 +9,9 @@ import {
  * Entries of one epoch must be told equal when they hold the same configuration, however their
  * keys are ordered (a row or a message read back through zod lists them in schema order) and
  * whatever window the initial entry carries (the leader's is a placeholder; replicas report the
- * real one). Found by the simulator: `npm run sim -- --seed 40 --reconfigure` (a restarted
- * leader's own serves:0 row disagreed with its initial entry, the schedule lost epoch 1, and
- * learning epoch 2 threw "configuration epoch 1 is served but not in the schedule").
+ * real one). Found by the simulator: `npm run sim -- --seed 7 --reconfigure` without this fix (a
+ * restarted leader's own serves:0 row disagreed with its initial entry, the schedule lost epoch
+ * 1, and learning epoch 2 threw "configuration epoch 1 is served but not in the schedule").
  */
 const initial = defaultCluster(3, 2, 2);
 const config: LeaderConfig = {
@@ -89,8 +84,9 @@ describe('leader process: a proposal for a configuration it retired', () => {
   /**
    * Every slot of a retired configuration is collected, so its proposer is below the horizon
    * and must catch up by state transfer; ignoring it left a replica stuck for good, re-proposing
-   * into a slot nobody runs any more. Found by `npm run sim -- --seed 152` (a replica one slot
-   * behind when epoch 3 retired never reached epoch 4's first slot).
+   * into a slot nobody runs any more. Found by the simulator while reconfiguration was being
+   * added to it (a replica one slot behind when epoch 3 retired never reached epoch 4's first
+   * slot).
    */
   it('tells the proposer it is behind', () => {
     const durable = new Map<string, DurableEntry>([

@@ -2,6 +2,7 @@ import type { AcceptorConfig, AcceptorState } from '@paxos/acceptor';
 import type { ReplicaConfig, ReplicaState } from '@paxos/replica';
 import { opDigest, type P1b, type PersistOp, type Role, type StepResult } from '@paxos/shared';
 import { REAL_ROLES, type SimRoles } from '../cluster/sim-cluster';
+import { collectBelowOne, reconfigAtOnce } from './broken-reconfiguration';
 import type { BrokenVariant } from './variant-names';
 
 type ReplicaRole = Role<ReplicaState, ReplicaConfig>;
@@ -9,7 +10,7 @@ type AcceptorRole = Role<AcceptorState, AcceptorConfig>;
 
 /**
  * The roles of a deliberately broken configuration: the real roles, each wrapped to make one
- * mistake that an issue-17 checker must catch. `unchecked-input` breaks the simulated client
+ * mistake that an issue-17 or issue-18 checker must catch. `unchecked-input` breaks the simulated client
  * boundary instead (simulation.ts), so its roles are the real ones.
  */
 export function brokenRoles(variant: BrokenVariant, base: SimRoles = REAL_ROLES): SimRoles {
@@ -24,6 +25,10 @@ export function brokenRoles(variant: BrokenVariant, base: SimRoles = REAL_ROLES)
       return { ...base, replica: onePartSnapshot(base.replica) };
     case 'unchecked-input':
       return base;
+    case 'reconfig-at-once':
+      return { ...base, replica: reconfigAtOnce(base.replica) };
+    case 'collect-below-one':
+      return { ...base, leader: collectBelowOne(base.leader) };
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Deliberately broken configurations, one per checker of issue 17, each of which a run must
- * catch (the CLI exits non-zero; sim/test/sim/broken-variants.test.ts shows which checker
+ * Deliberately broken configurations, one per checker of issues 17 and 18, each of which a run
+ * must catch (the CLI exits non-zero; sim/test/sim/broken-variants.test.ts shows which checker
  * fires). `--volatile-acceptors` is the older one of the same kind.
  */
 export const BROKEN_VARIANTS = [
@@ -9,6 +9,8 @@ export const BROKEN_VARIANTS = [
   'one-page-p1b',
   'one-part-snapshot',
   'unchecked-input',
+  'reconfig-at-once',
+  'collect-below-one',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
@@ -19,7 +21,12 @@ export const BROKEN_VARIANT_HELP: Readonly<Record<BrokenVariant, string>> = {
   'one-page-p1b': 'acceptors send a p1b as one page, however large (limits)',
   'one-part-snapshot': 'replicas write their snapshot as one durable value (limits)',
   'unchecked-input': 'the client boundary lets NUL and lone surrogates in (storable)',
+  'reconfig-at-once': 'a reconfiguration decided at s governs from s + 1, not s + WINDOW (config)',
+  'collect-below-one': 'leaders collect below the highest replica, not a majority (gc-safe)',
 };
+
+/** Variants whose mistake only shows while the membership changes: every seed reconfigures. */
+export const RECONFIGURING_VARIANTS: readonly BrokenVariant[] = ['reconfig-at-once'];
 
 export function isBrokenVariant(name: string): name is BrokenVariant {
   return (BROKEN_VARIANTS as readonly string[]).includes(name);

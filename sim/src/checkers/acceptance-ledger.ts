@@ -1,4 +1,4 @@
-import { ballotToString, compareBallots, type Ballot, type PValue } from '@paxos/shared';
+import { ballotToString, compareBallots, epochOf, type Ballot, type PValue } from '@paxos/shared';
 import { ballotKey } from '../observe/ballot-key';
 import { violated } from './violation';
 import { getOrCreate } from './maps';
@@ -13,22 +13,40 @@ interface Acceptance {
 /** Called once per (slot, ballot) when a majority has accepted it, with what they accepted. */
 export type ChosenListener = (pvalue: PValue) => void;
 
+/** How many acceptors make a majority in configuration `epoch`. */
+export type MajorityOf = (epoch: number) => number;
+
 /**
- * Every acceptance by every acceptor, ever (A4, A5). An acceptance counts even after the
- * acceptor forgot it (a volatile restart): what a majority once accepted may already have
- * been decided and answered, which is exactly why forgetting it is dangerous.
+ * Every acceptance by every acceptor, ever (A4, A5), keyed by slot across configurations: a
+ * ballot carries its configuration's epoch, and a majority is counted among that
+ * configuration's acceptors. A5 compares ballots epoch first, so a value chosen in one
+ * configuration and another accepted in a later one at the same slot is caught too. An
+ * acceptance counts even after the acceptor forgot it (a volatile restart): what a majority
+ * once accepted may already have been decided and answered, which is exactly why forgetting it
+ * is dangerous.
  */
 export class AcceptanceLedger {
   private readonly bySlot = new Map<number, Map<string, Acceptance>>();
   private readonly listeners: ChosenListener[] = [];
+  private readonly majorityOf: MajorityOf;
 
-  constructor(private readonly majority: number) {}
+  /**
+   * `majority`: one number for every epoch (a fixed membership), or per epoch. `admit` runs
+   * before an acceptance is counted (the configuration checks).
+   */
+  constructor(
+    majority: number | MajorityOf,
+    private readonly admit: (acceptorId: string, pvalue: PValue) => void = () => {},
+  ) {
+    this.majorityOf = typeof majority === 'number' ? () => majority : majority;
+  }
 
   onChosen(listener: ChosenListener): void {
     this.listeners.push(listener);
   }
 
   record(acceptorId: string, pvalue: PValue): void {
+    this.admit(acceptorId, pvalue);
     const { slot, ballot } = pvalue;
     const batchId = pvalue.value.batchId;
     const atSlot = getOrCreate(this.bySlot, slot, () => new Map());
@@ -44,10 +62,11 @@ export class AcceptanceLedger {
           `${[...acceptance.acceptors].join(',')} accepted ${acceptance.batchId}`,
       );
     }
-    const wasChosen = acceptance.acceptors.size >= this.majority;
+    const majority = this.majorityOf(epochOf(ballot));
+    const wasChosen = acceptance.acceptors.size >= majority;
     acceptance.acceptors.add(acceptorId);
     this.checkSlot(slot, atSlot);
-    if (!wasChosen && acceptance.acceptors.size >= this.majority) {
+    if (!wasChosen && acceptance.acceptors.size >= majority) {
       for (const listener of this.listeners) listener(pvalue);
     }
   }
@@ -56,7 +75,9 @@ export class AcceptanceLedger {
   chosenAt(slot: number): Array<{ ballot: Ballot; batchId: string }> {
     const chosen: Array<{ ballot: Ballot; batchId: string }> = [];
     for (const a of this.bySlot.get(slot)?.values() ?? []) {
-      if (a.acceptors.size >= this.majority) chosen.push({ ballot: a.ballot, batchId: a.batchId });
+      if (a.acceptors.size >= this.majorityOf(epochOf(a.ballot))) {
+        chosen.push({ ballot: a.ballot, batchId: a.batchId });
+      }
     }
     return chosen;
   }
@@ -66,10 +87,20 @@ export class AcceptanceLedger {
     return this.chosenAt(slot).some((chosen) => chosen.batchId === batchId);
   }
 
+  /** One acceptance per slot at or above `fromSlot` (any ballot), for retroactive checks. */
+  *acceptancesFrom(fromSlot: number): Iterable<[number, PValue]> {
+    for (const [slot, atSlot] of this.bySlot) {
+      if (slot < fromSlot) continue;
+      for (const a of atSlot.values()) {
+        yield [slot, { ballot: a.ballot, slot, value: { batchId: a.batchId, commands: [] } }];
+      }
+    }
+  }
+
   /** A5: once <b, s, c> has a majority, every acceptance at s with a higher ballot carries c. */
   private checkSlot(slot: number, atSlot: ReadonlyMap<string, Acceptance>): void {
     for (const chosen of atSlot.values()) {
-      if (chosen.acceptors.size < this.majority) continue;
+      if (chosen.acceptors.size < this.majorityOf(epochOf(chosen.ballot))) continue;
       for (const other of atSlot.values()) {
         if (compareBallots(other.ballot, chosen.ballot) > 0 && other.batchId !== chosen.batchId) {
           violated(

@@ -1,8 +1,9 @@
 import {
-  BOTTOM_BALLOT,
   ballotEquals,
   ballotToString,
+  bottomBallotOf,
   compareBallots,
+  epochOf,
   type Ballot,
   type Message,
   type PValue,
@@ -12,8 +13,9 @@ import type { AcceptanceLedger } from './acceptance-ledger';
 import { violated } from './violation';
 
 /**
- * Follows one acceptor and checks each of its steps against the previous one: its ballot
- * only rises (A1), a pvalue appears only when a p2a with the promised ballot brought it (A2),
+ * Follows one acceptor and checks each of its steps against the previous one: its promise in
+ * each configuration (epoch) only rises (A1; a retired epoch's promise may go, and the epochs
+ * retired only grow), a pvalue appears only when a p2a with the promise of its epoch brought it (A2),
  * and nothing it accepted disappears or is replaced by a lower ballot (A3) until garbage
  * collection: a pvalue may vanish only below the acceptor's collectedBelow, which itself never
  * goes down (whether collecting there was safe is the GC checker's business). A restart from its
@@ -22,7 +24,8 @@ import { violated } from './violation';
  * while the global ledger keeps everything the old life accepted.
  */
 export class AcceptorChecker {
-  private ballot: Ballot = BOTTOM_BALLOT;
+  private promises = new Map<number, Ballot>();
+  private epochsBelow = 0;
   private accepted = new Map<number, PValue>();
   private collectedBelow = 1;
 
@@ -32,7 +35,8 @@ export class AcceptorChecker {
   ) {}
 
   forget(): void {
-    this.ballot = BOTTOM_BALLOT;
+    this.promises = new Map();
+    this.epochsBelow = 0;
     this.accepted = new Map();
     this.collectedBelow = 1;
   }
@@ -40,11 +44,22 @@ export class AcceptorChecker {
   /** `message` is null for a recovery. */
   afterStep(view: AcceptorView, message: Message | null): void {
     const who = this.acceptorId;
-    if (compareBallots(view.ballot, this.ballot) < 0) {
+    if (view.epochsBelow < this.epochsBelow) {
       violated(
         'A1',
-        `${who} ballot went from ${ballotToString(this.ballot)} down to ${ballotToString(view.ballot)}`,
+        `${who} epochsBelow went from ${this.epochsBelow} down to ${view.epochsBelow}`,
       );
+    }
+    for (const [epoch, before] of this.promises) {
+      if (epoch < view.epochsBelow) continue;
+      const now = view.promises.get(epoch) ?? bottomBallotOf(epoch);
+      if (compareBallots(now, before) < 0) {
+        violated(
+          'A1',
+          `${who} ballot in epoch ${epoch} went from ${ballotToString(before)} down to ` +
+            ballotToString(now),
+        );
+      }
     }
     if (view.collectedBelow < this.collectedBelow) {
       violated(
@@ -72,15 +87,18 @@ export class AcceptorChecker {
       if (!brought) {
         violated('A2', `${who} holds ${describe(pvalue)} that no p2a in this step brought`);
       }
-      if (!ballotEquals(pvalue.ballot, view.ballot)) {
+      const promise =
+        view.promises.get(epochOf(pvalue.ballot)) ?? bottomBallotOf(epochOf(pvalue.ballot));
+      if (!ballotEquals(pvalue.ballot, promise)) {
         violated(
           'A2',
-          `${who} accepted ${describe(pvalue)} while its ballot is ${ballotToString(view.ballot)}`,
+          `${who} accepted ${describe(pvalue)} while its ballot is ${ballotToString(promise)}`,
         );
       }
       this.ledger.record(who, pvalue);
     }
-    this.ballot = view.ballot;
+    this.promises = new Map(view.promises);
+    this.epochsBelow = view.epochsBelow;
     this.accepted = new Map(view.accepted);
     this.collectedBelow = view.collectedBelow;
   }

@@ -2,7 +2,9 @@
  * A broken invariant found by a checker. `invariant` names it as pmmc.md does (R1, A4, C2 ...),
  * by what failed after healing (answers, liveness, convergence, linearizability), or:
  * `decided-unchosen`, a decision announced for a value no majority of acceptors accepted;
- * `gc-safe`, state garbage-collected below a slot that some replica has not applied;
+ * `gc-safe`, state garbage-collected below a slot too few replicas hold (gc-checker.ts);
+ * `config`, a replica, leader, proposal, acceptance or reconfiguration answer at odds with the
+ * configurations the decided log makes (config-checker.ts);
  * `at-most-once`, a command run at a slot other than where it was first decided (so twice, or
  * late), or two replicas disagreeing on how it ran; `answered-once`, a client told two
  * different things about one request number, or told the result of an operation that did not
@@ -27,6 +29,7 @@ export type InvariantName =
   | 'C2'
   | 'decided-unchosen'
   | 'gc-safe'
+  | 'config'
   | 'at-most-once'
   | 'answered-once'
   | 'limits'

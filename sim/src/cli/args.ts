@@ -4,6 +4,7 @@ import {
   isBrokenVariant,
   type BrokenVariant,
 } from '../broken/variant-names';
+import type { ReconfigureMode } from '../reconfiguration/plan';
 import type { AdversaryMode } from '../run/sim-options';
 
 /** `npm run sim -- ...` arguments. Unknown flags are an error, never silently ignored. */
@@ -16,6 +17,8 @@ export interface CliArgs {
   oversizedCommits: boolean;
   /** null: the default (`auto`, or `always` under --broken). */
   adversaries: AdversaryMode | null;
+  /** null: the default (`auto`, or `always` under a --broken variant that needs it). */
+  reconfigure: ReconfigureMode | null;
   broken: BrokenVariant | null;
   /** Print USAGE and run nothing. */
   help: boolean;
@@ -32,7 +35,8 @@ const brokenHelp = BROKEN_VARIANTS.map(
 ).join('\n');
 
 export const USAGE = `usage: npm run sim -- [--help] [--seeds N | --seed N] [--first-seed N] [--verbose]
-                        [--adversarial | --no-adversarial] [--broken NAME] [--volatile-acceptors]
+                        [--adversarial | --no-adversarial] [--reconfigure | --no-reconfigure]
+                        [--broken NAME] [--volatile-acceptors]
                         [--clients N] [--ops N] [--acceptors N] [--leaders N] [--replicas N]
   --seeds N             run seeds first-seed .. first-seed+N-1 (default 100 from seed 1)
   --seed N              run one seed (prints its digest; with --verbose its whole trace)
@@ -42,6 +46,12 @@ export const USAGE = `usage: npm run sim -- [--help] [--seeds N | --seed N] [--f
                         requests, and one replica down for a long stretch. Without this flag
                         each adversary is on for about half of the seeds
   --no-adversarial      well-behaved clients only (they still use sessions)
+  --reconfigure         every seed runs an operator's reconfiguration plan alongside the faults:
+                        replace every acceptor in turn, replace a leader and a replica, add a
+                        replica, keep a replica down through many collections, remove one (one
+                        scenario per seed; new members take new ids and start empty, the ones
+                        that left are stopped for good). Without this flag about 3 seeds in 4 do
+  --no-reconfigure      the membership stays as it started (plain PMMC)
   --broken NAME         a deliberately broken configuration the checkers must catch (the run
                         exits 1); it meets every adversary unless --no-adversarial:
 ${brokenHelp}
@@ -63,6 +73,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     volatileAcceptors: false,
     oversizedCommits: false,
     adversaries: null,
+    reconfigure: null,
     broken: null,
     help: false,
     verbose: false,
@@ -78,6 +89,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       throw new CliUsageError('--adversarial and --no-adversarial exclude each other');
     }
     args.adversaries = mode;
+  };
+  const setReconfigure = (mode: ReconfigureMode): void => {
+    if (args.reconfigure !== null && args.reconfigure !== mode) {
+      throw new CliUsageError('--reconfigure and --no-reconfigure exclude each other');
+    }
+    args.reconfigure = mode;
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -110,6 +127,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '--no-adversarial':
         setAdversaries('never');
+        break;
+      case '--reconfigure':
+        setReconfigure('always');
+        break;
+      case '--no-reconfigure':
+        setReconfigure('never');
         break;
       case '--broken': {
         const name = argv[++i];
@@ -168,6 +191,8 @@ export function extraFlags(args: CliArgs): string[] {
   const flags: string[] = [];
   if (args.adversaries === 'always') flags.push('--adversarial');
   if (args.adversaries === 'never') flags.push('--no-adversarial');
+  if (args.reconfigure === 'always') flags.push('--reconfigure');
+  if (args.reconfigure === 'never') flags.push('--no-reconfigure');
   if (args.broken !== null) flags.push(`--broken ${args.broken}`);
   if (args.oversizedCommits) flags.push('--oversized-commits');
   if (args.clients !== null) flags.push(`--clients ${args.clients}`);

@@ -1,12 +1,12 @@
 import { acceptorRole, type AcceptorConfig, type AcceptorState } from '@paxos/acceptor';
-import { leaderRole, type LeaderConfig, type LeaderState } from '@paxos/leader';
+import { leaderProcessRole, type LeaderConfig, type LeaderProcessState } from '@paxos/leader';
 import { replicaRole, type ReplicaConfig, type ReplicaState } from '@paxos/replica';
 import { LIMITS, namedProcesses, type Cluster, type Role } from '@paxos/shared';
 import { SimProcess } from './sim-process';
 import type { SimOptions } from '../run/sim-options';
 
 export type AcceptorProcess = SimProcess<'acceptor', AcceptorState, AcceptorConfig>;
-export type LeaderProcess = SimProcess<'leader', LeaderState, LeaderConfig>;
+export type LeaderProcess = SimProcess<'leader', LeaderProcessState, LeaderConfig>;
 export type ReplicaProcess = SimProcess<'replica', ReplicaState, ReplicaConfig>;
 export type AnyProcess = AcceptorProcess | LeaderProcess | ReplicaProcess;
 
@@ -60,20 +60,28 @@ export const OVERSIZED_REPLICA_BOUNDS = {
 
 /**
  * The role implementations to run. The real ones by default; tests swap in a deliberately
- * broken one to show the checkers catch it.
+ * broken one to show the checkers catch it. A leader is the leader service's process: one
+ * PMMC leader per configuration it serves (leader-process.ts).
  */
 export interface SimRoles {
   acceptor: Role<AcceptorState, AcceptorConfig>;
-  leader: Role<LeaderState, LeaderConfig>;
+  leader: Role<LeaderProcessState, LeaderConfig>;
   replica: Role<ReplicaState, ReplicaConfig>;
 }
 
 export const REAL_ROLES: SimRoles = {
   acceptor: acceptorRole,
-  leader: leaderRole,
+  leader: leaderProcessRole,
   replica: replicaRole,
 };
 
+export type MemberRole = AnyProcess['kind'];
+
+/**
+ * The simulated fleet. `cluster` is the initial configuration, which every process, a new
+ * member too, is started with (later configurations come from the log). The process lists
+ * grow when members join (reconfiguration.ts); a member stopped for good stays in them, down.
+ */
 export interface SimCluster {
   cluster: Cluster;
   clients: string[];
@@ -81,6 +89,8 @@ export interface SimCluster {
   leaders: LeaderProcess[];
   replicas: ReplicaProcess[];
   byId: Map<string, AnyProcess>;
+  /** Makes a new member's process (not started): a new id, the initial role configuration. */
+  newMember(kind: MemberRole, id: string, joinFrom: readonly string[]): AnyProcess;
 }
 
 /**
@@ -101,32 +111,40 @@ export function buildCluster(
   };
   const learning = learnsFromAcceptors(seed);
   const learners = learning ? cluster.replicas : [];
-  const acceptors = cluster.acceptors.map(
-    (id): AcceptorProcess => new SimProcess('acceptor', id, roles.acceptor, { id, learners }),
-  );
-  const leaders = cluster.leaders.map(
-    (id): LeaderProcess =>
-      new SimProcess('leader', id, roles.leader, {
-        id,
-        cluster,
-        ...SIM_LEADER_TIMINGS,
-        replicasLearnFromAcceptors: learning,
-      }),
-  );
+  const newAcceptor = (id: string): AcceptorProcess =>
+    new SimProcess('acceptor', id, roles.acceptor, { id, learners });
+  const newLeader = (id: string): LeaderProcess =>
+    new SimProcess('leader', id, roles.leader, {
+      id,
+      cluster,
+      ...SIM_LEADER_TIMINGS,
+      replicasLearnFromAcceptors: learning,
+    });
   // Even replicas keep one proposal in flight (the services' default), odd ones two, so every
   // run also covers pipelined proposals (PROPOSALS_IN_FLIGHT_MAX) meeting turns and gaps.
-  const replicas = cluster.replicas.map(
-    (id, i): ReplicaProcess =>
-      new SimProcess('replica', id, roles.replica, {
-        id,
-        cluster,
-        ...SIM_REPLICA_TIMINGS,
-        ...(options.oversizedCommits ? OVERSIZED_REPLICA_BOUNDS : {}),
-        proposalsInFlightMax: 1 + (i % 2),
-      }),
-  );
+  const newReplica = (id: string, index: number, joinFrom?: readonly string[]): ReplicaProcess =>
+    new SimProcess('replica', id, roles.replica, {
+      id,
+      cluster,
+      ...SIM_REPLICA_TIMINGS,
+      ...(options.oversizedCommits ? OVERSIZED_REPLICA_BOUNDS : {}),
+      proposalsInFlightMax: 1 + (index % 2),
+      ...(joinFrom ? { joinFrom: [...joinFrom] } : {}),
+    });
+  const acceptors = cluster.acceptors.map(newAcceptor);
+  const leaders = cluster.leaders.map(newLeader);
+  const replicas = cluster.replicas.map((id, i) => newReplica(id, i));
   const byId = new Map<string, AnyProcess>();
   for (const p of [...acceptors, ...leaders, ...replicas]) byId.set(p.id, p);
   const clients = Array.from({ length: options.clients }, (_, i) => `client-${i}`);
-  return { cluster, clients, acceptors, leaders, replicas, byId };
+  const newMember = (kind: MemberRole, id: string, joinFrom: readonly string[]): AnyProcess => {
+    if (byId.has(id)) throw new Error(`${id} exists already: a new member takes a new id`);
+    let p: AnyProcess;
+    if (kind === 'acceptor') acceptors.push((p = newAcceptor(id)));
+    else if (kind === 'leader') leaders.push((p = newLeader(id)));
+    else replicas.push((p = newReplica(id, replicas.length, joinFrom)));
+    byId.set(id, p);
+    return p;
+  };
+  return { cluster, clients, acceptors, leaders, replicas, byId, newMember };
 }

@@ -34,16 +34,7 @@ export function planFaults(rng: Prng, input: FaultPlanInput): FaultAction[] {
   ];
   for (const [processes, meanUpMs] of roles) {
     for (const processId of processes) {
-      let t = exponential(rng, meanUpMs);
-      while (t < input.faultPhaseMs) {
-        actions.push({ kind: 'crash', atMs: t, processId });
-        const downMs = rng.intBetween(crashes.minDownMs, crashes.maxDownMs);
-        // A restart past the fault phase is left to the heal, which restarts everyone.
-        if (t + downMs < input.faultPhaseMs) {
-          actions.push({ kind: 'restart', atMs: t + downMs, processId });
-        }
-        t += downMs + exponential(rng, meanUpMs);
-      }
+      actions.push(...planCrashes(rng, processId, meanUpMs, crashes, 0, input.faultPhaseMs));
     }
   }
   if (input.longOutage !== null) {
@@ -65,6 +56,31 @@ export function planFaults(rng: Prng, input: FaultPlanInput): FaultAction[] {
     t += exponential(rng, input.partitions.meanGapMs);
   }
   return actions.sort((a, b) => a.atMs - b.atMs);
+}
+
+/**
+ * The crashes and restarts of one process from `fromMs` to the end of the fault phase: up for
+ * an exponentially distributed time around `meanUpMs`, then down for a while. A member that
+ * joins during the run gets its own from the moment it starts.
+ */
+export function planCrashes(
+  rng: Prng,
+  processId: string,
+  meanUpMs: number,
+  crashes: CrashRates,
+  fromMs: number,
+  faultPhaseMs: number,
+): FaultAction[] {
+  const actions: FaultAction[] = [];
+  let t = fromMs + exponential(rng, meanUpMs);
+  while (t < faultPhaseMs) {
+    actions.push({ kind: 'crash', atMs: t, processId });
+    const downMs = rng.intBetween(crashes.minDownMs, crashes.maxDownMs);
+    // A restart past the fault phase is left to the heal, which restarts everyone.
+    if (t + downMs < faultPhaseMs) actions.push({ kind: 'restart', atMs: t + downMs, processId });
+    t += downMs + exponential(rng, meanUpMs);
+  }
+  return actions;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { replicaStateDigest } from '@paxos/replica';
+import { describeConfiguration } from '@paxos/shared';
 import type { ClusterCheckers } from '../checkers/cluster-checkers';
 import { violated } from '../checkers/violation';
 import { describeOperation, historyOperationOf } from '../clients/client-operation';
@@ -14,9 +15,12 @@ export type FinalCheckClient = Pick<
 >;
 
 export interface FinalCheckInput {
+  /** The replicas of the newest configuration (members stopped for good are not checked). */
   replicas: readonly ReplicaProcess[];
   clients: readonly FinalCheckClient[];
   checkers: ClusterCheckers;
+  /** Where an unfinished reconfiguration plan stands (null: none, or finished). */
+  unfinished?: string | null;
 }
 
 /** Per run; a history of a few dozen operations on a few keys takes milliseconds. */
@@ -27,7 +31,8 @@ const EXPLANATION_CHARS_MAX = 4_000;
 /**
  * After healing and settling: the history is linearizable (checked first, on whatever was
  * answered, since it is the most telling failure), every command got its answer (liveness),
- * and the replicas converged: same slotOut, same state digest, each equal to its replay.
+ * and the replicas converged: same slotOut, same state digest and configuration schedule,
+ * each equal to its replay.
  */
 export function runFinalChecks(input: FinalCheckInput): { linearizabilityUnknown: boolean } {
   const history: HistoryOperation[] = input.clients.flatMap((client) =>
@@ -53,7 +58,8 @@ export function runFinalChecks(input: FinalCheckInput): { linearizabilityUnknown
   const stuck = input.clients
     .filter((client) => !client.finished && !client.waiting)
     .map((client) => `${client.id} (stopped issuing)`);
-  const missing = [...unanswered, ...registering, ...stuck];
+  const plan = input.unfinished ? [`reconfiguration ${input.unfinished}`] : [];
+  const missing = [...plan, ...unanswered, ...registering, ...stuck];
   if (missing.length > 0) {
     violated(
       'liveness',
@@ -68,7 +74,11 @@ export function runFinalChecks(input: FinalCheckInput): { linearizabilityUnknown
     if (replica.state === null) violated('convergence', `${replica.id} is down after healing`);
     const checker = input.checkers.replicaCheckers.get(replica.id);
     checker?.fullCheck(replicaView(replica.state));
-    digests.add(replicaStateDigest(replica.state));
+    // The schedule field by field: one parsed from a snapshot lists its keys in another order.
+    const schedule = replica.state.configs.map(
+      (e) => `${e.startSlot} ${describeConfiguration(e.config)}`,
+    );
+    digests.add(`${replicaStateDigest(replica.state)} ${schedule.join('; ')}`);
     slotOuts.add(replica.state.slotOut);
   }
   if (slotOuts.size > 1 || digests.size > 1) {

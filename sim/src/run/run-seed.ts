@@ -1,4 +1,5 @@
 import { brokenRoles } from '../broken/broken-roles';
+import { RECONFIGURING_VARIANTS } from '../broken/variant-names';
 import { REAL_ROLES, type SimRoles } from '../cluster/sim-cluster';
 import { Simulation } from './simulation';
 import { simOptions, type SimOptionsOverride } from './sim-options';
@@ -7,7 +8,8 @@ import type { SimResult } from './sim-result';
 /**
  * Runs one seed; `log` receives a readable trace of every event (for --verbose). A broken
  * variant (`override.broken`) wraps `roles` in its mistake, and meets every adversary unless
- * `override.adversaries` says otherwise: its mistake shows only under them.
+ * `override.adversaries` says otherwise: its mistake shows only under them. A variant that
+ * breaks reconfiguration reconfigures on every seed unless `override.reconfigure` says otherwise.
  */
 export function runSeed(
   seed: number,
@@ -25,6 +27,14 @@ export function runSeed(
       ? override
       : { ...override, adversaries: 'always' }),
   });
+  // A mistake of reconfiguration shows only when the membership changes.
+  if (
+    broken !== null &&
+    RECONFIGURING_VARIANTS.includes(broken) &&
+    override.reconfigure === undefined
+  ) {
+    options.reconfigure = 'always';
+  }
   const run = broken === null ? roles : brokenRoles(broken, roles);
   return new Simulation(seed, options, log, run).run();
 }

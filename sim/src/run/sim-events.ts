@@ -1,6 +1,7 @@
 import type { Message } from '@paxos/shared';
 import type { ClientTimer } from '../clients/client-step';
 import type { FaultAction } from '../faults/fault-plan';
+import type { OperatorTimer } from '../reconfiguration/operator';
 
 /** Everything that can happen at a simulated instant. */
 export type SimEvent =
@@ -15,4 +16,6 @@ export type SimEvent =
   | { kind: 'fault'; action: FaultAction }
   | { kind: 'heal' }
   /** A client's timer: issue the next operation, retry one, resend a probe. */
-  | { kind: 'client-timer'; clientId: string; timer: ClientTimer };
+  | { kind: 'client-timer'; clientId: string; timer: ClientTimer }
+  /** The reconfiguration operator's timer: begin a step, retry a request, look again. */
+  | { kind: 'operator-timer'; timer: OperatorTimer };

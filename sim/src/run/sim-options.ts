@@ -1,8 +1,9 @@
 import type { BrokenVariant } from '../broken/variant-names';
+import type { ReconfigureMode } from '../reconfiguration/plan';
 
 /**
  * Everything that shapes one simulated run besides the seed. Defaults are tuned so that
- * 500 seeds finish well within a minute on a small machine, every fault kind fires many times
+ * 500 seeds finish in a few minutes on a small machine, every fault kind fires many times
  * per seed, and the clients keep working through the whole fault phase and past the heal
  * (about a quarter of the operations start after it).
  */
@@ -76,6 +77,11 @@ export interface SimOptions {
    */
   oversizedCommits: boolean;
   adversaries: AdversaryMode;
+  /**
+   * Which seeds run an operator's reconfiguration plan (reconfiguration/plan.ts) alongside the
+   * faults: members replaced, added and removed, a replica down through many collections.
+   */
+  reconfigure: ReconfigureMode;
   /** A deliberately broken configuration the checkers must catch (variant-names.ts). */
   broken: BrokenVariant | null;
   faultPhaseMs: number;
@@ -101,6 +107,7 @@ export const DEFAULT_SIM_OPTIONS: SimOptions = {
   volatileAcceptors: false,
   oversizedCommits: false,
   adversaries: 'auto',
+  reconfigure: 'auto',
   broken: null,
   faultPhaseMs: 4_000,
   settleDeadlineMs: 30_000,

@@ -44,6 +44,23 @@ export interface SimStats {
   p1bMaxPValues: number;
   /** Decisions the replicas learned from a majority of acceptors, in their last lives. */
   decisionsLearned: number;
+  /** The seed's reconfiguration scenario (null: none). */
+  scenario: string | null;
+  /** The newest configuration at the end, as describeConfiguration writes it. */
+  finalConfiguration: string;
+  /** Reconfigurations that came into force and settled, and members stopped for good. */
+  reconfigurations: number;
+  membersStopped: number;
+  /** The operator's replica outages, the collections while they lasted, and how often the
+   * replica came back below the horizon (it must then catch up by state transfer). */
+  outages: number;
+  outageCollections: number;
+  outagesBehindHorizon: number;
+  /** Of those, the ones that then caught up by installing another replica's snapshot. */
+  outagesCaughtUpBySnapshot: number;
+  /** State transfer: `behind` sent by leaders, snapshots installed by replicas. */
+  behindSent: number;
+  snapshotsInstalled: number;
 }
 
 export interface SimResult {
@@ -90,5 +107,15 @@ export function emptyStats(): SimStats {
     linearizabilityUnknown: false,
     collectedBelow: 1,
     p1bMaxPValues: 0,
+    scenario: null,
+    finalConfiguration: '',
+    reconfigurations: 0,
+    membersStopped: 0,
+    outages: 0,
+    outageCollections: 0,
+    outagesBehindHorizon: 0,
+    outagesCaughtUpBySnapshot: 0,
+    behindSent: 0,
+    snapshotsInstalled: 0,
   };
 }

@@ -1,4 +1,10 @@
-import { isClientDestination, type Envelope, type Message, type Response } from '@paxos/shared';
+import {
+  describeConfiguration,
+  isClientDestination,
+  type Envelope,
+  type Message,
+  type Response,
+} from '@paxos/shared';
 import type { PlannedCommit, ShellAction, ShellOutcome } from '@paxos/runtime';
 import { InvariantViolation, violated } from '../checkers/violation';
 import { ClusterCheckers } from '../checkers/cluster-checkers';
@@ -11,6 +17,7 @@ import {
   REAL_ROLES,
   SIM_REPLICA_TIMINGS,
   type AnyProcess,
+  type MemberRole,
   type SimCluster,
   type SimRoles,
 } from '../cluster/sim-cluster';
@@ -21,6 +28,8 @@ import { drawFaultProfile, type FaultProfile } from '../faults/fault-profile';
 import { Network } from '../network/network';
 import { acceptorView, leaderView, replicaView } from '../observe/role-views';
 import { Prng } from '../random/prng';
+import { OPERATOR_ID, Operator, type OperatorStep } from '../reconfiguration/operator';
+import { drawPlan } from '../reconfiguration/plan';
 import { describeMessage } from '../trace/describe-message';
 import { TraceDigest } from '../trace/trace-digest';
 import { checkDeadLetter, checkDroppedLocal } from '../shell/dead-letter-checker';
@@ -33,6 +42,7 @@ import {
   startCore,
 } from '../shell/shell-process';
 import { clientStats } from './client-stats';
+import { FleetMembership } from './fleet-membership';
 import { runFinalChecks } from './final-checks';
 import type { SimEvent } from './sim-events';
 import type { SimOptions } from './sim-options';
@@ -72,6 +82,10 @@ export class Simulation {
   private rowSeq = 0;
   private healed = false;
   private readonly stats: SimStats = emptyStats();
+  /** The seed's reconfiguration plan at work (null: the membership stays as it started). */
+  private readonly operator: Operator | null;
+  private readonly operatorTakesReplicasDown: boolean;
+  private readonly membership: FleetMembership;
 
   constructor(
     readonly seed: number,
@@ -85,13 +99,22 @@ export class Simulation {
     this.profile = drawFaultProfile(this.faultRng, options);
     this.network = new Network(rng.fork('network'), this.profile.linkFaults, options.linkTiming);
     this.cluster = buildCluster(options, roles, seed);
+    this.checkers = new ClusterCheckers({
+      acceptors: this.cluster.cluster.acceptors,
+      leaders: this.cluster.cluster.leaders,
+      replicas: this.cluster.cluster.replicas,
+      windowSlots: SIM_REPLICA_TIMINGS.windowSlots,
+      replicaFullCheckEverySteps: options.replicaFullCheckEverySteps,
+    });
+    // The replicas clients send to: the list the membership updates as replicas join and leave.
+    const clientReplicas = [...this.cluster.cluster.replicas];
     const checksInput = options.broken !== 'unchecked-input';
     this.cluster.clients.forEach((id, index) => {
       const behaviour = behaviourOf(index, options.clients, this.profile.adversaries);
       const config = {
         id,
         index,
-        replicas: this.cluster.cluster.replicas,
+        replicas: clientReplicas,
         opsToIssue: options.opsPerClient,
         keyCount: options.keyCount,
         timing: options.client,
@@ -100,12 +123,26 @@ export class Simulation {
       };
       this.clients.set(id, new SimClient(config, rng.fork(`client-${index}`)));
     });
-    this.checkers = new ClusterCheckers({
-      acceptors: this.cluster.cluster.acceptors,
-      replicas: this.cluster.cluster.replicas,
-      windowSlots: SIM_REPLICA_TIMINGS.windowSlots,
-      replicaFullCheckEverySteps: options.replicaFullCheckEverySteps,
-    });
+    const reconfigurationRng = rng.fork('reconfiguration');
+    this.membership = new FleetMembership(
+      this.cluster,
+      this.checkers,
+      rng.fork('membership'),
+      this.stats,
+      clientReplicas,
+    );
+    const plan = drawPlan(reconfigurationRng, options.reconfigure, options.acceptors);
+    this.operator =
+      plan === null
+        ? null
+        : new Operator(
+            plan,
+            this.cluster.cluster,
+            this.membership.operatorView(),
+            reconfigurationRng,
+          );
+    this.stats.scenario = plan?.scenario ?? null;
+    this.operatorTakesReplicasDown = plan?.steps.some((step) => step.kind === 'outage') ?? false;
   }
 
   run(): SimResult {
@@ -115,9 +152,10 @@ export class Simulation {
       this.loop();
       this.stats.endMs = this.nowMs;
       const { linearizabilityUnknown } = runFinalChecks({
-        replicas: this.cluster.replicas,
+        replicas: this.membership.memberReplicas(),
         clients: [...this.clients.values()],
         checkers: this.checkers,
+        unfinished: this.operator === null || this.operator.done ? null : this.operator.describe(),
       });
       this.stats.linearizabilityUnknown = linearizabilityUnknown;
     } catch (err) {
@@ -134,8 +172,17 @@ export class Simulation {
     Object.assign(this.stats, clientStats([...this.clients.values()]));
     this.stats.messageMaxJsonBytes = this.checkers.limits.messageMaxJsonBytes;
     this.stats.stateWriteMaxJsonBytes = this.checkers.limits.stateWriteMaxJsonBytes;
-    this.stats.slotOut = Math.max(0, ...this.cluster.replicas.map((r) => r.state?.slotOut ?? 0));
+    this.stats.slotOut = Math.max(
+      0,
+      ...this.membership.memberReplicas().map((r) => r.state?.slotOut ?? 0),
+    );
     this.stats.collectedBelow = this.checkers.gc.highestCollected;
+    this.stats.finalConfiguration = describeConfiguration(this.checkers.configs.newest.config);
+    if (this.operator !== null) {
+      this.stats.reconfigurations = this.operator.stats.completed;
+      this.stats.membersStopped = this.operator.stats.stopped;
+      this.stats.outages = this.operator.stats.outages;
+    }
     for (const r of this.cluster.replicas) {
       this.stats.decisionsLearned += r.state?.counters.decisionsLearned ?? 0;
     }
@@ -163,7 +210,12 @@ export class Simulation {
       faultPhaseMs: this.options.faultPhaseMs,
       crashes: this.profile.crashes,
       partitions: this.profile.partitions,
-      longOutage: this.profile.adversaries.longOutage ? this.options.outage : null,
+      // A plan with its own replica outage keeps the others up meanwhile, so the horizon passes
+      // the one down (two replicas down of three would stop collection altogether).
+      longOutage:
+        this.profile.adversaries.longOutage && !this.operatorTakesReplicasDown
+          ? this.options.outage
+          : null,
     });
     for (const action of plan) this.queue.schedule(action.atMs, { kind: 'fault', action });
     this.queue.schedule(this.options.faultPhaseMs, { kind: 'heal' });
@@ -171,6 +223,7 @@ export class Simulation {
       const atMs = this.faultRng.intBetween(0, this.options.client.startSpreadMs);
       this.queue.schedule(atMs, { kind: 'client-timer', clientId, timer: { kind: 'issue' } });
     }
+    if (this.operator !== null) this.operatorActs(this.operator.begin());
   }
 
   private loop(): void {
@@ -184,11 +237,17 @@ export class Simulation {
     }
   }
 
-  /** Every client has all its answers and every replica applied every decided slot. */
+  /**
+   * Every client has all its answers, the operator's plan is done, and every replica of the
+   * configuration applied every decided slot.
+   */
   private settled(): boolean {
     for (const client of this.clients.values()) if (!client.finished) return false;
+    if (this.operator !== null && !this.operator.done) return false;
     const target = this.checkers.decisions.highestSlot + 1;
-    return this.cluster.replicas.every((r) => r.state !== null && r.state.slotOut === target);
+    return this.membership
+      .memberReplicas()
+      .every((r) => r.state !== null && r.state.slotOut === target);
   }
 
   private handle(event: SimEvent): void {
@@ -215,6 +274,10 @@ export class Simulation {
         const client = this.clientOf(event.clientId);
         return this.clientActs(client, client.onTimer(this.nowMs, event.timer));
       }
+      case 'operator-timer':
+        if (this.operator !== null)
+          this.operatorActs(this.operator.onTimer(this.nowMs, event.timer));
+        return;
     }
   }
 
@@ -239,6 +302,7 @@ export class Simulation {
   /** A new incarnation: the next epoch, a new shell core, whose first action loads the durable map. */
   private startIncarnation(p: AnyProcess): void {
     const epoch = this.dataApi.claimEpoch(p.id);
+    this.membership.lifeBegins(p.id);
     const commitBodyBytesMax = this.options.oversizedCommits
       ? OVERSIZED_COMMIT_BODY_BYTES_MAX
       : SIM_COMMIT_BODY_BYTES_MAX;
@@ -278,7 +342,7 @@ export class Simulation {
   private advance(p: AnyProcess, input: StepInput): void {
     if (p.core === null) throw new Error(`${p.id} is down`);
     if (input.kind === 'message') {
-      if (this.clients.has(input.from)) p.core.submit(input.message);
+      if (this.clients.has(input.from) || input.from === OPERATOR_ID) p.core.submit(input.message);
       else this.receiveRow(p, input.from, input.message, input.payload);
     }
     const message = input.kind === 'message' ? input.message : null;
@@ -290,7 +354,10 @@ export class Simulation {
       }
       case 'replica': {
         const released = this.drain(p);
-        if (p.state !== null) this.checkers.afterReplicaStep(p.id, replicaView(p.state), released);
+        if (p.state !== null) {
+          this.checkers.afterReplicaStep(p.id, replicaView(p.state), released);
+          this.membership.countSnapshots(p.id, p.state.counters.snapshotsInstalled);
+        }
         break;
       }
       case 'leader': {
@@ -442,6 +509,7 @@ export class Simulation {
   /** `envelope.payload`: the queued row's text, for a message that goes through the queue. */
   private send(from: string, envelope: Envelope & { payload?: string }): void {
     this.stats.messagesSent++;
+    if (envelope.message.type === 'behind') this.stats.behindSent++;
     const delays = this.network.deliveryDelays(from, envelope.to);
     if (delays.length === 0) this.stats.messagesDropped++;
     if (delays.length > 1) this.stats.messagesDuplicated++;
@@ -462,6 +530,15 @@ export class Simulation {
    * the client's own name, which is what partitions cut off.
    */
   private deliverToClient(from: string, to: string, response: Response): void {
+    if (response.sessionId === 0 && this.operator?.owns(response.requestId)) {
+      if (this.network.isCut(from, OPERATOR_ID)) {
+        this.stats.messagesCut++;
+        return this.traceDelivery('cut', from, to, response);
+      }
+      this.traceDelivery('', from, to, response);
+      this.checkers.onClientResponse(to, response);
+      return this.operatorActs(this.operator.onResponse(this.nowMs, response));
+    }
     const client = clientOfAnswer(this.clients.values(), to, response);
     if (client !== null && this.network.isCut(from, client.id)) {
       this.stats.messagesCut++;
@@ -497,11 +574,18 @@ export class Simulation {
         return;
       }
       case 'restart':
+        if (this.membership.heldDown.has(action.processId)) return;
         return this.restart(this.processOf(action.processId));
-      case 'partition-start':
-        this.trace(`PARTITION ${action.partitionId} cuts off ${action.members.join(',')}`);
+      case 'partition-start': {
+        const joiners = this.membership.joinersOfPartition(
+          action.members.length,
+          this.initialProcessCount(),
+        );
+        const members = [...action.members, ...joiners];
+        this.trace(`PARTITION ${action.partitionId} cuts off ${members.join(',')}`);
         this.stats.partitions++;
-        return this.network.startPartition(action.partitionId, new Set(action.members));
+        return this.network.startPartition(action.partitionId, new Set(members));
+      }
       case 'partition-end':
         this.trace(`PARTITION ${action.partitionId} ends`);
         return this.network.endPartition(action.partitionId);
@@ -509,7 +593,7 @@ export class Simulation {
   }
 
   private restart(p: AnyProcess): void {
-    if (p.up) return;
+    if (p.up || this.membership.stopped.has(p.id)) return;
     this.stats.restarts++;
     if (p.kind === 'acceptor' && this.options.volatileAcceptors) {
       // The original in-memory design: whatever the acceptor promised or accepted is gone.
@@ -526,7 +610,72 @@ export class Simulation {
     this.healed = true;
     this.network.heal();
     this.trace('HEAL: partitions end, links stop dropping and duplicating, everyone restarts');
+    for (const id of [...this.membership.heldDown]) this.membership.outageEnds(id);
     for (const p of this.cluster.byId.values()) this.restart(p);
+  }
+
+  /** The processes and clients the fault plan's partitions were drawn from. */
+  private initialProcessCount(): number {
+    const { acceptors, leaders, replicas } = this.cluster.cluster;
+    return acceptors.length + leaders.length + replicas.length + this.clients.size;
+  }
+
+  /** Carries out what the reconfiguration operator did. */
+  private operatorActs(step: OperatorStep): void {
+    for (const note of step.notes) this.trace(note);
+    for (const { kind, id, joinFrom } of step.start) this.startMember(kind, id, joinFrom);
+    for (const envelope of step.sends) {
+      this.trace(`${OPERATOR_ID} sends ${describeMessage(envelope.message)} to ${envelope.to}`);
+      this.send(OPERATOR_ID, envelope);
+    }
+    for (const { atMs, timer } of step.timers) {
+      this.queue.schedule(atMs, { kind: 'operator-timer', timer });
+    }
+    for (const id of step.stop) this.stopForGood(id);
+    for (const id of step.crash) this.outageBegins(id);
+    for (const id of step.restart) {
+      if (this.membership.outageEnds(id)) this.restart(this.processOf(id));
+    }
+    if (step.clientReplicas !== null) this.membership.setClientReplicas(step.clientReplicas);
+  }
+
+  /** A new member: a new id, empty durable state, and its own crashes while faults last. */
+  private startMember(kind: MemberRole, id: string, joinFrom: readonly string[]): void {
+    const p = this.cluster.newMember(kind, id, joinFrom);
+    this.trace(`START ${id} (joins the fleet)`);
+    this.startIncarnation(p);
+    if (this.healed) return;
+    const { crashes } = this.profile;
+    const planned = this.membership.crashesOf(
+      kind,
+      id,
+      crashes,
+      this.nowMs,
+      this.options.faultPhaseMs,
+    );
+    for (const action of planned) this.queue.schedule(action.atMs, { kind: 'fault', action });
+  }
+
+  /** A member that left the configuration: stopped, never to restart (its disk is gone too). */
+  private stopForGood(id: string): void {
+    const p = this.processOf(id);
+    this.trace(`STOP ${id} for good`);
+    if (p.up) {
+      p.crash();
+      this.dataApi.crash(id);
+    }
+    this.membership.stop(id);
+  }
+
+  /** The operator takes a replica down; nothing brings it back before the outage ends. */
+  private outageBegins(id: string): void {
+    const p = this.processOf(id);
+    this.membership.outageBegins(id);
+    if (!p.up) return;
+    this.trace(`CRASH ${id} (outage)`);
+    this.stats.crashes++;
+    p.crash();
+    this.dataApi.crash(id);
   }
 
   private processOf(id: string): AnyProcess {

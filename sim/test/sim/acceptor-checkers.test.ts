@@ -1,6 +1,8 @@
 import { AcceptanceLedger } from '../../src/checkers/acceptance-ledger';
 import { AcceptorChecker } from '../../src/checkers/acceptor-checker';
-import { acceptorView, ballot, p2a, pvalue, violationOf } from './support/fixtures';
+import type { Ballot, PValue } from '@paxos/shared';
+import type { AcceptorView } from '../../src/observe/views';
+import { acceptorView, ballot, ballotOf, p2a, pvalue, violationOf } from './support/fixtures';
 
 function freshChecker(): AcceptorChecker {
   return new AcceptorChecker('acceptor-0', new AcceptanceLedger(2));
@@ -100,5 +102,115 @@ describe('AcceptanceLedger (A4, A5)', () => {
     ledger.record('acceptor-0', pvalue(ballot(1), 1, 'x'));
     ledger.record('acceptor-0', pvalue(ballot(1), 1, 'x'));
     expect(ledger.chosenAt(1)).toEqual([]);
+  });
+});
+
+describe('AcceptorChecker per configuration (issue 18): one promise per epoch', () => {
+  const view = (
+    promises: Array<[number, Ballot]>,
+    epochsBelow = 0,
+    ...accepted: PValue[]
+  ): AcceptorView => ({
+    promises: new Map(promises),
+    epochsBelow,
+    accepted: new Map(accepted.map((p) => [p.slot, p])),
+    collectedBelow: 1,
+  });
+  const e0 = (round: number) => ballotOf(0, round);
+  const e1 = (round: number) => ballotOf(1, round, 'leader-2');
+
+  it('promises of two epochs are independent: a new epoch starts from the bottom', () => {
+    const checker = freshChecker();
+    checker.afterStep(view([[0, e0(7)]]), null);
+    expect(
+      violationOf(() =>
+        checker.afterStep(
+          view([
+            [0, e0(7)],
+            [1, e1(0)],
+          ]),
+          null,
+        ),
+      ),
+    ).toBeNull();
+  });
+
+  it('A1 holds per epoch: a promise going down in one epoch is caught', () => {
+    const checker = freshChecker();
+    checker.afterStep(
+      view([
+        [0, e0(7)],
+        [1, e1(3)],
+      ]),
+      null,
+    );
+    expect(
+      violationOf(() =>
+        checker.afterStep(
+          view([
+            [0, e0(7)],
+            [1, e1(2)],
+          ]),
+          null,
+        ),
+      ),
+    ).toBe('A1');
+  });
+
+  it("a retired epoch's promise may go, but epochsBelow never goes down", () => {
+    const checker = freshChecker();
+    checker.afterStep(
+      view([
+        [0, e0(7)],
+        [1, e1(3)],
+      ]),
+      null,
+    );
+    expect(violationOf(() => checker.afterStep(view([[1, e1(3)]], 1), null))).toBeNull();
+    expect(violationOf(() => checker.afterStep(view([[1, e1(3)]], 0), null))).toBe('A1');
+  });
+
+  it('A2 compares an acceptance with the promise of its own epoch', () => {
+    const checker = freshChecker();
+    checker.afterStep(
+      view([
+        [0, e0(7)],
+        [1, e1(3)],
+      ]),
+      null,
+    );
+    const right = pvalue(e1(3), 20, 'x');
+    const stale = pvalue(e1(2), 21, 'y');
+    expect(
+      violationOf(() =>
+        checker.afterStep(
+          view(
+            [
+              [0, e0(7)],
+              [1, e1(3)],
+            ],
+            0,
+            right,
+          ),
+          p2a(right),
+        ),
+      ),
+    ).toBeNull();
+    expect(
+      violationOf(() =>
+        checker.afterStep(
+          view(
+            [
+              [0, e0(7)],
+              [1, e1(3)],
+            ],
+            0,
+            right,
+            stale,
+          ),
+          p2a(stale),
+        ),
+      ),
+    ).toBe('A2');
   });
 });

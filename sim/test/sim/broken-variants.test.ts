@@ -13,8 +13,10 @@ function firstViolation(count: number, run: (seed: number) => SimResult): SimRes
 }
 
 /**
- * Each issue-17 checker, shown to catch the deliberately broken configuration made for it
- * (`npm run sim -- --broken NAME` exits 1 for the same reason). [variant, checker, seeds]
+ * Each issue-17 and issue-18 checker, shown to catch the deliberately broken configuration made
+ * for it (`npm run sim -- --broken NAME` exits 1 for the same reason). [variant, checker, seeds]
+ * `reconfig-at-once` reconfigures on every seed; `npm run sim -- --seeds 50 --broken NAME`
+ * catches it on every one of them, and `collect-below-one` too.
  */
 const caughtBy: Array<[BrokenVariant, InvariantName, number]> = [
   ['forgetful-sessions', 'at-most-once', 10],
@@ -22,9 +24,11 @@ const caughtBy: Array<[BrokenVariant, InvariantName, number]> = [
   ['one-page-p1b', 'limits', 40],
   ['one-part-snapshot', 'limits', 10],
   ['unchecked-input', 'storable', 10],
+  ['reconfig-at-once', 'config', 5],
+  ['collect-below-one', 'gc-safe', 5],
 ];
 
-describe('deliberately broken configurations (issue 17 checkers)', () => {
+describe('deliberately broken configurations (issue 17 and 18 checkers)', () => {
   it('has a test for every variant the CLI offers', () => {
     expect(caughtBy.map(([variant]) => variant).sort()).toEqual([...BROKEN_VARIANTS].sort());
   });

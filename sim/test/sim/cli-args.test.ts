@@ -12,17 +12,34 @@ describe('sim CLI arguments', () => {
     expect(parseArgs([]).adversaries).toBeNull();
   });
 
+  it('parses --reconfigure and --no-reconfigure, and repeats them in reproductions', () => {
+    expect(parseArgs([]).reconfigure).toBeNull();
+    const on = parseArgs(['--reconfigure']);
+    expect(on.reconfigure).toBe('always');
+    expect(extraFlags(on)).toEqual(['--reconfigure']);
+    expect(extraFlags(parseArgs(['--no-reconfigure']))).toEqual(['--no-reconfigure']);
+  });
+
   it.each([
     [['--broken'], /--broken needs one of/],
     [['--broken', 'nonsense'], /--broken needs one of/],
     [['--adversarial', '--no-adversarial'], /exclude each other/],
+    [['--reconfigure', '--no-reconfigure'], /exclude each other/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(CliUsageError);
     expect(() => parseArgs(argv)).toThrow(message);
   });
 
   it('documents every flag and every broken variant in --help', () => {
-    for (const flag of ['--adversarial', '--no-adversarial', '--broken', '--volatile-acceptors']) {
+    const flags = [
+      '--adversarial',
+      '--no-adversarial',
+      '--reconfigure',
+      '--no-reconfigure',
+      '--broken',
+      '--volatile-acceptors',
+    ];
+    for (const flag of flags) {
       expect(USAGE).toContain(flag);
     }
     for (const variant of BROKEN_VARIANTS) expect(USAGE).toContain(variant);

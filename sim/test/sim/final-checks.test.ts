@@ -9,7 +9,7 @@ import { runFinalChecks, type FinalCheckClient } from '../../src/run/final-check
 import { chooseInLedger, violationOf } from './support/fixtures';
 
 const cluster = {
-  acceptors: ['acceptor-0'],
+  acceptors: ['acceptor-0', 'acceptor-1', 'acceptor-2'],
   leaders: ['leader-0'],
   replicas: ['replica-0', 'replica-1'],
 };
@@ -57,15 +57,19 @@ function check(
   clients: FinalCheckClient[],
   replicaProcesses = replicas(),
   before: (checkers: ClusterCheckers) => void = () => undefined,
+  unfinished: string | null = null,
 ): string | null {
   const checkers = new ClusterCheckers({
     acceptors: cluster.acceptors,
+    leaders: cluster.leaders,
     replicas: cluster.replicas,
     windowSlots: SIM_REPLICA_TIMINGS.windowSlots,
     replicaFullCheckEverySteps: 10,
   });
   before(checkers);
-  return violationOf(() => runFinalChecks({ replicas: replicaProcesses, clients, checkers }));
+  return violationOf(() =>
+    runFinalChecks({ replicas: replicaProcesses, clients, checkers, unfinished }),
+  );
 }
 
 const put = (value: string) => ({ kind: 'put' as const, key: 'k', value });
@@ -114,6 +118,11 @@ describe('final checks', () => {
     ]);
     expect(check([answered])).toBeNull();
     expect(check([clientWith([], 'client-1', true)])).toBe('liveness');
+  });
+
+  it('liveness: a reconfiguration plan that never finished is caught', () => {
+    const plan = 'mixed: step 4/5 (remove an original replica): epoch 4 from slot 35 not settled';
+    expect(check([clientWith([])], replicas(), () => undefined, plan)).toBe('liveness');
   });
 
   it('convergence: catch a replica that stayed behind', () => {

@@ -2,7 +2,7 @@ import type { Envelope, Message } from '@paxos/shared';
 import { AcceptanceLedger } from '../../src/checkers/acceptance-ledger';
 import { AcceptorChecker } from '../../src/checkers/acceptor-checker';
 import { ClusterCheckers } from '../../src/checkers/cluster-checkers';
-import { GcChecker } from '../../src/checkers/gc-checker';
+import { GcChecker, type GcFacts } from '../../src/checkers/gc-checker';
 import {
   acceptorView,
   ballot,
@@ -15,38 +15,112 @@ import {
   violationOf,
 } from './support/fixtures';
 
-describe('GcChecker: nothing is collected below a slot some replica has not applied', () => {
-  const lowest = { replicaId: 'replica-1', slotOut: 5 };
+/** Ground truth for the GC checker: replicas' durable slotOuts, configurations, stops. */
+function facts(
+  slotOuts: Record<string, number>,
+  configurations: string[][],
+): GcFacts & { stop(id: string): void; set(id: string, slotOut: number): void } {
+  const stopped = new Set<string>();
+  return {
+    durableSlotOut: (id) => slotOuts[id] ?? 1,
+    configurations: () => configurations,
+    keptReplicas: () => Object.keys(slotOuts).filter((id) => !stopped.has(id)),
+    newestReplicaCount: () => configurations[configurations.length - 1]!.length,
+    stop: (id) => stopped.add(id),
+    set: (id, slotOut) => {
+      slotOuts[id] = slotOut;
+    },
+  };
+}
+
+describe('GcChecker: collected slots are held by enough replicas (justified, kept)', () => {
+  const twoReplicas = () => facts({ 'replica-0': 9, 'replica-1': 5 }, [['replica-0', 'replica-1']]);
   // [name, what happened, horizon, expected violation]
   const cases: Array<[string, (gc: GcChecker, horizon: number) => void, number, string | null]> = [
     [
-      'a leader horizon at the lowest slotOut',
-      (gc, h) => gc.onLeaderHorizon('leader-0', h),
+      'a leader horizon both replicas hold',
+      (gc, h) => gc.onLeaderHorizon('leader-0', 0, h),
       5,
       null,
     ],
-    ['a leader horizon above it', (gc, h) => gc.onLeaderHorizon('leader-0', h), 6, 'gc-safe'],
-    ['a collect below the lowest slotOut', (gc, h) => gc.onCollectSent('leader-0', h), 4, null],
-    ['a collect above it', (gc, h) => gc.onCollectSent('leader-0', h), 6, 'gc-safe'],
+    // With two replicas a majority is both: the fastest one alone is the broken
+    // collect-below-one leader.
+    [
+      'a leader horizon at the fastest replica',
+      (gc, h) => gc.onLeaderHorizon('leader-0', 0, h),
+      9,
+      'gc-safe',
+    ],
+    ['a collect both hold', (gc, h) => gc.onCollectSent('leader-0', h), 4, null],
+    ['a collect above one of them', (gc, h) => gc.onCollectSent('leader-0', h), 6, 'gc-safe'],
     ['an acceptor at it', (gc, h) => gc.onAcceptorHorizon('acceptor-0', h), 5, null],
     ['an acceptor above it', (gc, h) => gc.onAcceptorHorizon('acceptor-0', h), 9, 'gc-safe'],
   ];
   it.each(cases)('%s', (_name, act, horizon, expected) => {
-    const gc = new GcChecker(() => lowest);
+    const gc = new GcChecker(twoReplicas());
     expect(violationOf(() => act(gc, horizon))).toBe(expected);
   });
 
-  it('tracks the highest horizon acceptors reached, for the run summary', () => {
-    const gc = new GcChecker(() => lowest);
+  it('with three replicas, a majority of them is enough: one may be down through it', () => {
+    const gc = new GcChecker(
+      facts({ 'replica-0': 30, 'replica-1': 28, 'replica-2': 2 }, [
+        ['replica-0', 'replica-1', 'replica-2'],
+      ]),
+    );
+    expect(violationOf(() => gc.onLeaderHorizon('leader-0', 0, 28))).toBeNull();
+    expect(violationOf(() => gc.onLeaderHorizon('leader-0', 0, 29))).toBe('gc-safe');
+  });
+
+  it('a horizon travels: one justified by the old configuration is fine in the new one', () => {
+    // replica-1 is replaced by replica-3; replica-2 lags. Epoch 0's majority (0 and 1) holds 20.
+    const f = facts({ 'replica-0': 20, 'replica-1': 20, 'replica-2': 5, 'replica-3': 1 }, [
+      ['replica-0', 'replica-1', 'replica-2'],
+      ['replica-0', 'replica-2', 'replica-3'],
+    ]);
+    const gc = new GcChecker(f);
+    // The new configuration's leader learns it from an acceptor: not its own majority, yet
+    // justified, and kept (replica-1 still holds it).
+    expect(violationOf(() => gc.onLeaderHorizon('leader-2', 1, 20))).toBeNull();
+    // Stopping the leaving replica now would leave replica-0 alone with the collected slots.
+    expect(
+      violationOf(() => {
+        f.stop('replica-1');
+        gc.onReplicaStopped('replica-1');
+      }),
+    ).toBe('gc-safe');
+  });
+
+  it('a leaving replica may go once the staying ones hold the horizon', () => {
+    const f = facts({ 'replica-0': 20, 'replica-1': 20, 'replica-2': 5, 'replica-3': 1 }, [
+      ['replica-0', 'replica-1', 'replica-2'],
+      ['replica-0', 'replica-2', 'replica-3'],
+    ]);
+    const gc = new GcChecker(f);
+    gc.onAcceptorHorizon('acceptor-0', 20);
+    f.set('replica-3', 22); // the new replica installed a snapshot
+    f.stop('replica-1');
+    expect(violationOf(() => gc.onReplicaStopped('replica-1'))).toBeNull();
+    // And no horizon may now run past what the staying replicas keep.
+    f.set('replica-0', 25);
+    expect(violationOf(() => gc.onCollectSent('leader-0', 22))).toBeNull();
+    expect(violationOf(() => gc.onCollectSent('leader-0', 23))).toBe('gc-safe');
+  });
+
+  it("tracks the highest horizon acceptors reached, and every configuration's leaders", () => {
+    const gc = new GcChecker(twoReplicas());
     gc.onAcceptorHorizon('acceptor-0', 3);
     gc.onAcceptorHorizon('acceptor-1', 5);
     gc.onAcceptorHorizon('acceptor-0', 4);
+    gc.onLeaderHorizon('leader-1', 2, 4);
     expect(gc.highestCollected).toBe(5);
+    expect(gc.highestHorizon).toBe(5);
+    expect(gc.horizonOfEpoch.get(2)).toBe(4);
   });
 
-  it('in the cluster checkers, the lowest replica is the one furthest behind', () => {
+  it('in the cluster checkers, the facts are the replicas as their checkers saw them', () => {
     const checkers = new ClusterCheckers({
       acceptors: ['acceptor-0', 'acceptor-1', 'acceptor-2'],
+      leaders: ['leader-0', 'leader-1'],
       replicas: ['replica-0', 'replica-1'],
       windowSlots: 4,
       replicaFullCheckEverySteps: 100,
@@ -61,9 +135,21 @@ describe('GcChecker: nothing is collected below a slot some replica has not appl
     });
     expect(violationOf(() => checkers.afterSends('leader-0', [collect(3)]))).toBeNull();
     expect(violationOf(() => checkers.afterSends('leader-0', [collect(4)]))).toBe('gc-safe');
-    expect(violationOf(() => checkers.afterLeaderStep('leader-1', { collectedBelow: 4 }))).toBe(
-      'gc-safe',
-    );
+    const leader = (collectedBelow: number) => ({
+      instances: [
+        {
+          epoch: 0,
+          startSlot: 1,
+          endSlot: null,
+          acceptors: ['acceptor-0', 'acceptor-1', 'acceptor-2'],
+          leaders: ['leader-0', 'leader-1'],
+          replicas: ['replica-0', 'replica-1'],
+          collectedBelow,
+        },
+      ],
+    });
+    expect(violationOf(() => checkers.afterLeaderStep('leader-1', leader(3)))).toBeNull();
+    expect(violationOf(() => checkers.afterLeaderStep('leader-1', leader(4)))).toBe('gc-safe');
   });
 });
 

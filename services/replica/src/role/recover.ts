@@ -18,7 +18,7 @@ import {
 } from './durable';
 import { performDecided } from './perform';
 import { refreshRetryTimer } from './retry-timer';
-import { loadSnapshot, wantSnapshot } from './state-transfer';
+import { joinsUnseenConfiguration, loadSnapshot, wantSnapshot } from './state-transfer';
 import { newReplicaState, type ReplicaState } from './state';
 
 /**
@@ -40,7 +40,6 @@ export function recoverReplica(
   state.incarnation =
     (previous ? parseDurableValue(INCARNATION_KEY, previous.value, IncarnationSchema) : 0) + 1;
   restoreSnapshot(state, durable);
-  const fresh = durable.size === 0 || (durable.size === 1 && durable.has(INCARNATION_KEY));
   for (const [key, entry] of durable) {
     if (!isDecisionKey(key)) continue;
     if (entry.slot === null)
@@ -52,8 +51,9 @@ export function recoverReplica(
   performDecided(state, null);
   state.slotIn = state.slotOut;
   // A new member (not an initial replica, no state of its own) joins through a reconfiguration:
-  // it starts from another replica's snapshot, never from slot 1 (those may be collected).
-  if (fresh && !config.cluster.replicas.includes(config.id)) wantSnapshot(state);
+  // it starts from another replica's snapshot, never from slot 1 (those may be collected). So
+  // does one restarted from a snapshot that predates the configuration it joins.
+  if (joinsUnseenConfiguration(state)) wantSnapshot(state);
   refreshRetryTimer(state, now, true);
   return {
     state,

@@ -84,6 +84,17 @@ export function loadSnapshot(state: ReplicaState, content: SnapshotContent): str
   return null;
 }
 
+/**
+ * This replica is in no configuration it knows and never left one: it joins through a
+ * configuration it has not seen yet (it starts empty, or its snapshot predates the
+ * reconfiguration that adds it). No leader sends decisions to a replica outside every
+ * configuration it knows and nothing tells it it is behind, so only a snapshot of a replica that
+ * applied that reconfiguration shows it the configuration it joins: it asks until it has one.
+ */
+export function joinsUnseenConfiguration(state: ReplicaState): boolean {
+  return isOutsideConfiguration(state) && !state.formerMembers.includes(state.config.id);
+}
+
 /** From now on this replica wants a snapshot; the retry tick asks (at once if none asked yet). */
 export function wantSnapshot(state: ReplicaState): void {
   state.transfer.wanted = true;
@@ -261,11 +272,9 @@ function installSnapshot(
   forgetBelow(state, state.slotOut);
   state.slotIn = Math.max(state.slotIn, state.slotOut);
   state.highestDecidedSlot = Math.max(state.highestDecidedSlot, state.slotOut - 1);
-  // A replica joining through a configuration this snapshot does not show yet (its source had
-  // not applied the reconfiguration) keeps asking: no leader sends decisions to a replica outside
-  // every configuration it knows, and only a newer snapshot shows it the one it joins.
-  state.transfer.wanted =
-    isOutsideConfiguration(state) && !state.formerMembers.includes(state.config.id);
+  // Joining through a configuration this snapshot does not show yet (its source had not applied
+  // the reconfiguration): keep asking.
+  state.transfer.wanted = joinsUnseenConfiguration(state);
   state.transfer.askedAt = null;
   state.transfer.asks = 0;
   state.counters.snapshotsInstalled += 1;

@@ -1,5 +1,6 @@
 import {
   clientDestination,
+  epochOf,
   opDigest,
   type Ballot,
   type Batch,
@@ -64,14 +65,26 @@ export function acceptorView(b: Ballot, ...accepted: PValue[]): AcceptorView {
   return collectedView(b, 1, ...accepted);
 }
 
-/** An acceptor that garbage-collected below `collectedBelow`. */
+/**
+ * An acceptor that garbage-collected below `collectedBelow`, whose promise in `b`'s epoch is
+ * `b` (a round below 0: nothing promised yet).
+ */
 export function collectedView(
   b: Ballot,
   collectedBelow: number,
   ...accepted: PValue[]
 ): AcceptorView {
-  return { ballot: b, accepted: new Map(accepted.map((p) => [p.slot, p])), collectedBelow };
+  return {
+    promises: new Map(b.round < 0 ? [] : [[epochOf(b), b]]),
+    epochsBelow: 0,
+    accepted: new Map(accepted.map((p) => [p.slot, p])),
+    collectedBelow,
+  };
 }
+
+/** A ballot of configuration `epoch`. */
+export const ballotOf = (epoch: number, round: number, leaderId = 'leader-0'): Ballot =>
+  epoch === 0 ? { round, leaderId } : { epoch, round, leaderId };
 
 export function replicaView(fields: Partial<ReplicaView> = {}): ReplicaView {
   return {
