@@ -125,8 +125,18 @@ export function mergeSchedules(
   return [...byEpoch.values()].sort((a, b) => a.config.epoch - b.config.epoch);
 }
 
+/** Field by field: an entry read back from JSON may list its keys in another order. */
 export function sameEntry(a: ConfigEntry, b: ConfigEntry): boolean {
-  return a.startSlot === b.startSlot && JSON.stringify(a.config) === JSON.stringify(b.config);
+  const same = (x: readonly string[], y: readonly string[]) =>
+    x.length === y.length && x.every((id, i) => id === y[i]);
+  return (
+    a.startSlot === b.startSlot &&
+    a.config.epoch === b.config.epoch &&
+    a.config.window === b.config.window &&
+    same(a.config.acceptors, b.config.acceptors) &&
+    same(a.config.leaders, b.config.leaders) &&
+    same(a.config.replicas, b.config.replicas)
+  );
 }
 
 /**

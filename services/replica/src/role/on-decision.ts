@@ -10,7 +10,9 @@ import { decisionKey } from './durable';
 import { performDecided } from './perform';
 import { reportProgressIfDue } from './progress-report';
 import { proposePending } from './propose';
-import { refreshRetryTimer } from './retry-timer';
+import { isBlockedByGap, refreshRetryTimer } from './retry-timer';
+import { isReplicaAt, leadersToReport } from './membership';
+import { joinsUnseenConfiguration } from './state-transfer';
 import { notePartner } from './slot-sharing';
 import { snapshotIfDue } from './snapshot';
 import type { ReplicaState } from './state';
@@ -42,6 +44,19 @@ export function onDecision(
     return out.result();
   }
   learnDecision(state, slot, value, now, out);
+  if (isBlockedByGap(state) && !leadersToReport(state).includes(message.from)) {
+    // A leader of a configuration we have not learned yet (every leader we know may be gone):
+    // ask it too for what we miss; it knows where its configuration starts.
+    out.send.push({
+      to: message.from,
+      message: {
+        type: 'progress',
+        from: state.config.id,
+        slotOut: state.slotOut,
+        wantsDecisions: true,
+      },
+    });
+  }
   return out.result();
 }
 
@@ -63,9 +78,21 @@ export function learnDecision(
   state.highestDecidedSlot = Math.max(state.highestDecidedSlot, slot);
   out.persist.push({ op: 'put', key: decisionKey(slot), slot, value });
   state.counters.decisions += 1;
+  const slotOutBefore = state.slotOut;
   performDecided(state, out);
+  // Caught up from decisions after all: a snapshot asked for earlier is no longer needed.
+  if (state.slotOut > slotOutBefore && state.transfer.wanted && !needsSnapshot(state)) {
+    state.transfer.wanted = false;
+    state.transfer.asks = 0;
+    state.transfer.askedAt = null;
+  }
   snapshotIfDue(state, out);
   reportProgressIfDue(state, out);
   proposePending(state, out, now);
   refreshRetryTimer(state, now, true);
+}
+
+/** Still only a snapshot can help: not a replica at slotOut, or joining one not seen yet. */
+function needsSnapshot(state: ReplicaState): boolean {
+  return !isReplicaAt(state, state.slotOut) || joinsUnseenConfiguration(state);
 }

@@ -1,4 +1,4 @@
-import { isJoining } from './membership';
+import { isJoining, pendingEntry } from './membership';
 import type { ReplicaState } from './state';
 
 export function hasUndecidedProposal(state: ReplicaState): boolean {
@@ -28,7 +28,8 @@ export function refreshRetryTimer(state: ReplicaState, now: number, progressed: 
     !isBlockedByGap(state) &&
     !hasUnreportedProgress(state) &&
     !state.transfer.wanted &&
-    !isJoining(state)
+    !isJoining(state) &&
+    pendingEntry(state) === null
   ) {
     state.retryDueAt = null;
   } else if (progressed || state.retryDueAt === null) {

@@ -1,9 +1,9 @@
 import { StepCollector, noopBatch, type StepResult } from '@paxos/shared';
 import { proposeToLeaders } from './outbox';
 import { reportProgress } from './progress-report';
-import { nextBatchId, sendProposal } from './propose';
+import { nextBatchId, proposePending, sendProposal } from './propose';
 import { hasUnreportedProgress, isBlockedByGap, refreshRetryTimer } from './retry-timer';
-import { isJoining, isReplicaAt } from './membership';
+import { isJoining, isReplicaAt, pendingEntry } from './membership';
 import type { ReplicaState } from './state';
 import { askForSnapshotIfDue, wantSnapshot } from './state-transfer';
 
@@ -48,6 +48,9 @@ export function tickReplica(state: ReplicaState, now: number): StepResult<Replic
   state.transfer.slotOutAtLastRetry = state.slotOut;
   if (stalled && isJoining(state)) wantSnapshot(state);
   askForSnapshotIfDue(state, now, out);
+  // A pending configuration needs the log to reach its start (pitfall 7), also after a restart
+  // that lost the proposals pushing it there.
+  if (pendingEntry(state) !== null) proposePending(state, out, now);
   if (hasUnreportedProgress(state)) reportProgress(state, out, false);
   refreshRetryTimer(state, now, true);
   return out.result();
