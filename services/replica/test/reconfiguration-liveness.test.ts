@@ -48,4 +48,24 @@ describe('a replica around a reconfiguration', () => {
     expect(replica.state.slotOut).toBe(2);
     expect(replica.state.transfer.wanted).toBe(false);
   });
+
+  it('asks no other replica while a snapshot keeps arriving', () => {
+    const replica = new ReplicaHarness(replicaConfig({ retryMs: 100 }));
+    replica.step({ type: 'behind', from: 'leader-0', collectedBelow: 20 });
+    expect(sentOf(replica.last, 'snapshot-request')).toHaveLength(1);
+    replica.now = 50;
+    const configs = replica.state.configs;
+    replica.step({
+      type: 'snapshot-chunk',
+      from: 'replica-1',
+      slotOut: 30,
+      parts: 2,
+      head: { configs, formerMembers: [] },
+    });
+    replica.tick(120);
+    expect(sentOf(replica.last, 'snapshot-request')).toHaveLength(0);
+    // Silence for a whole retry interval: the next replica is asked.
+    replica.tick(replica.state.retryDueAt!);
+    expect(sentOf(replica.last, 'snapshot-request')).toHaveLength(1);
+  });
 });

@@ -19,6 +19,9 @@ export const LIBFAKETIME_CANDIDATES = [
   '/usr/lib/faketime/libfaketimeMT.so.1',
 ];
 
+/** How far after its start a process's faked clock stays at the least. */
+const START_MARGIN_S = 0.5;
+
 export function findLibfaketime(): string | null {
   return LIBFAKETIME_CANDIDATES.find((p) => existsSync(p)) ?? null;
 }
@@ -49,6 +52,8 @@ export function faketimeSpec(s: ClockSetting): string {
 export class ClockControl {
   private setting: ClockSetting = TRUE_CLOCK;
   private startedAtMs = 0;
+  /** The offset when the process started: its faked clock must never go back below that. */
+  private offsetAtStartS = 0;
   readonly file: string;
 
   constructor(
@@ -76,13 +81,27 @@ export class ClockControl {
   /** The process (re)started now: libfaketime counts its rate from here. */
   started(): void {
     this.startedAtMs = this.now();
+    this.offsetAtStartS = this.setting.offsetS;
     this.setting = { offsetS: this.setting.offsetS, rate: this.setting.rate };
     this.write();
   }
 
+  /**
+   * A backward jump stops short of the moment the process started: a real monotonic clock never
+   * goes back at all, and Node aborts (an assertion in its timers) when its clock reads earlier
+   * than at its start, which a process restarted a few seconds ago would otherwise see.
+   */
   jump(seconds: number): void {
-    this.setting = { ...this.setting, offsetS: this.setting.offsetS + seconds };
+    // Never further back than the start allows, and never forward when asked to go back.
+    const floor = Math.min(this.setting.offsetS, this.lowestOffsetS());
+    const offsetS = Math.max(this.setting.offsetS + seconds, floor);
+    this.setting = { ...this.setting, offsetS };
     this.write();
+  }
+
+  private lowestOffsetS(): number {
+    const elapsedS = (this.now() - this.startedAtMs) / 1000;
+    return this.offsetAtStartS - elapsedS + START_MARGIN_S;
   }
 
   runAt(rate: number): void {
@@ -93,7 +112,8 @@ export class ClockControl {
 
   /** Back to true time (a jump by whatever offset has built up). */
   reset(): void {
-    this.setting = TRUE_CLOCK;
+    const floor = Math.min(this.setting.offsetS, this.lowestOffsetS());
+    this.setting = floor > 0 ? { offsetS: floor, rate: 1 } : TRUE_CLOCK;
     this.write();
   }
 

@@ -117,6 +117,9 @@ export function askForSnapshotIfDue(
   const { transfer } = state;
   if (!transfer.wanted) return;
   if (transfer.askedAt !== null && now < transfer.askedAt + state.config.retryMs) return;
+  // A snapshot is arriving: asking another replica now would start a newer one, whose chunks
+  // replace these, and under load no snapshot would ever arrive whole.
+  if (transfer.incoming && now < transfer.incoming.lastChunkAt + state.config.retryMs) return;
   const sources = snapshotSources(state);
   if (sources.length === 0) return;
   const to = sources[transfer.asks % sources.length]!;
@@ -230,9 +233,11 @@ export function onSnapshotChunk(
       parts: message.parts,
       head: null,
       data: new Map(),
+      lastChunkAt: now,
     };
     state.transfer.incoming = incoming;
   }
+  incoming!.lastChunkAt = now;
   if (message.head) incoming!.head = message.head;
   if (message.data) {
     if (message.data.slotOut !== message.slotOut || message.data.part >= message.parts) {

@@ -102,6 +102,8 @@ export interface IncomingSnapshot {
   parts: number;
   head: { configs: ConfigEntry[]; formerMembers: ProcessId[] } | null;
   data: Map<number, SnapshotPart>;
+  /** When its last chunk arrived: while chunks keep coming, nobody else is asked. */
+  lastChunkAt: number;
 }
 
 /**
