@@ -115,24 +115,25 @@ export function latestEntry(schedule: readonly ConfigEntry[]): ConfigEntry {
 export function mergeSchedules(
   mine: readonly ConfigEntry[],
   theirs: readonly ConfigEntry[],
+  { compareWindow = true }: { compareWindow?: boolean } = {},
 ): ConfigEntry[] | null {
   const byEpoch = new Map<number, ConfigEntry>();
   for (const entry of [...mine, ...theirs]) {
     const known = byEpoch.get(entry.config.epoch);
-    if (known && !sameEntry(known, entry)) return null;
+    if (known && !sameEntry(known, entry, compareWindow)) return null;
     byEpoch.set(entry.config.epoch, known ?? entry);
   }
   return [...byEpoch.values()].sort((a, b) => a.config.epoch - b.config.epoch);
 }
 
 /** Field by field: an entry read back from JSON may list its keys in another order. */
-export function sameEntry(a: ConfigEntry, b: ConfigEntry): boolean {
+export function sameEntry(a: ConfigEntry, b: ConfigEntry, compareWindow = true): boolean {
   const same = (x: readonly string[], y: readonly string[]) =>
     x.length === y.length && x.every((id, i) => id === y[i]);
   return (
     a.startSlot === b.startSlot &&
     a.config.epoch === b.config.epoch &&
-    a.config.window === b.config.window &&
+    (!compareWindow || a.config.window === b.config.window) &&
     same(a.config.acceptors, b.config.acceptors) &&
     same(a.config.leaders, b.config.leaders) &&
     same(a.config.replicas, b.config.replicas)

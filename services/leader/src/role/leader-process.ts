@@ -5,6 +5,7 @@ import {
   configAt,
   describeConfiguration,
   epochOf,
+  mergeSchedules,
   parseDurableValue,
   type ConfigEntry,
   type DurableState,
@@ -114,39 +115,13 @@ function recoverProcess(
 }
 
 /**
- * Entries of one epoch agree when they name the same first slot and members, compared field by
- * field: an entry read back from a row or a message lists its keys in another order than one
- * built here, and the initial entry's window is a placeholder (a leader never uses a window,
- * while the replicas report the real one).
+ * What another process (or our own rows) knows, merged into our schedule by epoch; null when
+ * they disagree, which would mean two logs. The window is left out of the comparison: the
+ * initial entry's window is a placeholder here (a leader never uses one), while the replicas
+ * report the real one.
  */
-function sameServedEntry(a: ConfigEntry, b: ConfigEntry): boolean {
-  const same = (x: readonly string[], y: readonly string[]) =>
-    x.length === y.length && x.every((id, i) => id === y[i]);
-  return (
-    a.startSlot === b.startSlot &&
-    a.config.epoch === b.config.epoch &&
-    same(a.config.acceptors, b.config.acceptors) &&
-    same(a.config.leaders, b.config.leaders) &&
-    same(a.config.replicas, b.config.replicas)
-  );
-}
-
-/**
- * What another process (or our own rows) knows, merged into our schedule by epoch, ours kept
- * where both know one; null when they disagree, which would mean two logs.
- */
-function mergeKnown(
-  mine: readonly ConfigEntry[],
-  theirs: readonly ConfigEntry[],
-): ConfigEntry[] | null {
-  const byEpoch = new Map<number, ConfigEntry>();
-  for (const entry of [...mine, ...theirs]) {
-    const known = byEpoch.get(entry.config.epoch);
-    if (known && !sameServedEntry(known, entry)) return null;
-    if (!known) byEpoch.set(entry.config.epoch, entry);
-  }
-  return [...byEpoch.values()].sort((a, b) => a.config.epoch - b.config.epoch);
-}
+const mergeKnown = (mine: readonly ConfigEntry[], theirs: readonly ConfigEntry[]) =>
+  mergeSchedules(mine, theirs, { compareWindow: false });
 
 /** Folds one configuration's leader's step into the process's. */
 function addInstanceResult(
