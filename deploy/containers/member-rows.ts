@@ -12,7 +12,7 @@ export interface RetireRow {
 }
 
 /**
- * The README's retire command: member_retire through the data API, from inside the neurelo
+ * The retire command of docs/deployment-membership.md: member_retire through the data API, from inside the neurelo
  * container (the data API is not published). Called again while the lease of a process still
  * holding the id runs, and while queued messages are left.
  */

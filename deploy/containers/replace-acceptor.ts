@@ -13,7 +13,7 @@ const ADMIN_REPLICA = 'replica-0';
 const WRITES_AFTER_EACH_STEP = 10;
 
 /**
- * The service block a user adds to docker-compose.yml for a new member (README, "Replace,
+ * The service block a user adds to docker-compose.yml for a new member (docs/deployment-membership.md, "Replace,
  * add or remove a member"): the same anchors as every block, a new PROCESS_ID, a port of its
  * own. The initial lists (ACCEPTORS, ...) stay as they are.
  */
@@ -51,7 +51,7 @@ const configOf = async (service: string) =>
   (await getJson(`${urlOf(service)}/config`)) as ConfigReport | null;
 
 /**
- * Replaces acceptor-1 with acceptor-3 under the writers' load, as the README tells a user to:
+ * Replaces acceptor-1 with acceptor-3 under the writers' load, as docs/deployment-membership.md tells a user to:
  * start the new member (a new service, a new id, empty state); POST /admin/reconfigure on a
  * replica with the admin key; wait until every replica has the new configuration in force and
  * the leaders have retired the old one; stop and remove the old container; retire its rows
