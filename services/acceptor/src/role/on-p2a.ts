@@ -5,6 +5,8 @@ import {
   ballotToString,
   batchEquals,
   epochOf,
+  type Ballot,
+  type Envelope,
   type P2a,
   type StepResult,
 } from '@paxos/shared';
@@ -32,32 +34,14 @@ export function onP2a(state: AcceptorState, message: P2a): StepResult<AcceptorSt
       `p2a slot ${pvalue.slot} from ${message.from} is below collectedBelow ` +
         `${state.collectedBelow}: refused, horizon reported`,
     );
-    out.send.push({
-      to: message.from,
-      message: {
-        type: 'p2b',
-        from: state.config.id,
-        ballot: promise,
-        slot: pvalue.slot,
-        collectedBelow: state.collectedBelow,
-      },
-    });
+    out.send.push(horizonReply(state, message, promise));
     return out.result();
   }
   if (epoch < state.epochsBelow) {
     // A configuration every slot of which is collected: nothing of it can be decided any more.
     state.counters.retiredEpochIgnored += 1;
     out.notes.push(`p2a ${ballotToString(pvalue.ballot)}: epoch ${epoch} is retired here`);
-    out.send.push({
-      to: message.from,
-      message: {
-        type: 'p2b',
-        from: state.config.id,
-        ballot: promise,
-        slot: pvalue.slot,
-        collectedBelow: state.collectedBelow,
-      },
-    });
+    out.send.push(horizonReply(state, message, promise));
     return out.result();
   }
   if (!ballotEquals(pvalue.ballot, promise)) {
@@ -123,4 +107,18 @@ function tellLearners(state: AcceptorState, message: P2a, out: StepCollector<Acc
   for (const learner of message.learners ?? state.config.learners ?? []) {
     out.send.push({ to: learner, message: { type: 'accepted', from: state.config.id, pvalue } });
   }
+}
+
+/** No acceptance: the reply carries the horizon (collected, or the epoch is retired here). */
+function horizonReply(state: AcceptorState, message: P2a, promise: Ballot): Envelope {
+  return {
+    to: message.from,
+    message: {
+      type: 'p2b',
+      from: state.config.id,
+      ballot: promise,
+      slot: message.pvalue.slot,
+      collectedBelow: state.collectedBelow,
+    },
+  };
 }
