@@ -8,7 +8,7 @@ import {
   type PersistOp,
 } from '@paxos/shared';
 import { newReplicaState } from '../src/role/state';
-import { cluster, replicaConfig } from './support/harness';
+import { batch, cluster, decision, replicaConfig } from './support/harness';
 
 /**
  * A replica joining through a reconfiguration starts from another replica's snapshot. The
@@ -99,5 +99,47 @@ describe('a joining replica and snapshots that predate its configuration', () =>
     const ask: Message = { type: 'snapshot-request', from: 'replica-1', slotOut: 1 };
     const chunks = replicaRole.step(source, ask, 0).send.map((e) => e.message);
     expect(install(state, chunks, 10).transfer.wanted).toBe(false);
+  });
+
+  // Found by the chaos run (seed 604216): the new replica received the decisions of its
+  // configuration every half second under load, each restarting its retry wait, so it asked for
+  // the snapshot it needed only once the load stopped, a minute later.
+  it('decisions above the slots it lacks do not put off its asking', () => {
+    const retryMs = joiner.retryMs;
+    let state = replicaRole.recover(joiner, new Map(), 0).state;
+    const asked: number[] = [];
+    for (let now = 0, slot = 30; now <= 3 * retryMs; now += retryMs / 4, slot += 1) {
+      let result = replicaRole.step(state, decision(slot, batch(`b${slot}`)), now);
+      if (result.state.retryDueAt !== null && result.state.retryDueAt <= now) {
+        result = replicaRole.tick(result.state, now);
+      }
+      state = result.state;
+      if (snapshotRequests(result.send.map((e) => e.message)).length > 0) asked.push(now);
+    }
+    expect(state.slotOut).toBe(1);
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    expect(asked[0]).toBeLessThanOrEqual(retryMs);
+  });
+
+  it('a joining replica whose log stands still asks, however many later decisions arrive', () => {
+    // The snapshot shows epoch 1 pending; slots 20 and 21 belong to epoch 0, which never sends
+    // them to replica-2.
+    let state = install(
+      replicaRole.recover(joiner, new Map(), 0).state,
+      chunksFrom(20, [epoch0, epoch1]),
+      0,
+    );
+    expect(state.transfer.wanted).toBe(false);
+    let asked = 0;
+    for (let now = 1, slot = 22; now <= 4 * joiner.retryMs; now += joiner.retryMs / 4, slot += 1) {
+      let result = replicaRole.step(state, decision(slot, batch(`b${slot}`)), now);
+      if (result.state.retryDueAt !== null && result.state.retryDueAt <= now) {
+        result = replicaRole.tick(result.state, now);
+      }
+      state = result.state;
+      asked += snapshotRequests(result.send.map((e) => e.message)).length;
+    }
+    expect(state.slotOut).toBe(20);
+    expect(asked).toBeGreaterThanOrEqual(1);
   });
 });

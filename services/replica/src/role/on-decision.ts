@@ -89,7 +89,9 @@ export function learnDecision(
   snapshotIfDue(state, out);
   reportProgressIfDue(state, out);
   proposePending(state, out, now);
-  refreshRetryTimer(state, now, true);
+  // Only an applied slot restarts the wait: decisions above a gap (or above the slots a joining
+  // replica lacks) keep coming under load, and must not put off the retry that fills it.
+  refreshRetryTimer(state, now, state.slotOut > slotOutBefore);
 }
 
 /** Still only a snapshot can help: not a replica at slotOut, or joining one not seen yet. */

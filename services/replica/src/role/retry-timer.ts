@@ -18,7 +18,8 @@ export const hasUnreportedProgress = (state: ReplicaState): boolean =>
 
 /**
  * Keeps the retry timer armed exactly while something is outstanding; an idle replica has no
- * deadline. `progressed` (a new decision arrived) restarts the wait: retries are for silence.
+ * deadline. `progressed` (slotOut moved) restarts the wait: retries are for a log that stands
+ * still, however many decisions above its gap arrive meanwhile.
  * Unreported progress keeps it armed too, so the last slots before a quiet period are reported
  * once, and then nothing is sent until something changes.
  */
