@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/fleet/topology';
+import { changedRuntimeDependencies, type LockPackages } from './shared-dependencies';
 
 /**
  * The code of an earlier protocol version, checked out from git into a directory of its own so
@@ -18,7 +19,8 @@ const git = (...args: string[]): string =>
  * Extracts `commit` into `dir` (emptied first) and gives it a node_modules that shares this
  * checkout's packages but resolves the workspace packages (@paxos/*) to the old tree's own.
  * Throws, never skips, when that cannot be done faithfully: a missing commit (a shallow clone)
- * or dependencies that changed since (the shared packages would not be the old ones).
+ * or runtime dependencies that changed since (the shared packages would not be the old ones;
+ * packages added since do not matter).
  */
 export function checkOutVersion(commit: string, dir: string): string {
   try {
@@ -30,11 +32,17 @@ export function checkOutVersion(commit: string, dir: string): string {
         `git fetch --unshallow)`,
     );
   }
-  const lockChanges = git('diff', '--name-only', commit, '--', 'package-lock.json').trim();
-  if (lockChanges !== '') {
+  const lockAt = (ref: string): LockPackages =>
+    (JSON.parse(git('show', `${ref}:package-lock.json`)) as { packages: LockPackages }).packages;
+  const current = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: LockPackages;
+  };
+  const changed = changedRuntimeDependencies(lockAt(commit), current.packages);
+  if (changed.length > 0) {
     throw new Error(
-      `package-lock.json changed since ${commit.slice(0, 7)}: the previous version cannot share ` +
-        `this checkout's node_modules; the mixed-version test must install its own dependencies`,
+      `runtime dependencies changed since ${commit.slice(0, 7)}: ${changed.join('; ')}. The ` +
+        `previous version cannot share this checkout's node_modules; the mixed-version test ` +
+        `must install its own dependencies`,
     );
   }
   rmSync(dir, { recursive: true, force: true });
