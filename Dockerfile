@@ -3,7 +3,7 @@
 #   docker run -e SERVICE=acceptor -e PROCESS_ID=acceptor-0 ... durable-paxos
 #   docker run ... durable-paxos leader            (the command names it too)
 # SERVICE: neurelo-local | acceptor | leader | replica | dashboard. Every service listens on
-# $PORT (8080). Configuration: see .env.example and README ("Containers and Kubernetes").
+# $PORT (8080). Configuration: see .env.example and docs/operations.md.
 
 # Only the package manifests, so the dependency layers below are rebuilt when a manifest or
 # the lockfile changes, not when a source file does.

@@ -17,6 +17,9 @@
  * 3. The same file with the profile off and NEURELO_API_BASE / NEURELO_API_KEY pointing at a
  *    data API that compose does not run (as a hosted Neurelo environment): the roles run
  *    without postgres and the local server.
+ * Both fleets run in production mode, as compose ships it: the test makes fresh secrets for
+ * each (a client key and its CLIENT_KEYS entry, the dashboard's token, the admin and data API
+ * keys) and its clients send the key on every command (containers/client-key.ts).
  * Everything is brought down at the end, also on failure. One line per check, then
  * "N passed, N failed".
  *
@@ -32,7 +35,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { failoverScenario } from './containers/failover';
 import { reportFailure } from './containers/failure-report';
-import { hostedDataApiScenario } from './containers/hosted-data-api';
+import { CLIENT_KEY, CLIENT_KEYS_ENTRY } from './containers/client-key';
+import { HOSTED_ALIAS, hostedDataApiScenario } from './containers/hosted-data-api';
 import { ComposeProject, run, tail } from './containers/podman';
 import { applyProfiles } from './containers/profiles';
 import { withMemberService } from './containers/replace-acceptor';
@@ -65,6 +69,17 @@ async function preflight(): Promise<void> {
 }
 
 const secret = () => randomBytes(18).toString('hex');
+
+/**
+ * The secrets production mode (on in docker-compose.yml as shipped) asks for, fresh for this
+ * run: the client key's CLIENT_KEYS entry for the replicas, the key itself for the dashboard's
+ * relay, and the dashboard's token.
+ */
+const productionSecrets = (): Record<string, string> => ({
+  CLIENT_KEYS: CLIENT_KEYS_ENTRY,
+  PAXOS_KEY: CLIENT_KEY,
+  DASHBOARD_TOKEN: secret(),
+});
 
 /** CTEST_ENV="LEADER_TIMEOUT_MS=600000 LOG_LEVEL=debug": more settings for the fleets' .env. */
 function extraEnv(): Record<string, string> {
@@ -179,6 +194,7 @@ async function main(): Promise<void> {
     NEURELO_API_KEY: `ctest_${secret()}`,
     POSTGRES_PASSWORD: secret(),
     ADMIN_KEY: adminKey,
+    ...productionSecrets(),
   });
   await withProject(
     PROJECT,
@@ -197,6 +213,9 @@ async function main(): Promise<void> {
     NEURELO_API_BASE: 'http://hosted-neurelo:8080',
     NEURELO_API_KEY: hostedKey,
     ADMIN_KEY: secret(),
+    ...productionSecrets(),
+    // The stand-in is plain http on the project's network, as the local data API is.
+    DATA_API_PLAIN_HTTP_HOSTS: HOSTED_ALIAS,
   });
   await withProject(hostedName, hosted, 180_000, (p) => hostedDataApiScenario(p, hostedKey));
 }

@@ -1,5 +1,6 @@
 import { KvClient } from '../../tools/src/workload/kv-client';
 import { acknowledgedWrites, findLostWrites } from '../../tools/src/workload/lost-writes';
+import { keyedDispatcher } from './client-key';
 import { activeLeader, isReady, waitFor, waitForConvergence } from './fleet-http';
 import { partitionActiveLeader } from './partition';
 import { tail, type ComposeProject } from './podman';
@@ -185,6 +186,7 @@ async function readBack(keys: string[]): Promise<Map<string, string | null>> {
     commandDeadlineMs: 30_000,
     attemptTimeoutMs: 12_000,
     clock: Date.now,
+    dispatcher: keyedDispatcher,
   });
   const values = new Map<string, string | null>();
   for (const key of keys) {

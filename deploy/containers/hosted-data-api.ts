@@ -1,4 +1,5 @@
 import { KvClient } from '../../tools/src/workload/kv-client';
+import { CLIENT_KEY, keyedDispatcher } from './client-key';
 import { isReady, waitFor } from './fleet-http';
 import { run, type ComposeProject } from './podman';
 import { check, step } from './report';
@@ -57,6 +58,7 @@ export async function hostedDataApiScenario(
     commandDeadlineMs: 60_000,
     attemptTimeoutMs: 12_000,
     clock: Date.now,
+    dispatcher: keyedDispatcher,
   });
   const put = await client.run({ kind: 'put', key: 'hosted', value: 'yes' });
   const get = await client.run({ kind: 'get', key: 'hosted' });
@@ -65,4 +67,34 @@ export async function hostedDataApiScenario(
     put.result?.ok === true && get.result?.value === 'yes',
     `get answered ${JSON.stringify(get.result)}`,
   );
+
+  // Production mode as compose ships it: the client API wants a key from CLIENT_KEYS.
+  const replica = urlOf('replica-0');
+  const withoutKey = await registerSession(replica, null);
+  const wrongKey = await registerSession(replica, `${CLIENT_KEY}x`);
+  const withKey = await registerSession(replica, CLIENT_KEY);
+  check(
+    "the replicas refuse a missing or wrong client key (401) and take the run's key",
+    withoutKey === 401 && wrongKey === 401 && withKey === 200,
+    `without ${withoutKey}, wrong ${wrongKey}, with the key ${withKey}`,
+  );
+}
+
+/** POST /sessions with `key` as bearer (none when null); the HTTP status, 0 if no answer. */
+async function registerSession(replicaUrl: string, key: string | null): Promise<number> {
+  try {
+    const res = await fetch(`${replicaUrl}/sessions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+      },
+      body: '{}',
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.body?.cancel();
+    return res.status;
+  } catch {
+    return 0;
+  }
 }

@@ -1,4 +1,5 @@
 import { KvClient, type RecordedOperation } from '../../tools/src/workload/kv-client';
+import { keyedDispatcher } from './client-key';
 
 /**
  * Closed-loop clients that keep writing while containers are killed. Each owns its keys (the
@@ -26,6 +27,7 @@ export class Writers {
           commandDeadlineMs: 90_000,
           attemptTimeoutMs: 12_000,
           clock: Date.now,
+          dispatcher: keyedDispatcher,
         }),
     );
   }

@@ -10,7 +10,30 @@ export const ValueSchema = storable(z.string()).refine(
   { message: `must be at most ${LIMITS.valueJsonBytesMax} bytes as JSON` },
 );
 
-export const OpSchema = z.discriminatedUnion('kind', [
+/** A list's prefix or range bound: storable text no longer than a key, '' allowed. */
+const KeyBoundSchema = storable(z.string().max(LIMITS.keyCharsMax));
+
+/**
+ * A range read, decided through the log like a get: the entries whose keys start with `prefix`,
+ * or lie in [start, end) (either bound may be absent), in key order (JavaScript's string order,
+ * by UTF-16 code unit), at most `limit` (LIMITS.listEntriesDefault when absent) and at most
+ * LIMITS.listResultJsonBytesMax of JSON. Neither a prefix nor a range: every key.
+ */
+export const ListOpSchema = z
+  .object({
+    kind: z.literal('list'),
+    prefix: KeyBoundSchema.optional(),
+    start: KeyBoundSchema.optional(),
+    end: KeyBoundSchema.optional(),
+    limit: z.number().int().min(1).max(LIMITS.listEntriesMax).optional(),
+  })
+  .refine((op) => op.prefix === undefined || (op.start === undefined && op.end === undefined), {
+    message: 'give a prefix or a range (start, end), not both',
+  });
+export type ListOp = z.infer<typeof ListOpSchema>;
+
+/** The operations on one key (KeyOp below): every op but `list`. */
+export const KeyOpSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('get'), key: KeySchema }),
   z.object({ kind: z.literal('put'), key: KeySchema, value: ValueSchema }),
   z.object({ kind: z.literal('delete'), key: KeySchema }),
@@ -22,6 +45,8 @@ export const OpSchema = z.discriminatedUnion('kind', [
     value: ValueSchema,
   }),
 ]);
+
+export const OpSchema = z.discriminatedUnion('kind', [ListOpSchema, ...KeyOpSchema.options]);
 export type Op = z.infer<typeof OpSchema>;
 
 /**
@@ -109,7 +134,7 @@ export type Refusal = z.infer<typeof RefusalSchema>;
 
 /**
  * The outcome of one command. `value` is the value read (get), the value before the write
- * (put, delete) or the current value after the attempt (cas). `ok` is false for a cas whose
+ * (put, delete), the current value after the attempt (cas), or null (list: see `entries`). `ok` is false for a cas whose
  * expectation did not hold and for a refused command. `sessionId` answers a registration.
  */
 export const OpResultSchema = z.object({
@@ -117,6 +142,12 @@ export const OpResultSchema = z.object({
   value: z.string().nullable(),
   refused: RefusalSchema.optional(),
   sessionId: SessionIdSchema.optional(),
+  /** A list's entries, in key order, and whether the limit or the byte bound left some out. */
+  entries: z
+    .array(z.object({ key: z.string(), value: z.string() }))
+    .max(LIMITS.listEntriesMax)
+    .optional(),
+  more: z.boolean().optional(),
   /** A reconfiguration's outcome: the new epoch and the first slot it governs. */
   config: z
     .object({ epoch: z.number().int().min(1), startSlot: z.number().int().min(1) })
@@ -165,7 +196,15 @@ export function opDigest(op: Op | { kind: 'register' } | ReconfigureOp): string 
           ? [op.kind, op.key, op.expected === null ? '\u0001null' : `=${op.expected}`, op.value]
           : op.kind === 'put'
             ? [op.kind, op.key, op.value]
-            : [op.kind, op.key];
+            : op.kind === 'list'
+              ? [
+                  op.kind,
+                  op.prefix === undefined ? '\u0001' : `=${op.prefix}`,
+                  op.start === undefined ? '\u0001' : `=${op.start}`,
+                  op.end === undefined ? '\u0001' : `=${op.end}`,
+                  String(op.limit ?? 0),
+                ]
+              : [op.kind, op.key];
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (const field of fields) {
@@ -178,3 +217,11 @@ export function opDigest(op: Op | { kind: 'register' } | ReconfigureOp): string 
   }
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
+
+/**
+ * An operation on one key: every op but `list`. The linearizability checkers split a history by
+ * key (linearizability is compositional), which a list, reading several keys at once, would
+ * break; the workloads they check issue only these.
+ */
+export type KeyOp = z.infer<typeof KeyOpSchema>;
+export const isKeyOp = (op: Op): op is KeyOp => op.kind !== 'list';

@@ -94,6 +94,32 @@ export const LIMITS = Object.freeze({
    * (docs/clocks.md).
    */
   clockRateErrorMax: 0.05,
+  // client access
+  /** Entries of CLIENT_KEYS: room for a key per application and its rotation successor. */
+  clientKeysMax: 64,
+  /** A client key's text, in characters (a generated key is 47). */
+  clientKeyCharsMax: 512,
+  /** Origins in ALLOWED_ORIGINS. */
+  allowedOriginsMax: 32,
+  // list and watch
+  /** Entries one `list` answers at most (its `limit`), and what it answers without one. */
+  listEntriesMax: 1_000,
+  listEntriesDefault: 100,
+  /**
+   * A `list` answer's entries, as JSON (`[{"key":…,"value":…},…]`). The answer travels where a
+   * get's does (the response message, the answer cache, a snapshot part): this leaves room for
+   * its other fields under snapshotPartJsonBytesMax, and one entry of the largest key and value
+   * always fits, so a list always makes progress.
+   */
+  listResultJsonBytesMax: 96 * 1024,
+  /** Slots of change history a replica may be told to keep (REPLICA_WATCH_RETENTION_SLOTS). */
+  watchRetentionSlotsMax: 1_000_000,
+  /** The change history a replica holds, as JSON bytes of its changes; the oldest slots go first. */
+  watchHistoryJsonBytesMax: 32 * 1_048_576,
+  /** Events a watcher may fall behind before it is told `lagged` and closed. */
+  watchLagEventsMax: 10_000,
+  /** Watchers one replica serves at once (GET /watch answers 503 past it). */
+  watchersMax: 1_000,
 });
 
 export type Limits = typeof LIMITS;

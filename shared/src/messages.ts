@@ -250,6 +250,17 @@ export const SnapshotChunkSchema = z.object({
   data: SnapshotPartSchema.optional(),
 });
 
+/**
+ * replica -> its own watch feed (local, to WATCH_FEED_DESTINATION in watch.ts, never queued):
+ * every slot below `slotOut` is applied and the step that applied it is committed, so its
+ * changes may be published. Delivered after the commit like a response.
+ */
+export const AppliedSchema = z.object({
+  type: z.literal('applied'),
+  from,
+  slotOut: SlotSchema,
+});
+
 export const MessageSchema = z.discriminatedUnion('type', [
   RequestSchema,
   ResponseSchema,
@@ -269,6 +280,7 @@ export const MessageSchema = z.discriminatedUnion('type', [
   BehindSchema,
   SnapshotRequestSchema,
   SnapshotChunkSchema,
+  AppliedSchema,
 ]);
 export type Message = z.infer<typeof MessageSchema>;
 export type MessageType = Message['type'];
@@ -292,6 +304,7 @@ export type Collect = MessageOf<'collect'>;
 export type Behind = MessageOf<'behind'>;
 export type SnapshotRequest = MessageOf<'snapshot-request'>;
 export type SnapshotChunk = MessageOf<'snapshot-chunk'>;
+export type Applied = MessageOf<'applied'>;
 
 /** Parses an untrusted payload; a failure carries a readable reason (for the dead-letter table). */
 export function parseMessage(

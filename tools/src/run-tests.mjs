@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, then every jest suite. The last line is a plain
-// "N passed, N failed" (CI reads it); a run that executed no test fails.
+// "N passed, N failed, N skipped" (CI reads it); a run that executed no test fails, and
+// skipped tests do not count as executed. A test skips itself only for a reason it prints
+// (the dashboard's browser test without chromium outside CI; SKIP_BROWSER_TESTS=1).
 // Extra arguments go to jest (e.g. `npm test -- shared`).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
@@ -11,6 +13,7 @@ const jestArgs = process.argv.slice(2);
 const skipStatic = process.env.SKIP_STATIC_CHECKS === '1';
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 
 function run(label, cmd, args, extraEnv = {}) {
   const started = Date.now();
@@ -52,6 +55,14 @@ if (existsSync(jsonFile)) {
   const report = JSON.parse(readFileSync(jsonFile, 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
+  // Jest counts `it.skip` (and tests left out by `-t`) as pending, `it.todo` as todo.
+  skipped += report.numPendingTests + report.numTodoTests;
+  for (const s of report.testResults) {
+    for (const a of s.assertionResults) {
+      if (a.status !== 'pending' && a.status !== 'todo') continue;
+      console.log(`skipped: ${path.relative(root, s.name)}: ${a.fullName}`);
+    }
+  }
   jestRan = report.numPassedTests + report.numFailedTests;
   // A suite that fails to load (syntax error, missing module) has no failed test of its own.
   const brokenSuites = report.testResults.filter(
@@ -67,5 +78,5 @@ if (jestRan === 0) {
   console.log('no test was executed');
   failed += 1;
 }
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 ? 0 : 1);

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Fleet } from './fleet/fleet';
 import { activeLeader, waitForConvergence } from './fleet/observe';
-import { defaultFleetOptions } from './fleet/topology';
+import { defaultFleetOptions, newFleetClientKeys } from './fleet/topology';
 import { Progress } from './workload/progress';
 import { runClients, wallClock } from './workload/run-clients';
 import { formatMs, percentile } from './workload/stats';
@@ -24,6 +24,8 @@ const keysPerClient = 4;
 async function main(): Promise<number> {
   const options = defaultFleetOptions();
   options.workDir = path.join(options.workDir, 'start');
+  // Like `fleet -- up`: the replicas require a client key, and the workload sends it.
+  options.clientKeys = newFleetClientKeys();
   rmSync(options.workDir, { recursive: true, force: true });
   const fleet = new Fleet(options);
   const storage = options.neureloApiBase
@@ -89,6 +91,7 @@ async function main(): Promise<number> {
         const key = `c${i}-k${n % keysPerClient}`;
         return n % 3 === 2 ? { kind: 'get', key } : { kind: 'put', key, value: `c${i}-v${n}` };
       },
+      clientKey: options.clientKeys.clientKey,
       shouldStop: () => stopping || wallClock() >= endAt,
       onAcknowledged: (latency, at) => {
         acked += 1;
@@ -119,6 +122,7 @@ async function main(): Promise<number> {
       ),
       ownedKey: () => true,
       replicaUrls,
+      clientKey: options.clientKeys.readOnlyClientKey,
     });
     const { lost, unread, linearizability: lin } = verdict;
 

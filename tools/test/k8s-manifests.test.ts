@@ -3,11 +3,14 @@
  * (kubernetes-models: validators generated from the Kubernetes OpenAPI spec), then the fleet's
  * own rules: identities (one StatefulSet of one pod per member, named by its id, which is set
  * explicitly and never derived from a pod ordinal), probes, resources, the admin key, the
- * acceptors' disruption budget.
+ * acceptors' disruption budget, production mode and its secrets, and the NetworkPolicies (who
+ * reaches the data API and PostgreSQL, worked out from the pods' labels).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { PUBLISHED_EXAMPLE_KEY_HASHES, isPublishedExampleKey } from '@paxos/shared';
 import * as appsV1 from 'kubernetes-models/apps/v1';
+import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
@@ -32,6 +35,7 @@ const MODELS: Record<string, Record<string, unknown>> = {
   v1: coreV1,
   'apps/v1': appsV1,
   'policy/v1': policyV1,
+  'networking.k8s.io/v1': networkingV1,
 };
 
 /** Validates one object against its kind's schema; throws with the schema errors. */
@@ -137,6 +141,16 @@ describe('k8s manifests', () => {
       expect(() => validateAgainstSchema(d)).toThrow(/no schema/);
     });
 
+    it('a NetworkPolicy whose port is an object, or with an unknown policy type', () => {
+      const d = clone(named('NetworkPolicy', 'postgres-from-neurelo'));
+      const spec = d.spec as { ingress: Array<{ ports: unknown[] }>; policyTypes: string[] };
+      spec.ingress[0]!.ports = [{ port: { number: 5432 } }];
+      expect(() => validateAgainstSchema(d)).toThrow(/must/);
+      const e = clone(named('NetworkPolicy', 'default-deny-ingress'));
+      (e.spec as { policyTypes: string[] }).policyTypes = ['Inbound'];
+      expect(() => validateAgainstSchema(e)).toThrow(/must/);
+    });
+
     it('a PodDisruptionBudget with minAvailable as an object', () => {
       const d = clone(named('PodDisruptionBudget', 'acceptor'));
       (d.spec as Record<string, unknown>).minAvailable = { pods: 2 };
@@ -184,13 +198,19 @@ describe('k8s manifests', () => {
       // The id is written down, never taken from the pod's name or ordinal.
       expect(envOf(set, 'PROCESS_ID')).toEqual({ name: 'PROCESS_ID', value: id });
       const adminKey = envOf(set, 'ADMIN_KEY');
+      const clientKeys = envOf(set, 'CLIENT_KEYS');
       if (role === 'replica') {
         expect(adminKey?.valueFrom).toEqual({
           secretKeyRef: { name: 'paxos-secrets', key: 'ADMIN_KEY' },
         });
+        // Production mode refuses a replica without client keys.
+        expect(clientKeys?.valueFrom).toEqual({
+          secretKeyRef: { name: 'paxos-secrets', key: 'CLIENT_KEYS' },
+        });
       } else {
-        // Only replicas serve POST /admin/reconfigure: the key goes nowhere else.
+        // Only replicas serve POST /admin/reconfigure and the client API: the keys go nowhere else.
         expect(adminKey).toBeUndefined();
+        expect(clientKeys).toBeUndefined();
       }
     }
 
@@ -306,25 +326,110 @@ describe('k8s manifests', () => {
       expect(pg.volumeClaimTemplates?.map((v) => v.metadata.name)).toEqual(['data']);
     });
 
-    it('the only Secret is an example that kustomization.yaml does not apply', () => {
+    it('the only Secret is an example that kustomization.yaml does not apply, and production refuses each value', () => {
       const secrets = manifests.filter((m) => m.doc.kind === 'Secret');
       expect(secrets.map((s) => s.file)).toEqual(['secret.example.yaml']);
       const data = secrets[0]!.doc.stringData ?? {};
       expect(Object.keys(data).sort()).toEqual([
         'ADMIN_KEY',
+        'CLIENT_KEYS',
+        'DASHBOARD_TOKEN',
         'NEURELO_API_KEY',
+        'PAXOS_KEY',
         'POSTGRES_PASSWORD',
       ]);
-      for (const value of Object.values(data)) expect(value).toMatch(/^replace-me/);
+      for (const [name, value] of Object.entries(data)) {
+        if (name === 'CLIENT_KEYS') {
+          // Each entry is name:access:sha256hex: the hash of a published example key.
+          for (const entry of value.split(',')) {
+            const hash = entry.split(':')[2]!;
+            expect({ entry, example: PUBLISHED_EXAMPLE_KEY_HASHES.has(hash) }).toEqual({
+              entry,
+              example: true,
+            });
+          }
+        } else {
+          expect({ name, example: isPublishedExampleKey(value) }).toEqual({ name, example: true });
+        }
+      }
     });
 
-    it('kustomization.yaml lists every manifest but the example Secret, and nothing else', () => {
+    it('kustomization.yaml lists every manifest but the examples, and nothing else', () => {
       const kustomization = loadFile('kustomization.yaml')[0] as unknown as {
         resources: string[];
       };
+      const examples = ['ingress.example.yaml', 'secret.example.yaml'];
+      expect(yamlFiles).toEqual(expect.arrayContaining(examples));
       expect([...kustomization.resources].sort()).toEqual(
-        yamlFiles.filter((f) => f !== 'secret.example.yaml'),
+        yamlFiles.filter((f) => !examples.includes(f)),
       );
+    });
+
+    it('production mode is on for every service, with the secrets it asks for', () => {
+      expect(config.PAXOS_PRODUCTION).toBe('true');
+      // The in-cluster data API is plain http: its host must be allowed, or nothing starts.
+      const dataApiHost = new URL(config.NEURELO_API_BASE!).hostname;
+      const plainHosts = config.DATA_API_PLAIN_HTTP_HOSTS!.split(',');
+      expect(plainHosts).toEqual(
+        expect.arrayContaining([dataApiHost, `${dataApiHost}.durable-paxos.svc`]),
+      );
+      expect(named('Service', dataApiHost).metadata.name).toBe(dataApiHost);
+      const fromConfig = (key: string) => ({ configMapKeyRef: { name: 'paxos-config', key } });
+      const fromSecret = (key: string) => ({ secretKeyRef: { name: 'paxos-secrets', key } });
+      for (const [kind, name] of [
+        ['Deployment', 'neurelo'],
+        ['Deployment', 'dashboard'],
+      ] as const) {
+        expect(envOf(named(kind, name), 'PAXOS_PRODUCTION')?.valueFrom).toEqual(
+          fromConfig('PAXOS_PRODUCTION'),
+        );
+      }
+      const dashboard = named('Deployment', 'dashboard');
+      expect(envOf(dashboard, 'DATA_API_PLAIN_HTTP_HOSTS')?.valueFrom).toEqual(
+        fromConfig('DATA_API_PLAIN_HTTP_HOSTS'),
+      );
+      for (const key of ['DASHBOARD_TOKEN', 'PAXOS_KEY']) {
+        expect(envOf(dashboard, key)?.valueFrom).toEqual(fromSecret(key));
+      }
+      // The role pods take the whole ConfigMap (checked per member above).
+    });
+
+    it('every Service and workload selects pods by the labels the manifests give them', () => {
+      const podLabels = workloads().map((w) => specOf(w).template.metadata.labels);
+      for (const w of workloads()) {
+        const where = `${w.kind} ${w.metadata.name}`;
+        const spec = specOf(w);
+        expect({ where, ok: selects(spec.selector, spec.template.metadata.labels) }).toEqual({
+          where,
+          ok: true,
+        });
+      }
+      for (const svc of byKind('Service')) {
+        const selector = (svc.spec as { selector: Record<string, string> }).selector;
+        const where = `Service ${svc.metadata.name}`;
+        const hits = podLabels.filter((l) => selects({ matchLabels: selector }, l)).length;
+        expect({ where, hits: hits > 0 }).toEqual({ where, hits: true });
+      }
+    });
+
+    it("the example Ingress sends only the client API to the replicas' Service", () => {
+      const ingress = named('Ingress', 'paxos').spec as {
+        tls: Array<{ hosts: string[]; secretName: string }>;
+        rules: Array<{
+          host: string;
+          http: { paths: Array<{ path: string; backend: { service: { name: string } } }> };
+        }>;
+      };
+      expect(ingress.tls[0]?.hosts).toContain(ingress.rules[0]?.host);
+      const paths = ingress.rules.flatMap((r) => r.http.paths);
+      expect(paths.map((p) => p.path).sort()).toEqual([
+        '/commands',
+        '/openapi.json',
+        '/sessions',
+        '/watch',
+      ]);
+      for (const p of paths)
+        expect(named('Service', p.backend.service.name).metadata.name).toBe('paxos');
     });
 
     it('the dashboard scrapes every member by its Service, and members added later too', () => {
@@ -342,4 +447,169 @@ describe('k8s manifests', () => {
       });
     });
   });
+
+  describe('the NetworkPolicies', () => {
+    const policies = byKind('NetworkPolicy');
+    /** A pod of each workload: its name and labels. */
+    const pods = () =>
+      workloads().map((w) => ({
+        name: w.metadata.name,
+        labels: specOf(w).template.metadata.labels,
+      }));
+    const names = (predicate: (labels: Record<string, string>) => boolean) =>
+      pods()
+        .filter((p) => predicate(p.labels))
+        .map((p) => p.name)
+        .sort();
+    const role =
+      (...roles: string[]) =>
+      (l: Record<string, string>) =>
+        roles.includes(l['app.kubernetes.io/name']!);
+
+    it('deny all ingress by default', () => {
+      const deny = named('NetworkPolicy', 'default-deny-ingress').spec as unknown as PolicySpec;
+      expect(deny.podSelector).toEqual({});
+      expect(deny.policyTypes).toEqual(['Ingress']);
+      expect(deny.ingress).toBeUndefined();
+    });
+
+    it('let only the role pods and the dashboard reach the data API', () => {
+      const neurelo = pods().find((p) => p.name === 'neurelo')!;
+      expect(peersOf(policies, neurelo.labels)).toEqual({
+        pods: names(role('acceptor', 'leader', 'replica', 'dashboard')),
+        outside: [],
+      });
+    });
+
+    it('let only the data API reach PostgreSQL', () => {
+      const postgres = pods().find((p) => p.name === 'postgres')!;
+      expect(peersOf(policies, postgres.labels)).toEqual({ pods: ['neurelo'], outside: [] });
+    });
+
+    it('let the dashboard scrape every role, and labelled namespaces reach the client port', () => {
+      for (const p of pods().filter((x) => role('acceptor', 'leader', 'replica')(x.labels))) {
+        const peers = peersOf(policies, p.labels);
+        expect({ pod: p.name, pods: peers.pods }).toEqual({ pod: p.name, pods: ['dashboard'] });
+        const expected = ['durable-paxos/metrics-access=true'];
+        if (role('replica')(p.labels)) expected.push('durable-paxos/client-access=true');
+        expect({ pod: p.name, outside: peers.outside }).toEqual({
+          pod: p.name,
+          outside: expected.sort(),
+        });
+      }
+      const dashboard = pods().find((p) => p.name === 'dashboard')!;
+      expect(peersOf(policies, dashboard.labels)).toEqual({
+        pods: [],
+        outside: ['durable-paxos/dashboard-access=true', 'durable-paxos/metrics-access=true'],
+      });
+    });
+
+    it('select pods that exist: every selector matches a pod of the manifests', () => {
+      for (const p of policies) {
+        const spec = p.spec as unknown as PolicySpec;
+        const selectors = [
+          spec.podSelector,
+          ...(spec.ingress ?? []).flatMap((r) => r.from.map((f) => f.podSelector)),
+        ].filter((x): x is Selector => x !== undefined);
+        for (const selector of selectors) {
+          const where = `${p.metadata.name}: ${JSON.stringify(selector)}`;
+          expect({ where, hits: names((l) => selects(selector, l)).length > 0 }).toEqual({
+            where,
+            hits: true,
+          });
+        }
+      }
+    });
+
+    it('the reachability check sees a broken policy (a misspelt label, an extra peer)', () => {
+      const neurelo = pods().find((p) => p.name === 'neurelo')!;
+      const misspelt = clone(policies);
+      const np = misspelt.find((d) => d.metadata.name === 'neurelo-from-roles-and-dashboard')!;
+      const from = (np.spec as unknown as PolicySpec).ingress![0]!.from[0]!;
+      from.podSelector!.matchExpressions![0]!.values = [
+        'acceptors',
+        'leader',
+        'replica',
+        'dashboard',
+      ];
+      expect(peersOf(misspelt, neurelo.labels).pods).not.toContain('acceptor-0');
+      const widened = clone(policies);
+      const pg = widened.find((d) => d.metadata.name === 'postgres-from-neurelo')!;
+      (pg.spec as unknown as PolicySpec).ingress![0]!.from.push({ namespaceSelector: {} });
+      const postgres = pods().find((p) => p.name === 'postgres')!;
+      expect(peersOf(widened, postgres.labels).outside).toEqual(['(any namespace)']);
+    });
+  });
 });
+
+interface Selector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+interface PolicySpec {
+  podSelector: Selector;
+  policyTypes: string[];
+  ingress?: Array<{
+    from: Array<{ podSelector?: Selector; namespaceSelector?: Selector; ipBlock?: object }>;
+  }>;
+}
+
+function workloads(): Manifest[] {
+  return [...byKind('StatefulSet'), ...byKind('Deployment')];
+}
+
+/** Kubernetes' label selector semantics (matchLabels AND every matchExpression). */
+function selects(selector: Selector, labels: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {}))
+    if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = e.key in labels;
+    const ok =
+      e.operator === 'In'
+        ? has && e.values!.includes(labels[e.key]!)
+        : e.operator === 'NotIn'
+          ? !has || !e.values!.includes(labels[e.key]!)
+          : e.operator === 'Exists'
+            ? has
+            : e.operator === 'DoesNotExist'
+              ? !has
+              : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * Who may open a connection to a pod with `labels`, by the union of the ingress rules of the
+ * policies that select it: the workloads of this namespace (by name), and what comes from
+ * outside it (a namespace selector, printed `key=value`, or an IP block).
+ */
+function peersOf(
+  policies: Manifest[],
+  labels: Record<string, string>,
+): { pods: string[]; outside: string[] } {
+  const pods = new Set<string>();
+  const outside = new Set<string>();
+  for (const p of policies) {
+    const spec = p.spec as unknown as PolicySpec;
+    if (!selects(spec.podSelector, labels)) continue;
+    for (const rule of spec.ingress ?? []) {
+      for (const peer of rule.from) {
+        if (peer.ipBlock) outside.add(`ipBlock ${JSON.stringify(peer.ipBlock)}`);
+        else if (peer.namespaceSelector) {
+          const sel = peer.namespaceSelector.matchLabels ?? {};
+          const text = Object.entries(sel)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',');
+          outside.add(text === '' ? '(any namespace)' : text);
+        } else if (peer.podSelector) {
+          for (const w of workloads()) {
+            if (selects(peer.podSelector, specOf(w).template.metadata.labels))
+              pods.add(w.metadata.name);
+          }
+        }
+      }
+    }
+  }
+  return { pods: [...pods].sort(), outside: [...outside].sort() };
+}

@@ -355,10 +355,13 @@
     });
   }
 
+  // The server puts its state-change token in the page; only this page can read it.
+  const TOKEN = document.querySelector('meta[name="dashboard-token"]')?.content ?? '';
+
   async function post(url, body) {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-Dashboard-Token': TOKEN },
       body: JSON.stringify(body),
     });
     const json = await res.json().catch(() => ({}));

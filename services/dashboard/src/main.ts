@@ -28,6 +28,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger('dashboard', config.logLevel);
+  if (config.tokenGenerated) {
+    // Not an error outside production: the page carries the token it made, so the buttons work.
+    logger.warn(
+      'DASHBOARD_TOKEN is unset: state-changing requests need a token made at this start, which only the served page carries',
+    );
+  }
+  for (const warning of config.securityWarnings) {
+    logger.warn({ check: 'PAXOS_PRODUCTION' }, `production mode would refuse this: ${warning}`);
+  }
+  if (config.clientKey === null) {
+    logger.info('PAXOS_KEY is unset: commands are relayed without a client key');
+  }
   const control: FleetControl | null = config.controlFile
     ? new LocalFleetControl(config.controlFile)
     : null;
@@ -51,6 +63,8 @@ async function main(): Promise<void> {
   const relay = new CommandRelay(
     () => poller.targets().filter((t) => t.role === 'replica'),
     () => poller.latest,
+    10_000,
+    config.clientKey,
   );
   const app = createDashboardApp({
     latestView: () => poller.latest,
@@ -59,6 +73,8 @@ async function main(): Promise<void> {
     relay,
     control,
     publicDir: PUBLIC_DIR,
+    token: config.token,
+    allowedOrigins: config.allowedOrigins,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -71,6 +87,9 @@ async function main(): Promise<void> {
       memberUrl: config.memberUrl,
       dataApi: config.dataApi.baseUrl,
       localFleetMode: control !== null,
+      host: config.host,
+      production: config.production,
+      allowedOrigins: [...config.allowedOrigins],
     },
     'dashboard listening',
   );

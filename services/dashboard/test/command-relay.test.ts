@@ -11,6 +11,8 @@ import { CommandRelay, CommandRelayError } from '../src/http/command-relay';
 interface Replica {
   target: FleetTarget;
   seen: string[];
+  /** The Authorization header of every request, `-` when absent. */
+  auth: string[];
   /** Status to answer commands with (200 answers slot 4). */
   status: number;
   code?: string;
@@ -23,6 +25,7 @@ async function replica(name: string): Promise<Replica> {
   const r: Replica = {
     target: { name, role: 'replica', url: '' },
     seen: [],
+    auth: [],
     status: 200,
     close: async () => undefined,
   };
@@ -30,6 +33,7 @@ async function replica(name: string): Promise<Replica> {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
+      r.auth.push(req.headers.authorization ?? '-');
       res.setHeader('content-type', 'application/json');
       if (req.url === '/sessions') {
         registrations += 1;
@@ -123,5 +127,44 @@ describe('CommandRelay', () => {
       sessionId: 42,
       requestId: 1,
     });
+  });
+
+  it('sends its client key as a bearer token, and none without one', async () => {
+    const keyed = new CommandRelay(
+      () => [a.target],
+      () => null,
+      2_000,
+      'pxk_relay-key',
+    );
+    await keyed.run({ kind: 'get', key: 'k' });
+    expect(a.auth).toEqual(['Bearer pxk_relay-key', 'Bearer pxk_relay-key']);
+    const bare = new CommandRelay(
+      () => [b.target],
+      () => null,
+      2_000,
+    );
+    await bare.run({ kind: 'get', key: 'k' });
+    expect(b.auth).toEqual(['-', '-']);
+  });
+
+  it.each([
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+  ])('a %i for its key is a 502 naming PAXOS_KEY, not retried elsewhere', async (status, code) => {
+    a.status = status;
+    a.code = code;
+    const relay = new CommandRelay(
+      () => [a.target, b.target],
+      () => null,
+      2_000,
+      'pxk_wrong',
+    );
+    const err = (await relay
+      .run({ kind: 'put', key: 'k', value: 'v' })
+      .catch((e: unknown) => e)) as CommandRelayError;
+    expect(err).toBeInstanceOf(CommandRelayError);
+    expect(err.status).toBe(502);
+    expect(err.message).toMatch(/PAXOS_KEY/);
+    expect(b.seen).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { EMPTY_DECISION_SERIES } from '../src/view/decision-series';
 import { buildFleetView, type FleetView } from '../src/view/fleet-view';
 
 const PUBLIC_DIR = path.resolve(__dirname, '..', 'public');
+const TOKEN = 'a-token-for-the-app-tests';
 // A port nobody listens on (taken from a server that is then closed): every relayed command
 // fails to connect.
 const deadReplica: FleetTarget = { name: 'replica-0', role: 'replica', url: 'http://127.0.0.1:0' };
@@ -60,6 +61,8 @@ function app(latest: FleetView | null, control: FleetControl | null = null) {
       ),
       control,
       publicDir: PUBLIC_DIR,
+      token: TOKEN,
+      allowedOrigins: new Set(),
     }),
   };
 }
@@ -134,16 +137,19 @@ describe('dashboard HTTP app', () => {
     const { app: a, stream } = app(view);
     const bad = await request(a)
       .post('/api/commands')
+      .set('x-dashboard-token', TOKEN)
       .send({ op: { kind: 'put', key: '' } })
       .expect(400);
     expect(bad.body.error).toMatch(/invalid command: op\.key/);
     await request(a)
       .post('/api/commands')
+      .set('x-dashboard-token', TOKEN)
       .set('Content-Type', 'application/json')
       .send('{not json')
       .expect(400, { error: 'body is not valid JSON' });
     const unanswered = await request(a)
       .post('/api/commands')
+      .set('x-dashboard-token', TOKEN)
       .send({ op: { kind: 'get', key: 'k' } })
       .expect(503);
     expect(unanswered.body.error).toMatch(/no replica answered \(replica-0: ECONNREFUSED\)/);
@@ -152,7 +158,11 @@ describe('dashboard HTTP app', () => {
 
   it('kills and restarts only in local fleet mode, passing refusals on with their status', async () => {
     const readOnly = app(view);
-    const refused = await request(readOnly.app).post('/api/services/replica-0/kill').expect(403);
+    const refused = await request(readOnly.app)
+      .post('/api/services/replica-0/kill')
+      .set('x-dashboard-token', TOKEN)
+      .type('json')
+      .expect(403);
     expect(refused.body.error).toMatch(/FLEET_CONTROL_FILE/);
     readOnly.stream.close();
 
@@ -172,12 +182,24 @@ describe('dashboard HTTP app', () => {
     const local = app(view, control);
     await request(local.app)
       .post('/api/services/replica-0/kill')
+      .set('x-dashboard-token', TOKEN)
+      .type('json')
       .expect(200, { name: 'replica-0', killedPid: 42 });
     await request(local.app)
       .post('/api/services/replica-0/restart')
+      .set('x-dashboard-token', TOKEN)
+      .type('json')
       .expect(200, { name: 'replica-0', killedPid: null, pid: 43 });
-    await request(local.app).post('/api/services/leader-7/kill').expect(404);
-    await request(local.app).post('/api/services/replica-0/pause').expect(404);
+    await request(local.app)
+      .post('/api/services/leader-7/kill')
+      .set('x-dashboard-token', TOKEN)
+      .type('json')
+      .expect(404);
+    await request(local.app)
+      .post('/api/services/replica-0/pause')
+      .set('x-dashboard-token', TOKEN)
+      .type('json')
+      .expect(404);
     expect(calls).toEqual(['kill replica-0', 'restart replica-0', 'kill leader-7']);
     local.stream.close();
   });

@@ -1,3 +1,4 @@
+import { ProductionEnvSchema, productionRefusal, reviewSecurity } from '@paxos/shared';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_VACUUM_EVERY_MS } from './app';
 
@@ -27,6 +28,7 @@ const apiKey = z
 // Values are never echoed in errors: some are secrets.
 const EnvSchema = z.object({
   PORT: integer(0, 65_535).default(7070),
+  /** Loopback unless told otherwise; the container image and k8s set 0.0.0.0. */
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z
     .string()
@@ -39,6 +41,7 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: integer(1_024, 64 * 1_048_576).default(DEFAULT_BODY_LIMIT_BYTES),
   VACUUM_EVERY_MS: integer(0, 3_600_000).default(DEFAULT_VACUUM_EVERY_MS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...ProductionEnvSchema.shape,
 });
 
 export interface Config {
@@ -51,6 +54,8 @@ export interface Config {
   /** Vacuum the tables this long after writes; 0 leaves it to autovacuum. */
   vacuumEveryMs: number;
   logLevel: string;
+  /** Settings unsafe on a network, logged at start (in production mode they stop it instead). */
+  securityWarnings: string[];
 }
 
 /** Reads the server's settings from the environment; an empty variable counts as unset. */
@@ -74,6 +79,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   ) {
     throw new ConfigError('NEURELO_READONLY_API_KEY', 'must differ from NEURELO_API_KEY');
   }
+  // Production mode refuses an example or weak key: anyone who read the repository has it.
+  const review = reviewSecurity({
+    production: e.PAXOS_PRODUCTION,
+    secrets: {
+      NEURELO_API_KEY: e.NEURELO_API_KEY,
+      NEURELO_READONLY_API_KEY: e.NEURELO_READONLY_API_KEY,
+    },
+    plainHttpHosts: e.DATA_API_PLAIN_HTTP_HOSTS,
+  });
+  if (review.problems.length > 0) {
+    // ConfigError's message names the variable first: "PAXOS_PRODUCTION refuses to start (...)".
+    const refusal = productionRefusal(review.problems).replace(/^PAXOS_PRODUCTION=true /, '');
+    throw new ConfigError('PAXOS_PRODUCTION', refusal);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -86,5 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     vacuumEveryMs: e.VACUUM_EVERY_MS,
     logLevel: e.LOG_LEVEL,
+    securityWarnings: review.warnings,
   };
 }

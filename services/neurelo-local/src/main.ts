@@ -52,6 +52,7 @@ const describeOutage = (err: unknown): string => {
 
 async function main(config: Config): Promise<void> {
   logger.level = config.logLevel;
+  for (const warning of config.securityWarnings) logger.warn(`unsafe outside a test: ${warning}`);
   // Load the files before touching the database: a broken query file stops the start at once.
   const schema = loadSchema();
   // NEURELO_QUERIES_DIR: another folder of query files (the benchmark's schema variants).

@@ -101,7 +101,11 @@ describe('replica onDecision', () => {
     r.step(request(command(1, put('a', '1'))));
     const decided = r.proposalAt(1);
     const result = r.step(decision(1, decided));
-    expect(result.persist).toEqual([{ op: 'put', key: 'decision:1', slot: 1, value: decided }]);
+    // The decision, then the slot's change row (its durable slot is when it expires).
+    expect(result.persist).toEqual([
+      { op: 'put', key: 'decision:1', slot: 1, value: decided },
+      { op: 'put', key: 'change:1', slot: 10_001, value: { slot: 1, changes: [[0, 'a', '1']] } },
+    ]);
     expect(sentOf(result, 'response')).toEqual([
       {
         to: 'client:1',
@@ -204,6 +208,7 @@ describe('replica onDecision', () => {
     // The step itself persists only its decision; the snapshot is written behind it.
     expect(result.persist).toEqual([
       { op: 'put', key: 'decision:3', slot: 3, value: batch('c', command(3, put('y', '3'))) },
+      { op: 'put', key: 'change:3', slot: 10_003, value: { slot: 3, changes: [[0, 'y', '3']] } },
     ]);
     const answer = (requestId: number, slot: number) => ({
       sessionId: 1,
@@ -234,7 +239,7 @@ describe('replica onDecision', () => {
           answers: [answer(1, 1), answer(3, 3)],
         },
       },
-      { op: 'put', key: 'snapshot', slot: null, value: { slotOut: 4, parts: 1 } },
+      { op: 'put', key: 'snapshot', slot: null, value: { slotOut: 4, parts: 1, watchFromSlot: 1 } },
       { op: 'truncate', belowSlot: 4 },
     ]);
     expect([...r.durable.keys()].filter((k) => k.startsWith('decision:'))).toEqual([]);
@@ -321,7 +326,8 @@ describe('replica recover', () => {
     r.step(decision(3, batch('c', command(3, put('x', '3')))));
     r.step(decision(5, batch('e', command(5, put('z', '5')))));
     const restarted = r.restart();
-    expect(restarted.last.send).toEqual([]);
+    // Only the note to its own watch feed: nothing goes out again.
+    expect(restarted.last.send.map((e) => e.message.type)).toEqual(['applied']);
     expect(restarted.state.slotOut).toBe(4);
     expect(restarted.state.slotIn).toBe(4);
     expect(restarted.state.kv).toEqual(r.state.kv);
@@ -350,7 +356,7 @@ describe('replica recover', () => {
       lost.durable = applyPersist(lost.durable, result.persist);
     }
     // Only the seeded snapshot at slotOut 1: none of the three steps' snapshots became durable.
-    expect(lost.durable.get('snapshot')?.value).toEqual({ slotOut: 1, parts: 1 });
+    expect(lost.durable.get('snapshot')?.value).toEqual({ slotOut: 1, parts: 1, watchFromSlot: 1 });
     const fromSnapshot = r.restart();
     const fromDecisions = lost.restart();
     expect(fromDecisions.state.slotOut).toBe(4);

@@ -41,7 +41,12 @@ describe('a snapshot is split into parts', () => {
         expect(jsonBytes(op.value)).toBeLessThanOrEqual(LIMITS.snapshotPartJsonBytesMax);
     });
     expect(ops.slice(-2)).toEqual([
-      { op: 'put', key: 'snapshot', slot: null, value: { slotOut: 25, parts: parts.length } },
+      {
+        op: 'put',
+        key: 'snapshot',
+        slot: null,
+        value: { slotOut: 25, parts: parts.length, watchFromSlot: 1 },
+      },
       { op: 'truncate', belowSlot: 25 },
     ]);
     const restarted = r.restart();
@@ -69,7 +74,11 @@ describe('a snapshot is split into parts', () => {
       // Slot 8 snapshots; only its first part lands before the crash.
       if (slot === 8) crashed = applyPersist(crashed, step.persistLater!.slice(0, 1));
     }
-    expect(crashed.get('snapshot')!.value).toEqual({ slotOut: 5, parts: expect.any(Number) });
+    expect(crashed.get('snapshot')!.value).toEqual({
+      slotOut: 5,
+      parts: expect.any(Number),
+      watchFromSlot: 1,
+    });
     expect(crashed.has('snapshot:9:0')).toBe(true);
     const recovered = new ReplicaHarness(r.config, crashed);
     expect(recovered.state.slotOut).toBe(9);

@@ -1,22 +1,13 @@
-import type { ConfigEntry, Configuration } from '@paxos/shared';
+import type { ConfigEntry, ConfigView, Configuration } from '@paxos/shared';
 
 /**
  * What GET /config answers (the shell adds processId and role): the configuration this
  * process takes to be in force, the one decided but not in force yet, and every configuration
  * it knows. Each role knows a different amount: a replica knows the schedule exactly (it is
  * applied state), a leader knows what replicas told it, an acceptor only the epochs of the
- * ballots it promised.
+ * ballots it promised. Readers parse it with @paxos/shared's ConfigAnswerSchema.
  */
-export interface ConfigView {
-  epoch: number;
-  /** The first slot this configuration governs (1 for the initial one). */
-  startSlot: number;
-  acceptors: string[];
-  leaders: string[];
-  replicas: string[];
-  /** PMMC's WINDOW for reconfigurations decided in this configuration's slots. */
-  window: number;
-}
+export type { ConfigView };
 
 export interface ConfigurationReport {
   /** Whether this process is a member of the configuration in force, in its own role. */

@@ -1,4 +1,10 @@
-import { ClusterSchema, LIMITS, ProcessIdSchema, type Cluster } from '@paxos/shared';
+import {
+  ClusterSchema,
+  LIMITS,
+  ProcessIdSchema,
+  ProductionEnvSchema,
+  type Cluster,
+} from '@paxos/shared';
 import { z } from 'zod';
 
 /** A comma-separated list of process ids. */
@@ -43,7 +49,20 @@ export const ServiceEnvSchema = z.object({
    * given the same value. Replicas act on it; the other roles only report it (GET /config).
    */
   WINDOW_SLOTS: int(DEFAULT_WINDOW_SLOTS, 1, LIMITS.windowSlotsMax),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * The listen address. Loopback unless told otherwise: a service started by hand on a laptop
+   * is not open to the network. The container image and the k8s manifests set 0.0.0.0.
+   */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * HTTPS for this service's port (the replica's client API) when both are set: PEM files of
+   * the certificate (with its chain) and of its private key. Unset: plain http, for loopback
+   * or behind a TLS-terminating Ingress (docs/security.md).
+   */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** Production mode: refuse to start on unsafe settings (shared/src/security/production.ts). */
+  ...ProductionEnvSchema.shape,
   PORT: int(8080, 0, 65535),
   LEASE_MS: int(DEFAULT_LEASE_MS, 1_000, 600_000),
   CLAIM_BATCH: int(256, 1, 10_000),
@@ -120,4 +139,14 @@ export function clusterFromEnv(env: ServiceEnv, role: 'acceptor' | 'leader' | 'r
     );
   }
   return cluster;
+}
+
+/** The certificate and key files of HTTPS, or null for plain http; one without the other is an error. */
+export function tlsFilesOf(env: ServiceEnv): { certFile: string; keyFile: string } | null {
+  const { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile } = env;
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigurationError('TLS_CERT_FILE and TLS_KEY_FILE: set both for HTTPS, or neither');
+  }
+  return { certFile, keyFile };
 }

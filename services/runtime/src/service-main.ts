@@ -1,5 +1,9 @@
 import {
+  LOCAL_DATA_API_BASE,
   initialConfiguration,
+  productionRefusal,
+  reviewSecurity,
+  type ClientKey,
   type Cluster,
   type Configuration,
   type Envelope,
@@ -7,12 +11,15 @@ import {
   type Role,
 } from '@paxos/shared';
 import type { Express } from 'express';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import {
   ConfigurationError,
   clusterFromEnv,
   parseEnv,
   ServiceEnvSchema,
+  tlsFilesOf,
   type ServiceEnv,
 } from './config';
 import type { ConfigurationReport } from './config-report';
@@ -45,6 +52,17 @@ export interface RoleServiceSpec<S, C> {
   coalesceLocal?: (messages: Message[]) => Message[];
   /** Adds role-specific routes; returns where messages for clients go. */
   extend?: (ctx: RoleServiceContext<S>) => RoleServiceHooks;
+  /**
+   * What the start-up security review needs beyond the common settings (called after
+   * makeConfig): the role's own secrets, and its CLIENT_KEYS (null: none set) if it serves
+   * clients.
+   */
+  security?: () => RoleSecurityFacts;
+}
+
+export interface RoleSecurityFacts {
+  secrets?: Record<string, string | undefined>;
+  clientKeys?: readonly ClientKey[] | null;
 }
 
 export interface RoleServiceHooks {
@@ -98,11 +116,17 @@ export async function runRoleService<S, C>(
   let cluster: Cluster;
   let config: C;
   let queue: QueuePort;
+  let tls: { cert: Buffer; key: Buffer } | null;
   const logger = createLogger(env.PROCESS_ID ?? spec.roleName, env.LOG_LEVEL);
   try {
     common = parseEnv(ServiceEnvSchema, env);
     cluster = clusterFromEnv(common, spec.roleName);
     config = spec.makeConfig(env, common, cluster);
+    const review = securityReview(env, common, spec.security?.() ?? {});
+    for (const warning of review.warnings) logger.warn(`unsafe outside a test: ${warning}`);
+    if (review.problems.length > 0)
+      throw new ConfigurationError(productionRefusal(review.problems));
+    tls = readTls(common);
     // QUEUE_MODE=baseline: the benchmark's model of the original project (tools/src/bench).
     queue =
       env.QUEUE_MODE === 'baseline' ? createBaselineQueuePort(env, logger) : makeQueue(env, logger);
@@ -154,11 +178,15 @@ export async function runRoleService<S, C>(
       currentState: () => host?.currentState,
     }) ?? {};
   const fastRoute = hooks.fastRoute;
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (!fastRoute?.(req, res)) app(req, res);
-  });
+  };
+  const server: Server = tls === null ? createServer(handle) : createHttpsServer(tls, handle);
   await new Promise<void>((resolve) => server.listen(common.PORT, common.HOST, resolve));
-  logger.info({ port: common.PORT, cluster }, `${spec.roleName} listening`);
+  logger.info(
+    { host: common.HOST, port: common.PORT, https: tls !== null, cluster },
+    `${spec.roleName} listening`,
+  );
 
   const fatal =
     options.onFatal ??
@@ -219,4 +247,37 @@ export async function runRoleService<S, C>(
     if (!stopped) fatal(err instanceof Error ? err : new Error(String(err)));
   }
   return { server, stop };
+}
+
+/**
+ * The security review of a role's settings (shared/src/security/production.ts): the data API
+ * key and transport for every role, plus what the role adds (the replica: ADMIN_KEY and its
+ * CLIENT_KEYS). In production mode its problems stop the service.
+ */
+function securityReview(env: NodeJS.ProcessEnv, common: ServiceEnv, role: RoleSecurityFacts) {
+  const baseVariable =
+    env.NEURELO_API_BASE !== undefined || env.NEURELO_API_BASE_PATH === undefined
+      ? 'NEURELO_API_BASE'
+      : 'NEURELO_API_BASE_PATH';
+  return reviewSecurity({
+    production: common.PAXOS_PRODUCTION,
+    secrets: { NEURELO_API_KEY: env.NEURELO_API_KEY, ...role.secrets },
+    ...(role.clientKeys === undefined ? {} : { clientKeys: role.clientKeys }),
+    dataApi: { variable: baseVariable, baseUrl: env[baseVariable] ?? LOCAL_DATA_API_BASE },
+    plainHttpHosts: common.DATA_API_PLAIN_HTTP_HOSTS,
+  });
+}
+
+/** The PEM certificate and key, read once at start; an unreadable file is a configuration error. */
+function readTls(common: ServiceEnv): { cert: Buffer; key: Buffer } | null {
+  const files = tlsFilesOf(common);
+  if (files === null) return null;
+  const read = (variable: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new ConfigurationError(`${variable}: cannot read ${file} (${(err as Error).message})`);
+    }
+  };
+  return { cert: read('TLS_CERT_FILE', files.certFile), key: read('TLS_KEY_FILE', files.keyFile) };
 }

@@ -1,4 +1,4 @@
-import type { Op, OpResult } from '@paxos/shared';
+import type { KeyOp, OpResult } from '@paxos/shared';
 import type { HistoryOperation } from '../linearizability';
 
 /**
@@ -21,7 +21,7 @@ export interface ClientOperation {
   sessionId: number;
   /** Its request number within that session (0: never sent). */
   requestId: number;
-  input: Op;
+  input: KeyOp;
   /** When it was issued. */
   call: number;
   /** null while the client waits for it. */

@@ -2,7 +2,7 @@ import {
   clientDestination,
   opDigest,
   type ClientCommand,
-  type Op,
+  type KeyOp,
   type Response,
 } from '@paxos/shared';
 import type { Prng } from '../random/prng';
@@ -25,7 +25,7 @@ export interface Probe {
   kind: 'reuse' | 'late';
   sessionId: number;
   requestId: number;
-  op: Op;
+  op: KeyOp;
   /** The digest of the operation that ran under this number first. */
   originalDigest: string;
   attempts: number;
@@ -39,7 +39,7 @@ const PROBE_ATTEMPTS_MAX = 3;
 interface Answered {
   sessionId: number;
   requestId: number;
-  op: Op;
+  op: KeyOp;
 }
 
 export class ProbeBook {
@@ -57,7 +57,7 @@ export class ProbeBook {
     if (this.answered.length === 0) return;
     const original = rng.pick(this.answered);
     // A value no other operation writes: if the reused number ever ran it, reads would show it.
-    const op: Op = {
+    const op: KeyOp = {
       kind: 'put',
       key: original.op.key,
       value: `c${config.index}.reused.${this.all.length}`,
@@ -112,7 +112,7 @@ export class ProbeBook {
     nowMs: number,
     kind: Probe['kind'],
     original: Answered,
-    op: Op,
+    op: KeyOp,
     config: SimClientConfig,
     rng: Prng,
     step: ClientStep,

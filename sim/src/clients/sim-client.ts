@@ -2,7 +2,7 @@ import {
   clientDestination,
   opDigest,
   type ClientCommand,
-  type Op,
+  type KeyOp,
   type RegisterCommand,
   type Response,
 } from '@paxos/shared';
@@ -164,7 +164,7 @@ export class SimClient {
     this.sendOutstanding(nowMs, step);
   }
 
-  private nextOp(): { op: Op; hostile: string | null } {
+  private nextOp(): { op: KeyOp; hostile: string | null } {
     const { keyCount, index, behaviour } = this.config;
     if (behaviour.hostileInput) return hostileOp(this.rng, keyCount, index, this.issued);
     return { op: randomOp(this.rng, keyCount, index, this.issued), hostile: null };

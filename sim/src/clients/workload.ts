@@ -1,4 +1,4 @@
-import type { Op } from '@paxos/shared';
+import type { KeyOp } from '@paxos/shared';
 import type { Prng } from '../random/prng';
 import { longKey, valueAtLimit, valueOverLimit, withUnstorableChar } from './hostile-values';
 
@@ -7,7 +7,7 @@ import { longKey, valueAtLimit, valueOverLimit, withUnstorableChar } from './hos
  * Values are unique per client and operation (`c2.5`): a linearizability violation then
  * shows up as a read of a value that no legal order could have produced.
  */
-export function randomOp(rng: Prng, keyCount: number, clientIndex: number, opIndex: number): Op {
+export function randomOp(rng: Prng, keyCount: number, clientIndex: number, opIndex: number): KeyOp {
   const key = `k${rng.intBelow(keyCount)}`;
   const value = `c${clientIndex}.${opIndex}`;
   const roll = rng.intBelow(100);
@@ -41,7 +41,7 @@ export function hostileOp(
   keyCount: number,
   clientIndex: number,
   opIndex: number,
-): { op: Op; hostile: HostileKind | null } {
+): { op: KeyOp; hostile: HostileKind | null } {
   const op = randomOp(rng, keyCount, clientIndex, opIndex);
   const tag = `c${clientIndex}.${opIndex}`;
   const roll = rng.intBelow(100);
@@ -64,7 +64,7 @@ export function hostileOp(
   }
   if (roll < 33) {
     const value = valueAtLimit(rng, `${tag}|`);
-    const big: Op = op.kind === 'cas' ? { ...op, value } : { kind: 'put', key: op.key, value };
+    const big: KeyOp = op.kind === 'cas' ? { ...op, value } : { kind: 'put', key: op.key, value };
     return { op: big, hostile: 'value-at-limit' };
   }
   if (roll < 37) {

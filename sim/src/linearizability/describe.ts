@@ -1,4 +1,4 @@
-import type { Op, OpResult } from '@paxos/shared';
+import type { KeyOp, OpResult } from '@paxos/shared';
 import type { KeyOperation } from './key-history';
 import type { KeyState } from './key-model';
 
@@ -7,7 +7,7 @@ export const showValue = (value: KeyState): string =>
   value === null ? 'absent' : JSON.stringify(value);
 
 /** `get`, `put "b"`, `delete`, `cas "a" => "b"` (the key is named once, in the heading). */
-export function describeInput(op: Op): string {
+export function describeInput(op: KeyOp): string {
   switch (op.kind) {
     case 'get':
       return 'get';
@@ -21,7 +21,7 @@ export function describeInput(op: Op): string {
 }
 
 /** A reply in the words of its operation: what was read, what was overwritten, did cas win. */
-export function describeResult(op: Op, result: OpResult): string {
+export function describeResult(op: KeyOp, result: OpResult): string {
   switch (op.kind) {
     case 'get':
       return showValue(result.value);

@@ -1,4 +1,4 @@
-import { OpResultSchema, OpSchema } from '@paxos/shared';
+import { KeyOpSchema, OpResultSchema } from '@paxos/shared';
 import { z } from 'zod';
 
 /**
@@ -9,7 +9,8 @@ import { z } from 'zod';
 export const HistoryOperationSchema = z
   .object({
     clientId: z.string().min(1),
-    input: OpSchema,
+    // Operations on one key only: the checker splits a history by key (key-history.ts).
+    input: KeyOpSchema,
     call: z.number(),
     output: OpResultSchema.nullable(),
     return: z.number().nullable(),

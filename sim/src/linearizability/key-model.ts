@@ -1,4 +1,4 @@
-import { type KvStore, type Op, type OpResult, applyOp } from '@paxos/shared';
+import { type KeyOp, type KvStore, type OpResult, applyOp } from '@paxos/shared';
 
 /** The sequential specification of one key: its value, or null while absent. */
 export type KeyState = string | null;
@@ -10,7 +10,7 @@ export type KeyState = string | null;
  */
 export function stepKey(
   state: KeyState,
-  op: Op,
+  op: KeyOp,
   scratch: KvStore = new Map(),
 ): { result: OpResult; next: KeyState } {
   const store = scratch;
@@ -24,6 +24,6 @@ export const resultsEqual = (a: OpResult, b: OpResult): boolean =>
   a.ok === b.ok && a.value === b.value;
 
 /** May `op` take effect in `state`? A pending op (no reply) fits anywhere. */
-export function fits(state: KeyState, op: Op, output: OpResult | null): boolean {
+export function fits(state: KeyState, op: KeyOp, output: OpResult | null): boolean {
   return output === null || resultsEqual(stepKey(state, op).result, output);
 }

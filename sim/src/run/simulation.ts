@@ -508,6 +508,9 @@ export class Simulation {
 
   /** `envelope.payload`: the queued row's text, for a message that goes through the queue. */
   private send(from: string, envelope: Envelope & { payload?: string }): void {
+    // A replica's note to its own watch feed (watch-history.ts): no feed runs in the simulation,
+    // and the note takes no network draw, so seeds replay as they did before it existed.
+    if (envelope.message.type === 'applied') return;
     this.stats.messagesSent++;
     if (envelope.message.type === 'behind') this.stats.behindSent++;
     const delays = this.network.deliveryDelays(from, envelope.to);

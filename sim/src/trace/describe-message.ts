@@ -69,6 +69,8 @@ export function describeMessage(message: Message): string {
       return message.head
         ? `snapshot-chunk head at ${message.slotOut} (${message.parts} part(s))`
         : `snapshot-chunk part ${message.data?.part ?? '?'} of ${message.parts} at ${message.slotOut}`;
+    case 'applied':
+      return `applied below ${message.slotOut}`;
   }
 }
 
@@ -80,6 +82,10 @@ function describeOp(op: Command['op']): string {
       return `reconfigure(${op.acceptors.join(' ')}|${op.leaders.join(' ')}|${op.replicas.join(' ')})`;
     case 'get':
       return `get(${cut(op.key)})`;
+    case 'list':
+      return op.prefix !== undefined
+        ? `list(${cut(op.prefix)}*)`
+        : `list([${cut(op.start ?? '')},${cut(op.end ?? '')}))`;
     case 'put':
       return `put(${cut(op.key)},${cut(op.value)})`;
     case 'delete':

@@ -1,4 +1,4 @@
-import { type KvStore, type Op, applyOp } from '@paxos/shared';
+import { type KvStore, type KeyOp, applyOp } from '@paxos/shared';
 import { type HistoryOperation, checkLinearizable } from '../../src/linearizability';
 import { isLinearizableByBruteForce } from './brute-force-oracle';
 import { seededRandom } from './simulated-store';
@@ -17,7 +17,7 @@ function tinyHistory(random: () => number): HistoryOperation[] {
   const count = 1 + Math.floor(random() * 6);
   const planned = Array.from({ length: count }, (_, index) => {
     const key = pick(['x', 'x', 'y']);
-    const input: Op = pick<Op>([
+    const input: KeyOp = pick<KeyOp>([
       { kind: 'get', key },
       { kind: 'put', key, value: pick(values) },
       { kind: 'delete', key },

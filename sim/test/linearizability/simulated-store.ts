@@ -1,4 +1,4 @@
-import { type KvStore, type Op, type OpResult, applyOp } from '@paxos/shared';
+import { type KvStore, type KeyOp, type OpResult, applyOp } from '@paxos/shared';
 import type { HistoryOperation } from '../../src/linearizability';
 
 export interface SimulationOptions {
@@ -56,7 +56,7 @@ export function simulateCorrectStore(options: SimulationOptions): HistoryOperati
   let invoked = 0;
   let written = 0;
 
-  const chooseOp = (client: Client): Op => {
+  const chooseOp = (client: Client): KeyOp => {
     const key = `key-${between(0, options.keys - 1)}`;
     const roll = random();
     if (roll < 0.4) return { kind: 'get', key };
@@ -112,7 +112,7 @@ export function simulateCorrectStore(options: SimulationOptions): HistoryOperati
 }
 
 /** What the client now believes the key holds. */
-function valueAfter(op: Op, result: OpResult): string | null {
+function valueAfter(op: KeyOp, result: OpResult): string | null {
   switch (op.kind) {
     case 'put':
       return op.value;

@@ -1,5 +1,5 @@
 import { replicaRole, type ReplicaState } from '@paxos/replica';
-import type { Op, OpResult } from '@paxos/shared';
+import type { KeyOp, OpResult } from '@paxos/shared';
 import { ClusterCheckers } from '../../src/checkers/cluster-checkers';
 import type { ClientOperation } from '../../src/clients/client-operation';
 import { SIM_REPLICA_TIMINGS, type ReplicaProcess } from '../../src/cluster/sim-cluster';
@@ -45,7 +45,7 @@ function clientWith(operations: Seen[], id = 'client-0', waiting = false): Final
   };
 }
 
-const ran = (input: Op, call: number, output: OpResult, ret: number): Seen => ({
+const ran = (input: KeyOp, call: number, output: OpResult, ret: number): Seen => ({
   input,
   call,
   outcome: 'ok',

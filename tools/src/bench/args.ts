@@ -22,6 +22,8 @@ export interface BenchArgs {
   basePort: number;
   /** Clients talk to the first N replicas only (0: all of them). */
   entryReplicas: number;
+  /** Run only the watchers scenario (watch-scenario.ts): step time with 0 and 100 watchers. */
+  watchScenario: boolean;
 }
 
 export const DEFAULT_ARGS: BenchArgs = {
@@ -38,6 +40,7 @@ export const DEFAULT_ARGS: BenchArgs = {
   cpuProfile: false,
   basePort: 7800,
   entryReplicas: 0,
+  watchScenario: false,
 };
 
 export const USAGE = `npm run bench -- [options]
@@ -54,7 +57,9 @@ export const USAGE = `npm run bench -- [options]
   --json FILE          where the JSON report goes (default ${DEFAULT_ARGS.jsonFile})
   --cpu-prof           run the fleet processes under node --cpu-prof and summarise the busiest
   --entry-replicas N   clients send to the first N replicas only (default: all)
-  --base-port P        first port of the bench fleets (default ${DEFAULT_ARGS.basePort})`;
+  --base-port P        first port of the bench fleets (default ${DEFAULT_ARGS.basePort})
+  --watch-scenario     only the watchers scenario: the replica's p99 step time with 0 and 100
+                       GET /watch feeds, phases interleaved under the closed-loop load`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -112,6 +117,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       case '--entry-replicas':
         args.entryReplicas = wholeNumber(flag, value(), 0);
+        break;
+      case '--watch-scenario':
+        args.watchScenario = true;
         break;
       case '--base-port':
         args.basePort = wholeNumber(flag, value(), 1024);

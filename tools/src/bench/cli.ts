@@ -34,11 +34,16 @@ import {
 } from './report-tables';
 import { runConfiguration, stopCurrentTarget } from './run-configuration';
 import { formatTable } from './table';
+import { runWatchScenario } from './watch-scenario';
 
 async function main(args: BenchArgs): Promise<void> {
   const workDir = path.join(REPO_ROOT, '.fleet', 'bench');
   rmSync(workDir, { recursive: true, force: true });
   const log = (line: string): void => console.error(line);
+  if (args.watchScenario) {
+    await runWatchScenario(args, { workDir, log });
+    return;
+  }
   log(
     `bench: ${args.configs.join(', ')}; ${args.clients} clients, ${args.seconds} s each after ${args.warmupSeconds} s warm-up, ${args.keys} keys, read ratio ${args.readRatio}`,
   );

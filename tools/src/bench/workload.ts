@@ -1,4 +1,4 @@
-import type { Op } from '@paxos/shared';
+import type { KeyOp } from '@paxos/shared';
 import { Agent } from 'undici';
 import { KvClient } from '../workload/kv-client';
 import { wallClock } from '../workload/run-clients';
@@ -34,7 +34,7 @@ export function makeOp(
   clientIndex: number,
   n: number,
   random = Math.random,
-): Op {
+): KeyOp {
   const key = `k${Math.floor(random() * shape.keys)}`;
   return random() < shape.readRatio
     ? { kind: 'get', key }

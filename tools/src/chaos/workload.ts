@@ -1,4 +1,4 @@
-import type { Op } from '@paxos/shared';
+import type { KeyOp } from '@paxos/shared';
 
 /**
  * The chaos clients' operations: puts on a key of each client's own (lost writes show there),
@@ -8,7 +8,7 @@ import type { Op } from '@paxos/shared';
 export function chaosOp(
   random: () => number,
   o: { clients: number; sharedKeys: number },
-): (client: number, n: number) => Op {
+): (client: number, n: number) => KeyOp {
   return (i, n) => {
     const r = random();
     if (r < 0.35) return { kind: 'put', key: `own-${i}`, value: `c${i}-${n}` };

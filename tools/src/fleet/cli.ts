@@ -4,8 +4,9 @@
  *
  * Runs a local fleet in the background (each service a detached OS process, logs in
  * .fleet/run/logs). The fleet's plan, pids, its per-run data-API key and admin key are kept in
- * .fleet/run/fleet.json (readable by this user only) so later commands can act on it; neither
- * key is ever printed.
+ * .fleet/run/fleet.json (readable by this user only) so later commands can act on it, with the
+ * client keys `up` makes (`clientKey` read-write, `readOnlyClientKey` read-only) for
+ * `npm run kv`; no key is ever printed.
  */
 import 'dotenv/config';
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -13,7 +14,7 @@ import path from 'node:path';
 import { addMember, removeMember, replaceMember, type FleetControl } from './member-ops';
 import { MEMBER_ROLES, currentConfiguration, type ConfigView, type MemberRole } from './membership';
 import { isAlive, probe, spawnService } from './service-process';
-import { defaultFleetOptions, planFleet, type ServiceSpec } from './topology';
+import { defaultFleetOptions, newFleetClientKeys, planFleet, type ServiceSpec } from './topology';
 
 interface FleetFile {
   services: Array<ServiceSpec & { pid: number | null }>;
@@ -24,6 +25,9 @@ interface FleetFile {
   apiKey?: string;
   /** Members stopped for good by `remove` or `replace`: their ids are never used again. */
   retired?: string[];
+  /** The client keys of the replicas' CLIENT_KEYS (absent in a fleet started without keys). */
+  clientKey?: string;
+  readOnlyClientKey?: string;
 }
 
 const options = defaultFleetOptions();
@@ -39,7 +43,8 @@ function load(): FleetFile {
 
 function save(f: FleetFile): void {
   mkdirSync(runDir, { recursive: true });
-  writeFileSync(stateFile, JSON.stringify(f, null, 2));
+  // Created 0600, not chmodded after: the keys are never readable by others, even briefly.
+  writeFileSync(stateFile, JSON.stringify(f, null, 2), { mode: 0o600 });
   chmodSync(stateFile, 0o600);
 }
 
@@ -139,10 +144,12 @@ async function main(): Promise<void> {
       if (existsSync(stateFile) && load().services.some((s) => s.pid !== null && isAlive(s.pid))) {
         throw new Error('a fleet is already running (npm run fleet -- down stops it)');
       }
+      const clientKeys = newFleetClientKeys();
       const plan = planFleet({
         ...options,
         workDir: runDir,
         dashboard: { controlFile: stateFile },
+        clientKeys,
       });
       const f: FleetFile = {
         services: plan.services.map((s) => ({ ...s, pid: null })),
@@ -151,6 +158,8 @@ async function main(): Promise<void> {
         apiBase: plan.apiBase,
         apiKey: plan.apiKey,
         retired: [],
+        clientKey: clientKeys.clientKey,
+        readOnlyClientKey: clientKeys.readOnlyClientKey,
       };
       for (const s of f.services) {
         s.pid = spawnService(s, logDir, { detached: true }).pid ?? null;
@@ -167,6 +176,9 @@ async function main(): Promise<void> {
       }
       const dashboard = f.services.find((s) => s.kind === 'dashboard');
       if (dashboard) console.log(`dashboard: http://127.0.0.1:${dashboard.port}/`);
+      console.log(
+        `client keys: clientKey and readOnlyClientKey in ${stateFile} (npm run kv uses them)`,
+      );
       console.log(`logs: ${logDir}`);
       return;
     }

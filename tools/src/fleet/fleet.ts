@@ -24,6 +24,9 @@ export class Fleet {
   readonly apiKey: string;
   /** The replicas' ADMIN_KEY (never printed). */
   readonly adminKey: string;
+  /** The read-write and read-only client keys (never printed); null: the fleet takes anyone. */
+  readonly clientKey: string | null;
+  readonly readOnlyClientKey: string | null;
   /** Members stopped for good by a membership change: their ids are never used again. */
   private readonly retiredNames = new Set<string>();
   private readonly children = new Map<string, ChildProcess>();
@@ -43,6 +46,8 @@ export class Fleet {
     this.apiBase = plan.apiBase;
     this.apiKey = plan.apiKey;
     this.adminKey = plan.adminKey;
+    this.clientKey = options.clientKeys?.clientKey ?? null;
+    this.readOnlyClientKey = options.clientKeys?.readOnlyClientKey ?? null;
     this.logDir = path.join(options.workDir, 'logs');
     mkdirSync(options.workDir, { recursive: true });
   }

@@ -5,39 +5,23 @@
  * the new configuration is in force and the old one retired, and retire a removed member's rows.
  * Starting and stopping processes is the caller's (member-ops.ts for the fleet).
  */
-import { DataApiUnavailableError, QueueApi, type Members } from '@paxos/shared';
-import { z } from 'zod';
+import {
+  ConfigAnswerSchema,
+  DataApiUnavailableError,
+  QueueApi,
+  type ConfigAnswer,
+  type ConfigView,
+  type Members,
+} from '@paxos/shared';
 
 export type MemberRole = 'acceptor' | 'leader' | 'replica';
 export const MEMBER_ROLES: readonly MemberRole[] = ['acceptor', 'leader', 'replica'];
 
 const listKey = { acceptor: 'acceptors', leader: 'leaders', replica: 'replicas' } as const;
 
-export const ConfigViewSchema = z.object({
-  epoch: z.number().int().min(0),
-  startSlot: z.number().int().min(1),
-  acceptors: z.array(z.string()),
-  leaders: z.array(z.string()),
-  replicas: z.array(z.string()),
-  window: z.number().int().min(1),
-});
-export type ConfigView = z.infer<typeof ConfigViewSchema>;
-
-/** GET /config, the fields every role answers (runtime/src/config-report.ts) and a few more. */
-export const ConfigReportSchema = z.looseObject({
-  processId: z.string(),
-  role: z.string(),
-  member: z.boolean(),
-  epoch: z.number().int().min(0),
-  inForce: ConfigViewSchema,
-  pending: ConfigViewSchema.nullable(),
-  schedule: z.array(ConfigViewSchema),
-  /** A leader's: epochs below it are retired there. */
-  retiredBelow: z.number().int().optional(),
-  /** A leader's: the garbage-collection horizon of each configuration it serves. */
-  horizons: z.record(z.string(), z.number()).optional(),
-});
-export type ConfigReport = z.infer<typeof ConfigReportSchema>;
+/** GET /config, read through the schema every tool shares. */
+export type { ConfigView };
+type ConfigReport = ConfigAnswer;
 
 export const membersOf = (v: Members): Members => ({
   acceptors: [...v.acceptors],
@@ -97,7 +81,7 @@ export async function readConfig(url: string, timeoutMs = 2_000): Promise<Config
   try {
     const res = await fetch(`${url}/config`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return null;
-    const parsed = ConfigReportSchema.safeParse(await res.json());
+    const parsed = ConfigAnswerSchema.safeParse(await res.json());
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

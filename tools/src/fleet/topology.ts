@@ -1,3 +1,4 @@
+import { clientKeyEntry, generateClientKey } from '@paxos/shared';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -38,6 +39,35 @@ export interface FleetOptions {
    * fleet runner's state file) its kill and restart buttons act on this fleet.
    */
   dashboard?: { controlFile?: string };
+  /**
+   * Client keys for the replicas (CLIENT_KEYS, as hashes); absent: the replicas take every
+   * caller (the chaos, bench and soak fleets, which only their own tools reach).
+   */
+  clientKeys?: FleetClientKeys;
+}
+
+/** The client keys of a fleet; the texts stay in this process and the 0600 state file. */
+export interface FleetClientKeys {
+  /** Read-write, every key. */
+  clientKey: string;
+  /** Read-only, every key. */
+  readOnlyClientKey: string;
+  /** More CLIENT_KEYS entries as they are written (a test's prefix-limited key). */
+  moreEntries?: string[];
+}
+
+/** A fresh pair of keys for a fleet: `fleet` (read-write) and `fleet-read` (read-only). */
+export function newFleetClientKeys(): FleetClientKeys {
+  return { clientKey: generateClientKey(), readOnlyClientKey: generateClientKey() };
+}
+
+/** The CLIENT_KEYS value of a fleet's keys. */
+export function clientKeysEnv(k: FleetClientKeys): string {
+  return [
+    clientKeyEntry('fleet', 'write', k.clientKey),
+    clientKeyEntry('fleet-read', 'read', k.readOnlyClientKey),
+    ...(k.moreEntries ?? []),
+  ].join(',');
 }
 
 export function defaultFleetOptions(env: NodeJS.ProcessEnv = process.env): FleetOptions {
@@ -79,6 +109,8 @@ export function planFleet(o: FleetOptions): {
     LEADERS: leaders.join(','),
     REPLICAS: replicas.join(','),
     HOST: '127.0.0.1',
+    // Only replicas read it; in the common environment, members added later get it too.
+    ...(o.clientKeys ? { CLIENT_KEYS: clientKeysEnv(o.clientKeys) } : {}),
     ...(o.roleEnv ?? {}),
   };
   const services: ServiceSpec[] = [];
@@ -120,6 +152,7 @@ export function planFleet(o: FleetOptions): {
         NEURELO_API_BASE: apiBase,
         NEURELO_API_KEY: apiKey,
         FLEET_TARGETS: roles.map((s) => `${s.name}=http://127.0.0.1:${s.port}`).join(','),
+        ...(o.clientKeys ? { PAXOS_KEY: o.clientKeys.clientKey } : {}),
         ...(o.dashboard.controlFile ? { FLEET_CONTROL_FILE: o.dashboard.controlFile } : {}),
       },
     });

@@ -1,4 +1,4 @@
-import type { Op, OpResult } from '@paxos/shared';
+import type { KeyOp, OpResult } from '@paxos/shared';
 import type { Dispatcher } from 'undici';
 import { SessionClient, type CommandAnswer } from './session-client';
 
@@ -8,7 +8,7 @@ import { SessionClient, type CommandAnswer } from './session-client';
  */
 export interface RecordedOperation {
   clientId: string;
-  input: Op;
+  input: KeyOp;
   call: number;
   output: OpResult | null;
   return: number | null;
@@ -26,6 +26,8 @@ export interface KvClientOptions {
   /** The clock of the history's call and return times. */
   clock: () => number;
   dispatcher?: Dispatcher;
+  /** The replicas' client key (SessionClientOptions.clientKey). */
+  clientKey?: string;
 }
 
 /** The tool sent a command the replicas refuse: a bug in the tool, not an outcome. */
@@ -60,7 +62,7 @@ export class KvClient {
     this.session = new SessionClient(o);
   }
 
-  async run(op: Op): Promise<KvRun> {
+  async run(op: KeyOp): Promise<KvRun> {
     const registeringAt = this.o.clock();
     const sessionId = await this.session.ensureSession();
     // Nothing was sent: the command is not part of the history.

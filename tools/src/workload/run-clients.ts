@@ -1,17 +1,19 @@
-import type { Op } from '@paxos/shared';
+import type { KeyOp } from '@paxos/shared';
 import { KvClient, type RecordedOperation } from './kv-client';
 
 export interface ClientRunOptions {
   clients: number;
   replicaUrls: string[];
   /** Makes the next operation of client `clientIndex` (its `n`-th). */
-  nextOp: (clientIndex: number, n: number) => Op;
+  nextOp: (clientIndex: number, n: number) => KeyOp;
   shouldStop: () => boolean;
   commandDeadlineMs?: number;
   attemptTimeoutMs?: number;
   /** Each command goes to the replica this picks (a load balancer); default: sticky clients. */
   pickReplica?: () => number;
   onAcknowledged?: (latencyMs: number, at: number) => void;
+  /** The replicas' client key, when they require one. */
+  clientKey?: string;
 }
 
 export interface ClientRunResult {
@@ -42,6 +44,7 @@ export async function runClients(o: ClientRunOptions): Promise<ClientRunResult> 
         commandDeadlineMs: o.commandDeadlineMs ?? 30_000,
         attemptTimeoutMs: o.attemptTimeoutMs ?? 12_000,
         clock: wallClock,
+        ...(o.clientKey === undefined ? {} : { clientKey: o.clientKey }),
       }),
   );
   const latenciesMs: number[] = [];

@@ -9,6 +9,7 @@ import { Agent, request, type Dispatcher } from 'undici';
  *   200           the answer
  *   400, 409, 413 final: the command was refused and nothing ran
  *   410           final: the outcome is unknown; never resubmitted under a new session
+ *   401, 403, 415 final: refused for the key or the request's form; nothing ran
  *   503           retried after its Retry-After
  *   504, no answer retried at once on the next replica
  *   anything else counted (`unexpected`) and retried, as the outcome cannot be known from it
@@ -28,6 +29,8 @@ export interface SessionClientOptions {
   attemptTimeoutMs: number;
   /** Connections to share; the default allows 64 per replica (the benchmark needs more). */
   dispatcher?: Dispatcher;
+  /** Sent as `Authorization: Bearer <key>` to replicas that require a client key. */
+  clientKey?: string;
 }
 
 /** What one command came to. */
@@ -45,7 +48,9 @@ export interface Exchange {
 }
 
 /** Statuses that end a command: the replica refused it and nothing ran. */
-const REFUSED_STATUSES = new Set([400, 409, 413]);
+const REFUSED_STATUSES = new Set([400, 401, 403, 409, 413, 415]);
+/** Statuses that refuse the client's key or its request's form, whatever the command. */
+const KEY_REFUSED_STATUSES = new Set([401, 403, 415]);
 /** Statuses the contract asks to retry with the same ids; 0 is "no answer". */
 const RETRYABLE_STATUSES = new Set([0, 503, 504]);
 
@@ -64,11 +69,16 @@ export class SessionClient {
   private session: number | null = null;
   private lastRequestId = 0;
   private replicaIndex: number;
+  private readonly headers: Record<string, string>;
   /** Every attempt's status (0: no answer), for callers that check the contract. */
   readonly statuses = new Map<number, number>();
 
   constructor(private readonly o: SessionClientOptions) {
     this.replicaIndex = o.firstReplica ?? 0;
+    this.headers = {
+      'content-type': 'application/json',
+      ...(o.clientKey === undefined ? {} : { authorization: `Bearer ${o.clientKey}` }),
+    };
   }
 
   get sessionId(): number | null {
@@ -97,6 +107,8 @@ export class SessionClient {
         this.lastRequestId = 0;
         return sessionId;
       }
+      // A key the replicas refuse stays refused: no retry mends it.
+      if (KEY_REFUSED_STATUSES.has(r.status)) return null;
       // A registration that was decided but not answered leaves a session nobody uses; the
       // replicas evict it like any idle one.
       backoffMs = await this.pause(r, deadline, backoffMs);
@@ -142,6 +154,7 @@ export class SessionClient {
     const r = await postText(
       `${url}${path}`,
       bodyText,
+      this.headers,
       this.o.attemptTimeoutMs,
       this.o.dispatcher ?? sharedDispatcher,
     );
@@ -196,6 +209,7 @@ function errorOf(r: Exchange): { code: string; error: string } {
 async function postText(
   url: string,
   bodyText: string,
+  headers: Record<string, string>,
   timeoutMs: number,
   dispatcher: Dispatcher,
 ): Promise<Exchange> {
@@ -203,7 +217,7 @@ async function postText(
     const res = await request(url, {
       method: 'POST',
       dispatcher,
-      headers: { 'content-type': 'application/json' },
+      headers,
       body: bodyText,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

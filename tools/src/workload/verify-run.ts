@@ -24,12 +24,15 @@ export async function verifyRun(o: {
   replicaUrls: string[];
   /** How long the linearizability check may take; past it the verdict is 'unknown'. */
   linearizabilityBudgetMs?: number;
+  /** The replicas' client key, when they require one (a read-only key is enough). */
+  clientKey?: string;
 }): Promise<RunVerdict> {
   const reader = new KvClient({
     replicaUrls: o.replicaUrls,
     commandDeadlineMs: 30_000,
     attemptTimeoutMs: 10_000,
     clock: wallClock,
+    ...(o.clientKey === undefined ? {} : { clientKey: o.clientKey }),
   });
   const finalValues = new Map<string, string | null>();
   const unread: string[] = [];

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { PassThroughProxy } from './pass-through-proxy';
 
 /**
  * An HTTP proxy in front of the data API that hands every step commit's queued messages to
@@ -14,62 +14,27 @@ export interface QueuedSend {
 }
 
 export class RecordingProxy {
-  private server: http.Server | null = null;
-  private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly proxy: PassThroughProxy;
 
   constructor(
-    private readonly target: { host: string; port: number },
+    target: { host: string; port: number },
     private readonly onSends: (sends: QueuedSend[]) => void,
-  ) {}
+  ) {
+    this.proxy = new PassThroughProxy({
+      target,
+      keepAlive: true,
+      onRequest: (req, body) => {
+        if (req.method === 'POST' && req.url?.startsWith('/custom/step_commit')) this.record(body);
+      },
+    });
+  }
 
   async listen(port: number): Promise<void> {
-    const server = http.createServer((req, res) => this.forward(req, res));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
+    await this.proxy.listen(port);
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-    this.agent.destroy();
-  }
-
-  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (req.method === 'POST' && req.url?.startsWith('/custom/step_commit')) this.record(body);
-      const upstream = http.request(
-        {
-          host: this.target.host,
-          port: this.target.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-          agent: this.agent,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      // The caller gave up (a long poll abandoned at shutdown): so does the proxy.
-      res.on('close', () => {
-        if (!res.writableFinished) upstream.destroy();
-      });
-      upstream.on('error', () => {
-        if (!res.headersSent) res.writeHead(502).end();
-        else res.destroy();
-      });
-      upstream.end(body);
-    });
+  close(): Promise<void> {
+    return this.proxy.close();
   }
 
   private record(body: Buffer): void {

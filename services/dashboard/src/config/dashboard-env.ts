@@ -1,7 +1,34 @@
-import { parseEnv } from '@paxos/runtime';
-import { loadDataApiConfig, type DataApiConfig } from '@paxos/shared';
+import { ConfigurationError, parseEnv } from '@paxos/runtime';
+import {
+  loadDataApiConfig,
+  parseAllowedOrigins,
+  ProductionEnvSchema,
+  productionRefusal,
+  reviewSecurity,
+  type DataApiConfig,
+} from '@paxos/shared';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseFleetTargets, type FleetTarget } from './fleet-targets';
+
+/** A setting that may be absent; empty (`DASHBOARD_TOKEN=` in a .env) counts as absent. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/** ALLOWED_ORIGINS: `scheme://host[:port]` each, as a browser sends them in `Origin`. */
+const OriginListSchema = z
+  .string()
+  .optional()
+  .transform((text, ctx): ReadonlySet<string> => {
+    try {
+      return parseAllowedOrigins(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const FleetTargetsSchema = z
   .string({ error: 'is required: name=url of every role service, comma separated' })
@@ -28,9 +55,19 @@ const MemberUrlSchema = z
   .transform((text) => text.replace(/\/+$/, ''));
 
 /** The dashboard's own settings (the data API's come from loadDataApiConfig). */
-export const DashboardEnvSchema = z.object({
+export const DashboardEnvSchema = ProductionEnvSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8090),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Loopback unless told otherwise: the container image and Kubernetes set 0.0.0.0. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Required on every state-changing request (header x-dashboard-token). Unset outside
+   * production: a random one per start, which only the served page carries.
+   */
+  DASHBOARD_TOKEN: optionalText,
+  /** Other origins whose pages may send state-changing requests (the page's own always may). */
+  ALLOWED_ORIGINS: OriginListSchema,
+  /** The client key the command relay sends to the replicas (Authorization: Bearer). */
+  PAXOS_KEY: optionalText,
   FLEET_TARGETS: FleetTargetsSchema,
   /** Members a reconfiguration added, which FLEET_TARGETS does not list, are scraped here. */
   FLEET_MEMBER_URL: MemberUrlSchema.optional(),
@@ -54,14 +91,51 @@ export interface DashboardConfig {
   scrapeTimeoutMs: number;
   logLevel: string;
   dataApi: DataApiConfig;
+  /** What the x-dashboard-token header must carry. */
+  token: string;
+  /** true: DASHBOARD_TOKEN was unset and `token` was made at start (the page carries it). */
+  tokenGenerated: boolean;
+  /** Exact origins (scheme://host:port) allowed besides the request's own host. */
+  allowedOrigins: ReadonlySet<string>;
+  /** null: the relay sends no Authorization header (a fleet without CLIENT_KEYS). */
+  clientKey: string | null;
+  production: boolean;
+  /** Outside production: what production mode would refuse, for a warning at start. */
+  securityWarnings: string[];
 }
+
+/** 24 random bytes: 32 base64url characters, past the production minimum. */
+export const randomDashboardToken = (): string => randomBytes(24).toString('base64url');
 
 /**
  * Reads the environment; throws ConfigurationError (or the data API's ConfigError), whose
- * message names the offending variable, on any bad value.
+ * message names the offending variable, on any bad value, and in production mode on a
+ * missing, weak or example secret or a plain-http data API outside the private network.
  */
-export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
+export function loadDashboardConfig(
+  env: NodeJS.ProcessEnv,
+  makeToken: () => string = randomDashboardToken,
+): DashboardConfig {
   const e = parseEnv(DashboardEnvSchema, env);
+  const dataApi = loadDataApiConfig(env);
+  const review = reviewSecurity({
+    production: e.PAXOS_PRODUCTION,
+    secrets: {
+      DASHBOARD_TOKEN: e.DASHBOARD_TOKEN,
+      NEURELO_API_KEY: env.NEURELO_API_KEY,
+      PAXOS_KEY: e.PAXOS_KEY,
+    },
+    dataApi: { variable: dataApiVariable(env), baseUrl: dataApi.baseUrl },
+    plainHttpHosts: e.DATA_API_PLAIN_HTTP_HOSTS,
+  });
+  // A made-up token would work (the page carries it) but changes at every restart and is
+  // shared by nobody: production needs one the operator set and keeps.
+  if (e.PAXOS_PRODUCTION && e.DASHBOARD_TOKEN === undefined) {
+    review.problems.unshift('DASHBOARD_TOKEN is required (openssl rand -hex 24)');
+  }
+  if (review.problems.length > 0) {
+    throw new ConfigurationError(productionRefusal(review.problems));
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -71,6 +145,18 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv): DashboardConfig {
     scrapeIntervalMs: e.SCRAPE_INTERVAL_MS,
     scrapeTimeoutMs: e.SCRAPE_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
-    dataApi: loadDataApiConfig(env),
+    dataApi,
+    token: e.DASHBOARD_TOKEN ?? makeToken(),
+    tokenGenerated: e.DASHBOARD_TOKEN === undefined,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    clientKey: e.PAXOS_KEY ?? null,
+    production: e.PAXOS_PRODUCTION,
+    securityWarnings: review.warnings,
   };
 }
+
+/** The variable the data API's base URL came from (loadDataApiConfig accepts either). */
+const dataApiVariable = (env: NodeJS.ProcessEnv): string =>
+  env.NEURELO_API_BASE === undefined && env.NEURELO_API_BASE_PATH !== undefined
+    ? 'NEURELO_API_BASE_PATH'
+    : 'NEURELO_API_BASE';

@@ -46,6 +46,8 @@ export class CommandRelay {
     private readonly replicas: () => FleetTarget[],
     private readonly latestView: () => FleetView | null,
     private readonly attemptTimeoutMs = 10_000,
+    /** Sent as `Authorization: Bearer` (PAXOS_KEY); null: a fleet without client keys. */
+    private readonly clientKey: string | null = null,
   ) {}
 
   async run(op: Op): Promise<RelayedAnswer> {
@@ -104,13 +106,22 @@ export class CommandRelay {
     try {
       const res = await fetch(`${replica.url}${path}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(this.clientKey ? { Authorization: `Bearer ${this.clientKey}` } : {}),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.attemptTimeoutMs),
       });
       const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
       const error = typeof answer.error === 'string' ? answer.error : `HTTP ${res.status}`;
       if (res.status === 200) return { kind: 'answered', body: answer };
+      // Every replica holds the same keys: another would refuse too. A 502, not the 401/403
+      // itself, so the page does not take it for a refusal of its own token.
+      if (res.status === 401 || res.status === 403) {
+        const why = `the replicas refused the dashboard's client key (PAXOS_KEY): ${error}`;
+        return { kind: 'final', status: 502, error: why, code: null };
+      }
       if ([400, 409, 410, 413].includes(res.status)) {
         const code = typeof answer.code === 'string' ? answer.code : null;
         return { kind: 'final', status: res.status, error, code };

@@ -6,6 +6,8 @@ import type { DashboardMetrics } from '../metrics/dashboard-metrics';
 import type { FleetView } from '../view/fleet-view';
 import { CommandRelayError, type CommandRelay } from './command-relay';
 import type { EventStream } from './event-stream';
+import { pageWithToken } from './page-with-token';
+import { stateChangeGuard } from './state-change-guard';
 
 export interface DashboardAppDeps {
   latestView: () => FleetView | null;
@@ -16,23 +18,42 @@ export interface DashboardAppDeps {
   control: FleetControl | null;
   /** The page: index.html, dashboard.js, dashboard.css. */
   publicDir: string;
+  /** Every state-changing request must carry it (the served page does). */
+  token: string;
+  /** Origins allowed to change state besides the page's own (ALLOWED_ORIGINS). */
+  allowedOrigins: ReadonlySet<string>;
 }
 
 const CommandBodySchema = z.object({ op: OpSchema });
 
 /**
  * The page, its live feed and its actions:
- *   GET  /                         the dashboard page (no asset from outside this service)
+ *   GET  /                         the dashboard page (no asset from outside this service),
+ *                                  carrying the token the POST routes require
  *   GET  /api/view                 the latest view as JSON
  *   GET  /api/events               server-sent events, one `view` per scrape round
  *   POST /api/commands {op}        a client command through a replica
  *   POST /api/services/:name/kill|restart   local fleet mode only
  *   GET  /metrics /healthz /readyz
+ * Every POST passes the state-change guard first (state-change-guard.ts): a foreign Origin,
+ * a body that is not JSON or a missing token is refused before anything happens.
  */
 export function createDashboardApp(d: DashboardAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.static(d.publicDir, { index: 'index.html', maxAge: 0 }));
+  const page = pageWithToken(d.publicDir, d.token);
+  const sendPage = (_req: Request, res: Response) => {
+    // The token is in it: no cache keeps a copy, and no other site may frame it.
+    res.set({
+      'Cache-Control': 'no-store',
+      'X-Frame-Options': 'DENY',
+      'Content-Security-Policy': "frame-ancestors 'none'",
+    });
+    res.type('html').send(page);
+  };
+  app.get(['/', '/index.html'], sendPage);
+  app.use(express.static(d.publicDir, { index: false, maxAge: 0 }));
+  const guard = stateChangeGuard({ token: d.token, allowedOrigins: d.allowedOrigins });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', role: 'dashboard' });
@@ -53,7 +74,7 @@ export function createDashboardApp(d: DashboardAppDeps): Express {
   });
   app.get('/api/events', (req, res) => d.stream.attach(req, res, d.latestView()));
 
-  app.post('/api/commands', express.json({ limit: '128kb' }), async (req, res) => {
+  app.post('/api/commands', guard, express.json({ limit: '128kb' }), async (req, res) => {
     const parsed = CommandBodySchema.safeParse(req.body);
     if (!parsed.success) {
       const problems = parsed.error.issues.map(
@@ -70,7 +91,7 @@ export function createDashboardApp(d: DashboardAppDeps): Express {
     }
   });
 
-  app.post('/api/services/:name/:action', async (req, res) => {
+  app.post('/api/services/:name/:action', guard, async (req, res) => {
     const { name, action } = req.params as { name: string; action: string };
     if (action !== 'kill' && action !== 'restart') {
       res.status(404).json({ error: `unknown action ${action}; use kill or restart` });

@@ -64,6 +64,12 @@ export interface ReplicaConfig {
    * counts as busy for this long after one of its batches was decided (default 1000 ms).
    */
   partnerActiveMs?: number;
+  /**
+   * The change history behind GET /watch keeps the changes of this many latest applied slots
+   * (REPLICA_WATCH_RETENTION_SLOTS; default 10 000), within LIMITS.watchHistoryJsonBytesMax.
+   * Per replica: replicas may keep different amounts.
+   */
+  watchRetentionSlots?: number;
 }
 
 /** The bounds that decide outcomes, resolved once at recovery (required fields). */
@@ -74,12 +80,14 @@ export interface ReplicaBounds {
   kvKeysMax: number;
   kvBytesMax: number;
   batchMaxBytes: number;
+  watchRetentionSlots: number;
 }
 
 export const DEFAULT_GC_REPORT_EVERY_SLOTS = 64;
 export const DEFAULT_BATCH_MAX_BYTES = LIMITS.batchJsonBytesMax;
 export const DEFAULT_PROPOSALS_IN_FLIGHT_MAX = 1;
 export const DEFAULT_PARTNER_ACTIVE_MS = 1_000;
+export const DEFAULT_WATCH_RETENTION_SLOTS = 10_000;
 
 export type ReplicaTimings = Omit<ReplicaConfig, 'id' | 'cluster'>;
 
@@ -99,6 +107,7 @@ export function replicaBounds(config: ReplicaConfig): ReplicaBounds {
     kvKeysMax: config.kvKeysMax ?? LIMITS.kvKeysMax,
     kvBytesMax: config.kvBytesMax ?? LIMITS.kvBytesMax,
     batchMaxBytes: config.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES,
+    watchRetentionSlots: config.watchRetentionSlots ?? DEFAULT_WATCH_RETENTION_SLOTS,
   };
 }
 
@@ -118,8 +127,18 @@ export function assertReplicaConfig(config: ReplicaConfig): void {
       'batchMaxBytes',
       'proposalsInFlightMax',
       'partnerActiveMs',
+      'watchRetentionSlots',
     ],
   );
+  if (
+    config.watchRetentionSlots !== undefined &&
+    config.watchRetentionSlots > LIMITS.watchRetentionSlotsMax
+  ) {
+    throw new Error(
+      `replica config watchRetentionSlots must be at most ${LIMITS.watchRetentionSlotsMax}, ` +
+        `got ${config.watchRetentionSlots}`,
+    );
+  }
   if (config.batchMaxBytes !== undefined && config.batchMaxBytes > LIMITS.batchJsonBytesMax) {
     throw new Error(
       `replica config batchMaxBytes must be at most ${LIMITS.batchJsonBytesMax} ` +

@@ -11,6 +11,8 @@ import type { ReplicaState } from './state';
  * Deterministic: every replica refuses the same writes.
  */
 export function applyWithinQuota(state: ReplicaState, op: Op): OpResult {
+  // Reads change nothing (a list has no key of its own).
+  if (op.kind === 'get' || op.kind === 'list') return applyOp(state.kv, op);
   const before = state.kv.get(op.key);
   const writes =
     op.kind === 'put' || (op.kind === 'cas' && (before ?? null) === op.expected) ? op : null;

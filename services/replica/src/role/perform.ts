@@ -21,6 +21,7 @@ import { advanceSchedule } from './membership';
 import { performReconfiguration } from './reconfigure';
 import { proposerOf } from './slot-sharing';
 import type { CachedAnswer, PendingCommand, ReplicaState } from './state';
+import { appliedEnvelope, closeSlot, noteChange, trimHistory } from './watch-history';
 
 type Out = StepCollector<ReplicaState> | null;
 
@@ -57,7 +58,13 @@ function performRegistration(
  * already answered was decided earlier (in another slot or batch) and is skipped, so every
  * command runs at most once; the rest run, and their answers are remembered.
  */
-function performCommand(state: ReplicaState, slot: Slot, command: ClientCommand, out: Out): void {
+function performCommand(
+  state: ReplicaState,
+  slot: Slot,
+  position: number,
+  command: ClientCommand,
+  out: Out,
+): void {
   const session = state.sessions.get(command.sessionId);
   if (!session) {
     state.counters.refusedSessionUnknown += 1;
@@ -75,6 +82,7 @@ function performCommand(state: ReplicaState, slot: Slot, command: ClientCommand,
   }
   const result = applyWithinQuota(state, command.op);
   if (result.refused === 'kv-quota-exceeded') state.counters.refusedKvQuota += 1;
+  noteChange(state, position, command.op, result);
   const answer: CachedAnswer = {
     sessionId: command.sessionId,
     requestId: command.requestId,
@@ -102,8 +110,10 @@ function performBatch(state: ReplicaState, slot: Slot, batch: Batch, out: Out): 
     state.awaitingRegistration.delete(key);
     if (isRegistration(command)) performRegistration(state, slot, position, command, ours, out);
     else if (isReconfiguration(command)) performReconfiguration(state, slot, command, ours, out);
-    else performCommand(state, slot, command, out);
+    else performCommand(state, slot, position, command, out);
   });
+  // The slot's changes, as one durable row, in the step that applies it (watch-history.ts).
+  closeSlot(state, slot, out ? out.persist : null);
 }
 
 /**
@@ -172,5 +182,10 @@ export function performDecided(state: ReplicaState, out: Out): void {
   if (state.slotOut > slotOutBefore && state.awaitingRegistration.size > 0) {
     releaseAwaiting(state, out);
   }
-  if (state.slotOut > slotOutBefore) advanceSchedule(state, out);
+  if (state.slotOut > slotOutBefore) {
+    advanceSchedule(state, out);
+    trimHistory(state);
+    // Delivered after this step's commit: the watch feed publishes only what is durable.
+    out?.send.push(appliedEnvelope(state));
+  }
 }

@@ -3,15 +3,19 @@ import {
   CorruptStateError,
   parseDurableValue,
   type DurableState,
+  type PersistOp,
   type StepResult,
 } from '@paxos/shared';
 import { assertReplicaConfig, type ReplicaConfig } from './config';
 import {
+  ChangeRowSchema,
   INCARNATION_KEY,
   IncarnationSchema,
   SNAPSHOT_KEY,
   SnapshotHeadSchema,
   SnapshotPartSchema,
+  changeKey,
+  isChangeKey,
   isDecisionKey,
   snapshotPartKey,
   type SnapshotPart,
@@ -20,6 +24,13 @@ import { performDecided } from './perform';
 import { refreshRetryTimer } from './retry-timer';
 import { joinsUnseenConfiguration, loadSnapshot, wantSnapshot } from './state-transfer';
 import { newReplicaState, type ReplicaState } from './state';
+import {
+  appliedEnvelope,
+  changeRowWrite,
+  newWatchHistory,
+  restoreSlot,
+  trimHistory,
+} from './watch-history';
 
 /**
  * Rebuilds a replica from its snapshot plus the decisions persisted after it. The replay is
@@ -40,6 +51,8 @@ export function recoverReplica(
   state.incarnation =
     (previous ? parseDurableValue(INCARNATION_KEY, previous.value, IncarnationSchema) : 0) + 1;
   restoreSnapshot(state, durable);
+  restoreHistory(state, durable);
+  const replayFrom = state.slotOut;
   for (const [key, entry] of durable) {
     if (!isDecisionKey(key)) continue;
     if (entry.slot === null)
@@ -49,6 +62,18 @@ export function recoverReplica(
     state.highestDecidedSlot = Math.max(state.highestDecidedSlot, entry.slot);
   }
   performDecided(state, null);
+  trimHistory(state);
+  // The replayed slots' rows were written in the steps that first applied them, unless a crash
+  // came between that step's commits: write what is missing, so the history outlives the
+  // decisions the next snapshot truncates.
+  const persist: PersistOp[] = [
+    { op: 'put', key: INCARNATION_KEY, slot: null, value: state.incarnation },
+  ];
+  for (const entry of state.history.slots.values()) {
+    if (entry.slot >= replayFrom && !durable.has(changeKey(entry.slot))) {
+      persist.push(changeRowWrite(state, entry));
+    }
+  }
   state.slotIn = state.slotOut;
   // A new member (not an initial replica, no state of its own) joins through a reconfiguration:
   // it starts from another replica's snapshot, never from slot 1 (those may be collected). So
@@ -57,8 +82,9 @@ export function recoverReplica(
   refreshRetryTimer(state, now, true);
   return {
     state,
-    persist: [{ op: 'put', key: INCARNATION_KEY, slot: null, value: state.incarnation }],
-    send: [],
+    persist,
+    // The watch feed starts from what this recovery made durable.
+    send: [appliedEnvelope(state)],
     notes: [
       `replica ${config.id} incarnation ${state.incarnation} resumes at slot ${state.slotOut}`,
     ],
@@ -97,4 +123,21 @@ function restoreSnapshot(state: ReplicaState, durable: DurableState): void {
     formerMembers: head.formerMembers ?? [],
   });
   if (problem !== null) throw new CorruptStateError(SNAPSHOT_KEY, problem);
+  state.history = newWatchHistory(head.watchFromSlot ?? head.slotOut);
+}
+
+/**
+ * The change history below the snapshot, from its rows (watch-history.ts); the slots from the
+ * snapshot on are replayed from their decisions, which records their changes again. Rows
+ * below the history's first slot (expired, or from before an installed snapshot) are ignored.
+ */
+function restoreHistory(state: ReplicaState, durable: DurableState): void {
+  const rows = [];
+  for (const [key, entry] of durable) {
+    if (!isChangeKey(key)) continue;
+    const row = parseDurableValue(key, entry.value, ChangeRowSchema);
+    if (row.slot >= state.history.fromSlot && row.slot < state.slotOut) rows.push(row);
+  }
+  rows.sort((a, b) => a.slot - b.slot);
+  for (const row of rows) restoreSlot(state, row);
 }

@@ -15,9 +15,14 @@ import type { CachedAnswer, ReplicaState, Session } from './state';
  * answered from the cache or refused, and never runs a second time.
  */
 
-/** The bytes an answer is counted for: its value as JSON (the rest is small and bounded). */
+/**
+ * The bytes an answer is counted for: its value as JSON, and a list's entries (the rest is
+ * small and bounded).
+ */
 export function valueJsonBytesOf(result: OpResult): number {
-  return result.value === null ? 4 : jsonStringBytes(result.value);
+  let bytes = result.value === null ? 4 : jsonStringBytes(result.value);
+  for (const e of result.entries ?? []) bytes += jsonStringBytes(e.key) + jsonStringBytes(e.value);
+  return bytes;
 }
 
 export function rememberAnswer(state: ReplicaState, session: Session, answer: CachedAnswer): void {

@@ -100,6 +100,7 @@ export function snapshotWrites(state: ReplicaState): PersistOp[] {
   const configs = reportedSchedule(state);
   if (configs) head.configs = configs;
   if (state.formerMembers.length > 0) head.formerMembers = state.formerMembers;
+  head.watchFromSlot = state.history.fromSlot;
   return [
     ...parts.map((value): PersistOp => ({
       op: 'put',

@@ -23,6 +23,7 @@ import { restoreAnswer, valueJsonBytesOf } from './response-cache';
 import { refreshRetryTimer } from './retry-timer';
 import { snapshotParts, snapshotWrites } from './snapshot';
 import { sortSessions } from './sessions';
+import { appliedEnvelope, resetHistory } from './watch-history';
 import type { IncomingSnapshot, PendingCommand, ReplicaState } from './state';
 
 /**
@@ -275,6 +276,9 @@ function installSnapshot(
     throw new Error(`snapshot from ${incoming.from} at slot ${incoming.slotOut}: ${problem}`);
   }
   forgetBelow(state, state.slotOut);
+  // The slots below the snapshot were applied elsewhere: their changes are not known here, and
+  // the watch feed reports them compacted (the head written below records it).
+  resetHistory(state, state.slotOut);
   state.slotIn = Math.max(state.slotIn, state.slotOut);
   state.highestDecidedSlot = Math.max(state.highestDecidedSlot, state.slotOut - 1);
   // Joining through a configuration this snapshot does not show yet (its source had not applied
@@ -292,6 +296,7 @@ function installSnapshot(
   releaseAwaiting(state, out);
   performDecided(state, out);
   advanceSchedule(state, out);
+  out.send.push(appliedEnvelope(state));
   reportProgress(state, out, true);
   proposePending(state, out, now);
   refreshRetryTimer(state, now, true);

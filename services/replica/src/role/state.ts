@@ -10,6 +10,7 @@ import {
   type Slot,
 } from '@paxos/shared';
 import { replicaBounds, type ReplicaBounds, type ReplicaConfig } from './config';
+import { newWatchHistory, type WatchHistory } from './watch-history';
 
 /**
  * What a performed command answered; kept so a retrying client gets the same answer, and
@@ -170,6 +171,8 @@ export interface ReplicaState {
   kv: KvStore;
   /** UTF-8 bytes of every key and value in `kv`, kept as writes happen (kv-quota.ts). */
   kvBytes: number;
+  /** The changes behind the watch feed (watch-history.ts); this replica's own, not replicated. */
+  history: WatchHistory;
   /**
    * The session table, in order of last activity: lastActiveSlot never decreases along the
    * map (an active session is moved to the end), so the least recently active come first.
@@ -225,6 +228,7 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
     highestDecidedSlot: 0,
     kv: new Map(),
     kvBytes: 0,
+    history: newWatchHistory(1),
     sessions: new Map(),
     responses: new Map(),
     responseValueBytes: 0,

@@ -10,7 +10,8 @@ import {
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReplicaState } from '../role/state';
-import { holdRequest, replyError, submitAndWait, type ClientApiDeps } from './client-hold';
+import { OPEN_ACCESS, browserRefusal } from './client-auth';
+import { holdRequest, refuse, replyError, submitAndWait, type ClientApiDeps } from './client-hold';
 import { isPath, reply } from './http-io';
 
 /** Three lists of at most LIMITS.configMembersMax ids of at most 128 characters, spaced out. */
@@ -47,6 +48,12 @@ export function adminRoute(
     if (req.method !== 'POST') {
       req.resume();
       reply(res, 405, { error: 'POST /admin/reconfigure' }, { allow: 'POST' });
+      return true;
+    }
+    // A page in the operator's browser must not reconfigure the fleet on its behalf.
+    const browser = browserRefusal(d.access ?? OPEN_ACCESS, req);
+    if (browser !== null) {
+      refuse(d, req, res, browser);
       return true;
     }
     if (expected === null) {

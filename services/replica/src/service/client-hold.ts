@@ -11,6 +11,7 @@ import {
   replyUnavailable,
   type ClientErrorCode,
 } from './http-io';
+import type { ClientAccessDeps, ClientAuthRefusal } from './client-auth';
 import type { PendingCommands, Reservation } from './pending-commands';
 
 /** What the client routes (POST /commands, POST /sessions) need from the service. */
@@ -27,6 +28,8 @@ export interface ClientApiDeps {
    * (it was removed, or it joins and has not caught up yet); null when it is a member.
    */
   outsideConfiguration?: () => string | null;
+  /** Keys and allowed origins (client-auth.ts); absent: no keys, browser checks only. */
+  access?: ClientAccessDeps;
 }
 
 /** A request admitted into PendingCommands with its body read; `release` it when done. */
@@ -49,6 +52,17 @@ export function replyError(
   if (status === 503) {
     replyUnavailable(res, body.code as 'not-ready' | 'overloaded' | 'not-member', body.error);
   } else reply(res, status, body);
+}
+
+/** Answers a refusal of client-auth.ts; the body, unread, is drained. */
+export function refuse(
+  d: ClientApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: ClientAuthRefusal,
+): void {
+  req.resume();
+  replyError(d, res, r.status, { code: r.code, error: r.error });
 }
 
 /**

@@ -8,14 +8,17 @@ import {
   type Response,
 } from '@paxos/shared';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { holdRequest, replyError, submitAndWait, type ClientApiDeps } from './client-hold';
+import { OPEN_ACCESS, admitStateChanging, authorizeOp, isRefusal } from './client-auth';
+import { holdRequest, refuse, replyError, submitAndWait, type ClientApiDeps } from './client-hold';
 import { isPath, reply } from './http-io';
 
 /**
  * POST /commands {sessionId, requestId, op}: answers once the command is decided and applied
  * (reads too: they go through the log, so they are linearizable). The statuses, one cause
  * each (docs/limits-and-errors.md):
- *   200 performed; 400 invalid-command; 409 request-id-conflict (that request number ran with
+ *   200 performed; 400 invalid-command; 401 unauthorized (no key, or an unknown one);
+ *   403 forbidden (a key used beyond its rights) / origin-refused (a foreign browser page);
+ *   415 unsupported-media-type (a body that is not application/json); 409 request-id-conflict (that request number ran with
  *   another operation); 410 session-unknown / request-too-old (did not run now; an earlier
  *   attempt's outcome is unknown: do not resubmit automatically under a new session);
  *   413 too-large / kv-quota-exceeded (nothing changed); 503 not-ready / overloaded (with
@@ -36,11 +39,23 @@ export function commandsRoute(
 }
 
 async function handleCommand(d: ClientApiDeps, req: IncomingMessage, res: ServerResponse) {
+  // Who asks is settled on the headers alone, before the body takes room in PendingCommands.
+  const caller = admitStateChanging(d.access ?? OPEN_ACCESS, req);
+  if (isRefusal(caller)) {
+    refuse(d, req, res, caller);
+    return;
+  }
   const held = await holdRequest(d, req, res, LIMITS.commandBodyBytesMax);
   if (!held) return;
   try {
     const command = parseCommand(d, held.body, res);
     if (!command) return;
+    // What the key may touch is known once the op is: refused here, it is never queued.
+    const forbidden = authorizeOp(caller, command.op);
+    if (forbidden !== null) {
+      replyError(d, res, forbidden.status, { code: forbidden.code, error: forbidden.error });
+      return;
+    }
     const timer = d.latency.startTimer({ op: command.op.kind });
     const answer = await submitAndWait(d, held, command);
     if (answer === 'timeout') {

@@ -17,7 +17,14 @@ export type ClientErrorCode =
   | 'not-member'
   /** POST /admin/reconfigure: disabled, a missing or wrong key, a bad body, a refusal. */
   | 'admin-disabled'
+  /** A missing or wrong key (client or admin). */
   | 'unauthorized'
+  /** A client key used beyond its rights: a read-only key's write, a key outside its prefix. */
+  | 'forbidden'
+  /** A browser request from an Origin neither listed in ALLOWED_ORIGINS nor the replica's own. */
+  | 'origin-refused'
+  /** A state-changing request whose body is not application/json. */
+  | 'unsupported-media-type'
   | 'invalid-reconfiguration'
   | 'reconfiguration-pending'
   | 'reconfiguration-invalid';

@@ -1,5 +1,12 @@
 import { envInt as int, parseEnv } from '@paxos/runtime';
-import { LIMITS, MemberIdSchema } from '@paxos/shared';
+import {
+  ClientKeysEnvSchema,
+  KeyRing,
+  LIMITS,
+  MemberIdSchema,
+  parseAllowedOrigins,
+  type ClientKey,
+} from '@paxos/shared';
 import { z } from 'zod';
 import {
   DEFAULT_BATCH_MAX_BYTES,
@@ -8,6 +15,7 @@ import {
   defaultReplicaTimings,
   type ReplicaTimings,
 } from '../role/config';
+import type { ClientAccessDeps } from './client-auth';
 import type { PendingBounds } from './pending-commands';
 
 /** An unset variable and an empty one mean the same: not set. */
@@ -37,6 +45,19 @@ const JoinFromSchema = unsetIfEmpty.pipe(
     .optional(),
 );
 
+/** ALLOWED_ORIGINS as a set of origins; a malformed entry is named (origins are no secret). */
+const AllowedOriginsSchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    try {
+      return parseAllowedOrigins(raw);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
 /** Replica settings beyond the common ones; every variable is optional. */
 export const ReplicaEnvSchema = z.object({
   /* The initial configuration's WINDOW; the shell reads the same variable (runtime config.ts). */
@@ -48,6 +69,13 @@ export const ReplicaEnvSchema = z.object({
   JOIN_FROM: JoinFromSchema,
   /* Enables POST /admin/reconfigure for holders of this key (Authorization: Bearer). */
   ADMIN_KEY: AdminKeySchema,
+  /*
+   * Client keys, `name:access:sha256hex[:prefix]` separated by commas (docs/security.md);
+   * unset: no authentication, refused in production mode.
+   */
+  CLIENT_KEYS: ClientKeysEnvSchema,
+  /* Origins a browser page may call POST /commands, /sessions and /admin from. */
+  ALLOWED_ORIGINS: AllowedOriginsSchema,
   BATCH_MAX_COMMANDS: int(defaultReplicaTimings.batchMaxCommands, 1, LIMITS.batchCommandsMax),
   REPLICA_RETRY_MS: int(defaultReplicaTimings.retryMs, 10, 600_000),
   SNAPSHOT_EVERY_SLOTS: int(defaultReplicaTimings.snapshotEverySlots, 1, 10_000_000),
@@ -80,6 +108,9 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
   pendingBounds: PendingBounds;
   /** null: the admin endpoint is disabled. */
   adminKey: string | null;
+  /** CLIENT_KEYS as given (null: unset), for the start-up security review. */
+  clientKeys: ClientKey[] | null;
+  access: ClientAccessDeps;
 } {
   const e = parseEnv(ReplicaEnvSchema, env);
   return {
@@ -104,5 +135,10 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
       bytesMax: e.PENDING_COMMAND_BYTES_MAX,
     },
     adminKey: e.ADMIN_KEY ?? null,
+    clientKeys: e.CLIENT_KEYS,
+    access: {
+      keys: e.CLIENT_KEYS === null ? null : new KeyRing(e.CLIENT_KEYS),
+      allowedOrigins: e.ALLOWED_ORIGINS,
+    },
   };
 }

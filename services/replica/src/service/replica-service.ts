@@ -7,17 +7,20 @@ import type { ReplicaState } from '../role/state';
 import { adminRoute } from './admin-api';
 import type { ClientApiDeps } from './client-hold';
 import { commandsRoute } from './commands-api';
+import { openapiRoute } from './openapi-route';
 import { PendingCommands } from './pending-commands';
 import { replicaSettings } from './replica-env';
 import { outsideConfigurationError, replicaConfiguration } from './replica-configuration';
 import { ReplicaMetrics } from './replica-metrics';
 import { sessionsRoute } from './sessions-api';
+import { withWatchFeed } from './watch-feed';
 
 /** How often a replica checks whether it left the configuration while clients wait. */
 const OUTSIDE_CHECK_EVERY_MS = 250;
 
 /**
- * The replica service: serves clients on POST /sessions and POST /commands, operators on
+ * The replica service: serves clients on POST /sessions and POST /commands (with the keys of
+ * CLIENT_KEYS: client-auth.ts), operators on
  * POST /admin/reconfigure, and applies decided slots in order. A fresh spec per service instance (several can share one process in
  * benchmarks).
  */
@@ -26,7 +29,7 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
   let settings!: ReturnType<typeof replicaSettings>;
   let pending: PendingCommands | null = null;
   let metrics: ReplicaMetrics | null = null;
-  return {
+  return withWatchFeed(() => settings.access, {
     roleName: 'replica',
     role: replicaRole,
     makeConfig: (env, common, cluster) => {
@@ -38,6 +41,10 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
       waitingClients: pending?.size ?? 0,
       heldRequests: pending?.held ?? 0,
       heldRequestBytes: pending?.heldBytes ?? 0,
+    }),
+    security: () => ({
+      secrets: { ADMIN_KEY: settings.adminKey ?? undefined },
+      clientKeys: settings.clientKeys,
     }),
     configuration: replicaConfiguration,
     observe: (s) => metrics?.observe(s, pending),
@@ -61,8 +68,10 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
           const state = currentState();
           return state === undefined ? null : outsideConfigurationError(state);
         },
+        access: settings.access,
       };
       const commands = commandsRoute(deps);
+      const contract = openapiRoute();
       const sessions = sessionsRoute(deps);
       const admin = adminRoute({
         ...deps,
@@ -79,11 +88,12 @@ export function replicaServiceSpec(): RoleServiceSpec<ReplicaState, ReplicaConfi
       }, OUTSIDE_CHECK_EVERY_MS);
       outsideWatch.unref();
       return {
-        fastRoute: (req, res) => commands(req, res) || sessions(req, res) || admin(req, res),
+        fastRoute: (req, res) =>
+          commands(req, res) || sessions(req, res) || admin(req, res) || contract(req, res),
         onLocalMessage: (e) => {
           if (e.message.type === 'response') answers.answer(e.message);
         },
       };
     },
-  };
+  });
 }

@@ -1,7 +1,8 @@
 import { opDigest, type RegisterCommand } from '@paxos/shared';
 import { randomInt } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { holdRequest, replyError, submitAndWait, type ClientApiDeps } from './client-hold';
+import { OPEN_ACCESS, admitStateChanging, authorizeOp, isRefusal } from './client-auth';
+import { holdRequest, refuse, replyError, submitAndWait, type ClientApiDeps } from './client-hold';
 import { isPath, reply } from './http-io';
 
 /** A registration's body is `{}` or empty. */
@@ -13,6 +14,7 @@ const REGISTRATION_REQUEST_ID_END = 2 ** 48;
  * POST /sessions: registers a client session through the log (Raft dissertation 6.3) and
  * answers 200 {sessionId} once the registration is decided and applied here. A timeout (504)
  * may still register a session, which then stays unused until it is evicted: register again.
+ * 401/403/415 as for POST /commands (client-auth.ts).
  */
 export function sessionsRoute(
   d: ClientApiDeps,
@@ -25,6 +27,13 @@ export function sessionsRoute(
 }
 
 async function handleRegistration(d: ClientApiDeps, req: IncomingMessage, res: ServerResponse) {
+  // Any valid key may register, a read-only one too: its session then runs gets and lists.
+  const caller = admitStateChanging(d.access ?? OPEN_ACCESS, req);
+  const refusal = isRefusal(caller) ? caller : authorizeOp(caller, { kind: 'register' });
+  if (refusal !== null) {
+    refuse(d, req, res, refusal);
+    return;
+  }
   const held = await holdRequest(d, req, res, SESSION_BODY_BYTES_MAX);
   if (!held) return;
   try {
