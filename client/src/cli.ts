@@ -197,6 +197,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`paxos-kv watch | head -3`) closes the pipe: that ends the run
+// quietly, as it does for other Unix tools, instead of an unhandled EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
