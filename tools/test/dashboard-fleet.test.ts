@@ -188,6 +188,8 @@ describe('the dashboard on a running fleet', () => {
         shouldStop: () => stopLoad,
         commandDeadlineMs: 20_000,
         attemptTimeoutMs: 5_000,
+        // `fleet up` keys its replicas: the load uses the key it keeps for the user.
+        clientKey: fleetClientKey(stateFile),
       });
       let browser: Browser | null = null;
       let page: Page | null = null;
@@ -347,6 +349,13 @@ function fleetCli(
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (code) => resolve({ code: code ?? 1, output }));
   });
+}
+
+/** The read-write client key `fleet up` made and keeps in its state file. */
+function fleetClientKey(stateFile: string): string {
+  const { clientKey } = JSON.parse(readFileSync(stateFile, 'utf8')) as { clientKey?: string };
+  if (!clientKey) throw new Error(`${stateFile} holds no clientKey`);
+  return clientKey;
 }
 
 function fleetServices(stateFile: string): FleetFileService[] {
