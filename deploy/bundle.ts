@@ -130,6 +130,20 @@ async function main(): Promise<void> {
       `bundles require ${missing.join(', ')}, which no package.json lists under "dependencies"`,
     );
   }
+  // The bundles sit in /app/bundles and resolve npm packages from /app/node_modules: one the
+  // lock file nests inside a workspace folder (services/x/node_modules/...) is not found there.
+  const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, unknown>;
+  };
+  const nested = [...externals].filter(
+    (name) => allowed.has(name) && lock.packages[`node_modules/${name}`] === undefined,
+  );
+  if (nested.length > 0) {
+    throw new Error(
+      `bundles require ${nested.join(', ')}, which package-lock.json does not install at the ` +
+        `root node_modules (nested in a workspace): reinstall so npm hoists it`,
+    );
+  }
   const assets = copyAssets();
   writeFileSync(
     path.join(BUNDLES, 'manifest.json'),
