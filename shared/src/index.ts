@@ -1,4 +1,5 @@
 export * from './ids';
+export * from './env';
 export * from './ballot';
 export * from './command';
 export * from './configuration';

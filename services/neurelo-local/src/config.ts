@@ -1,4 +1,9 @@
-import { ProductionEnvSchema, productionRefusal, reviewSecurity } from '@paxos/shared';
+import {
+  ProductionEnvSchema,
+  productionRefusal,
+  reviewSecurity,
+  withoutEmptySettings,
+} from '@paxos/shared';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_VACUUM_EVERY_MS } from './app';
 
@@ -26,7 +31,7 @@ const apiKey = z
   .min(8, 'must be at least 8 characters long');
 
 // Values are never echoed in errors: some are secrets.
-const EnvSchema = z.object({
+export const EnvSchema = z.object({
   PORT: integer(0, 65_535).default(7070),
   /** Loopback unless told otherwise; the container image and k8s set 0.0.0.0. */
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -60,12 +65,7 @@ export interface Config {
 
 /** Reads the server's settings from the environment; an empty variable counts as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const present = Object.fromEntries(
-    Object.keys(EnvSchema.shape)
-      .filter((name) => env[name] !== undefined && env[name] !== '')
-      .map((name) => [name, env[name]]),
-  );
-  const parsed = EnvSchema.safeParse(present);
+  const parsed = EnvSchema.safeParse(withoutEmptySettings(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');

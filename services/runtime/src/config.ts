@@ -3,6 +3,7 @@ import {
   LIMITS,
   ProcessIdSchema,
   ProductionEnvSchema,
+  withoutEmptySettings,
   type Cluster,
 } from '@paxos/shared';
 import { z } from 'zod';
@@ -99,12 +100,15 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** Parses env with `schema`; a bad setting becomes one message naming every offending variable. */
+/**
+ * Parses env with `schema`; an empty variable counts as unset (withoutEmptySettings), and a bad
+ * setting becomes one message naming every offending variable.
+ */
 export function parseEnv<T extends z.ZodType>(
   schema: T,
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<T> {
-  const r = schema.safeParse(env);
+  const r = schema.safeParse(withoutEmptySettings(env));
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
   throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);

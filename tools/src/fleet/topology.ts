@@ -1,4 +1,4 @@
-import { clientKeyEntry, generateClientKey } from '@paxos/shared';
+import { clientKeyEntry, generateClientKey, withoutEmptySettings } from '@paxos/shared';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -70,7 +70,9 @@ export function clientKeysEnv(k: FleetClientKeys): string {
   ].join(',');
 }
 
-export function defaultFleetOptions(env: NodeJS.ProcessEnv = process.env): FleetOptions {
+export function defaultFleetOptions(given: NodeJS.ProcessEnv = process.env): FleetOptions {
+  // An empty variable (FLEET_BASE_PORT= in a .env) counts as unset, as in the services.
+  const env = withoutEmptySettings(given);
   return {
     acceptors: Number(env.FLEET_ACCEPTORS ?? 3),
     leaders: Number(env.FLEET_LEADERS ?? 2),
