@@ -1,27 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readControlFile, writeControlFile } from '../src/control/control-file';
 import { FleetControlError, LocalFleetControl } from '../src/control/local-fleet-control';
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isAlive, spawnSleeper, writeSleeper } from './support/sleeper';
 
 describe('LocalFleetControl (on the fleet runner state file)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dashboard-control-'));
   const file = path.join(dir, 'fleet.json');
-  const sleeper = path.join(dir, 'sleeper.js');
+  let sleeper: string;
   const started: number[] = [];
 
   beforeAll(() => {
-    writeFileSync(sleeper, 'setInterval(() => undefined, 1000);\n');
+    sleeper = writeSleeper(dir);
   });
   afterAll(() => {
     for (const pid of started) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -56,8 +47,7 @@ describe('LocalFleetControl (on the fleet runner state file)', () => {
   });
 
   it('kills with SIGKILL, then restarts, recording each pid so the runner can stop it later', async () => {
-    const victim = spawn(process.execPath, [sleeper], { stdio: 'ignore' });
-    const exited = new Promise((r) => victim.once('exit', (_code, signal) => r(signal)));
+    const { child: victim, exited } = spawnSleeper(sleeper);
     started.push(victim.pid!);
     writeFleet(victim.pid!);
     const control = new LocalFleetControl(file);

@@ -4,8 +4,8 @@
  * make a browser send (a form POST, a text/plain fetch) must kill nothing; the dashboard's
  * own page, which carries the token, must still work.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { createDashboardApp } from '../src/http/dashboard-app';
 import { EventStream } from '../src/http/event-stream';
 import { refusalOf } from '../src/http/state-change-guard';
 import { DashboardMetrics } from '../src/metrics/dashboard-metrics';
+import { isAlive, spawnSleeper, writeSleeper } from './support/sleeper';
 
 const PUBLIC_DIR = path.resolve(__dirname, '..', 'public');
 // This helper's port range (8200-8299): the Host header is then the real one.
@@ -25,28 +26,18 @@ const SELF = `http://127.0.0.1:${PORT}`;
 const TOKEN = 'kX3v9-this-token-guards-the-buttons';
 const ALLOWED = 'https://ops.example.org';
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('the dashboard refuses state changes a foreign page could send', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dashboard-guard-'));
   const file = path.join(dir, 'fleet.json');
-  const sleeper = path.join(dir, 'sleeper.js');
+  let sleeper: string;
   let victim: ChildProcess;
   let exited: Promise<NodeJS.Signals | null>;
   let server: Server;
   const stream = new EventStream();
 
   beforeAll(async () => {
-    writeFileSync(sleeper, 'setInterval(() => undefined, 1000);\n');
-    victim = spawn(process.execPath, [sleeper], { stdio: 'ignore' });
-    exited = new Promise((r) => victim.once('exit', (_code, signal) => r(signal)));
+    sleeper = writeSleeper(dir);
+    ({ child: victim, exited } = spawnSleeper(sleeper));
     writeControlFile(file, {
       logDir: path.join(dir, 'logs'),
       services: [

@@ -7,18 +7,13 @@ import {
   decision,
   put,
   replicaConfig,
+  cas,
+  del,
   request,
   sentOf,
 } from './support/harness';
 
 const refused = { ok: false, value: null, refused: 'kv-quota-exceeded' };
-const del = (key: string): Op => ({ kind: 'delete', key });
-const cas = (key: string, expected: string | null, value: string): Op => ({
-  kind: 'cas',
-  key,
-  expected,
-  value,
-});
 
 /** Runs `ops` (one slot each) and returns each answer's result. */
 function run(r: ReplicaHarness, ops: Op[]) {

@@ -1,19 +1,20 @@
 import { replicaRole } from '@paxos/replica';
-import { LIMITS, jsonBytes, revisionOf, type Message, type Op } from '@paxos/shared';
+import { LIMITS, jsonBytes, revisionOf, type Message } from '@paxos/shared';
 import { newReplicaState } from '../src/role/state';
 import type { ReplicaState } from '../src/role/state';
 import { closeSlot, noteChange, trimHistory } from '../src/role/watch-history';
-import { ReplicaHarness, batch, command, decision, put, replicaConfig } from './support/harness';
+import {
+  ReplicaHarness,
+  batch,
+  cas,
+  command,
+  decision,
+  del,
+  put,
+  replicaConfig,
+} from './support/harness';
 
 /** The role's change history (role/watch-history.ts): what the watch feed serves. */
-
-const del = (key: string): Op => ({ kind: 'delete', key });
-const cas = (key: string, expected: string | null, value: string): Op => ({
-  kind: 'cas',
-  key,
-  expected,
-  value,
-});
 
 /** Every change the history holds, as [revision, key, value]. */
 function changes(state: ReplicaState): Array<[number, string, string | null]> {

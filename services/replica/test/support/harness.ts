@@ -31,6 +31,13 @@ export function replicaConfig(overrides: Partial<ReplicaConfig> = {}): ReplicaCo
 
 export const put = (key: string, value: string): Op => ({ kind: 'put', key, value });
 export const get = (key: string): Op => ({ kind: 'get', key });
+export const del = (key: string): Op => ({ kind: 'delete', key });
+export const cas = (key: string, expected: string | null, value: string): Op => ({
+  kind: 'cas',
+  key,
+  expected,
+  value,
+});
 
 /** Sessions every harness starts with (registered "before slot 1": registrationSlotOf is 0). */
 export const SEEDED_SESSIONS = [1, 2, 3];
