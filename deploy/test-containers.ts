@@ -1,58 +1,59 @@
 /**
- * `npm run test:containers`: the fleet as containers, with real kills.
+ * `npm run test:containers`: the fleet as containers, brought up as the README says, with
+ * real kills.
  *
- * 1. Local stand-ins for the base images that cannot be pulled (deploy/standin-images.sh),
- *    then the image, built by podman from the Dockerfile.
- * 2. docker-compose.yml as a user runs it (podman-compose; profile local-data-api): clients
- *    write through the replicas' published ports while the active leader's container is taken
- *    off the network (`podman network disconnect`, its process still running): another leader
- *    must take over and writes keep succeeding, and once reconnected the old one must rejoin
- *    as a follower. Then an acceptor's container and the active leader's are SIGKILLed;
- *    another leader must take over again; the two are restarted, a replica's process is
- *    crashed for the restart policy to bring back. Then acceptor-1 is replaced by acceptor-3,
- *    a new member (a new service block, a new id, empty state), through POST
- *    /admin/reconfigure, and once the old one is stopped its rows are retired
- *    (containers/replace-acceptor.ts). The replicas must converge and no acknowledged write
- *    may be lost.
- * 3. The same file with the profile off and NEURELO_API_BASE / NEURELO_API_KEY pointing at a
- *    data API that compose does not run (as a hosted Neurelo environment): the roles run
- *    without postgres and the local server.
- * Both fleets run in production mode, as compose ships it: the test makes fresh secrets for
- * each (a client key and its CLIENT_KEYS entry, the dashboard's token, the admin and data API
- * keys) and its clients send the key on every command (containers/client-key.ts).
- * Everything is brought down at the end, also on failure. One line per check, then
- * "N passed, N failed".
+ * 1. Local stand-ins for the base images that cannot be pulled (deploy/standin-images.sh).
+ * 2. A copy of the checkout (the files git lists, uncommitted edits included) in a folder
+ *    named after the compose project, where the README's compose blocks run as written
+ *    (containers/readme-blocks.ts), `docker compose` being podman-compose through
+ *    deploy/docker-shim: `cp .env.example .env`, `sh deploy/fill-secrets.sh .env`,
+ *    `docker compose up -d --build` (podman builds the image from the Dockerfile), then the
+ *    two curl commands against replica-0. Clients then write through the replicas' published
+ *    ports (with the PAXOS_KEY fill-secrets made) while: the active leader's container is
+ *    taken off the network and put back; an acceptor's and the active leader's containers are
+ *    SIGKILLed and restarted; a replica's process is crashed for the restart policy to bring
+ *    back; the postgres container is SIGKILLed, kept down, and started again (the write
+ *    pause is measured); acceptor-1 is replaced by acceptor-3, a new service block with a new
+ *    id, through POST /admin/reconfigure, and its rows are retired. The replicas must converge
+ *    and no acknowledged write may be lost.
+ * 3. The same compose file against a data API that compose does not run (as a hosted Neurelo
+ *    environment): the roles started with `up -d <roles>`, the documented way for
+ *    podman-compose 1.0, which ignores profiles; postgres and the local server must not run.
+ * Both fleets run in production mode, as compose ships it. Everything is brought down at the
+ * end, also on failure. One line per check, then "N passed, N failed".
  *
- * Environment: CTEST_PROJECT (compose project, default paxosctest), CTEST_BASE_PORT (default
- * 28081: ten ports from it on 127.0.0.1), CTEST_KEEP=1 (leave the first fleet up to look at),
- * CTEST_ENV (more .env settings, e.g. "LEADER_TIMEOUT_MS=600000" to see the failover checks
- * fail when no leader takes over).
+ * Environment: CTEST_PROJECT (compose project, default paxosctest), CTEST_BASE_PORT (moves
+ * the published ports, replica-0's to it; default: the documented ports, 8081 and up),
+ * CTEST_KEEP=1 (leave the first fleet up to look at), CTEST_ENV (more settings appended to
+ * the copy's .env.example before the README's steps run, e.g. "LEADER_TIMEOUT_MS=600000" to
+ * see the failover checks fail when no leader takes over). Those two are the only changes the
+ * test makes to the copy before following the README.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { portIsFree } from '../tools/src/fleet/port-free';
+import { copyOfCheckout } from './containers/checkout-copy';
+import { clientKey, clientKeysEntry, useClientKey } from './containers/client-key';
 import { failoverScenario } from './containers/failover';
 import { reportFailure } from './containers/failure-report';
-import { CLIENT_KEY, CLIENT_KEYS_ENTRY } from './containers/client-key';
 import { HOSTED_ALIAS, hostedDataApiScenario } from './containers/hosted-data-api';
 import { ComposeProject, run, tail } from './containers/podman';
-import { applyProfiles } from './containers/profiles';
-import { withMemberService } from './containers/replace-acceptor';
+import { runDocumentedBlock } from './containers/readme-blocks';
 import { check, failures, step, summarize } from './containers/report';
-import { ADDED_MEMBERS, IMAGE, PORT_VARS, PROJECT, portEnv, portOf } from './containers/settings';
+import { IMAGE, PORT_VARS, PROJECT, portEnv, portOf, withTestPorts } from './containers/settings';
 
 const ROOT = path.resolve(__dirname, '..');
 const KEEP = process.env.CTEST_KEEP === '1';
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 async function preflight(): Promise<void> {
   for (const tool of ['podman', 'podman-compose']) {
@@ -62,24 +63,13 @@ async function preflight(): Promise<void> {
     }
   }
   for (const service of Object.keys(PORT_VARS)) {
-    if (!(await portFree(portOf(service)))) {
+    if (!(await portIsFree(portOf(service)))) {
       throw new Error(`port ${portOf(service)} on 127.0.0.1 is taken; set CTEST_BASE_PORT`);
     }
   }
 }
 
 const secret = () => randomBytes(18).toString('hex');
-
-/**
- * The secrets production mode (on in docker-compose.yml as shipped) asks for, fresh for this
- * run: the client key's CLIENT_KEYS entry for the replicas, the key itself for the dashboard's
- * relay, and the dashboard's token.
- */
-const productionSecrets = (): Record<string, string> => ({
-  CLIENT_KEYS: CLIENT_KEYS_ENTRY,
-  PAXOS_KEY: CLIENT_KEY,
-  DASHBOARD_TOKEN: secret(),
-});
 
 /** CTEST_ENV="LEADER_TIMEOUT_MS=600000 LOG_LEVEL=debug": more settings for the fleets' .env. */
 function extraEnv(): Record<string, string> {
@@ -93,8 +83,32 @@ function extraEnv(): Record<string, string> {
   );
 }
 
+const envLines = (env: Record<string, string>): string =>
+  Object.entries(env)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('');
+
+/** The value `name` is set to in an env file's text (its last line setting it). */
+function envValue(text: string, name: string): string {
+  const values = [...text.matchAll(new RegExp(`^${name}=(.*)$`, 'gm'))].map((m) => m[1]!);
+  return values.at(-1)?.trim() ?? '';
+}
+
 /**
- * A folder of its own holding the compose file and a .env of fresh secrets: podman-compose
+ * The copy of the checkout the README's steps run in. The test's only changes before them:
+ * with CTEST_BASE_PORT, the published ports moved; with CTEST_ENV, its settings appended to
+ * .env.example (so that `cp .env.example .env` carries them).
+ */
+function readmeFolder(): string {
+  const dir = copyOfCheckout(ROOT, PROJECT);
+  const extra = { ...(process.env.CTEST_BASE_PORT ? portEnv() : {}), ...extraEnv() };
+  if (Object.keys(extra).length > 0)
+    appendFileSync(path.join(dir, '.env.example'), envLines(extra));
+  return dir;
+}
+
+/**
+ * A folder of its own holding the compose file and a .env the test writes: podman-compose
  * reads the .env beside the compose file, and a developer's own .env must not leak in.
  */
 function composeFolder(name: string, composeText: string, env: Record<string, string>): string {
@@ -107,15 +121,18 @@ function composeFolder(name: string, composeText: string, env: Record<string, st
     ...env,
     ...extraEnv(),
   };
-  const lines = Object.entries(all).map(([k, v]) => `${k}=${v}`);
-  writeFileSync(path.join(dir, '.env'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(path.join(dir, '.env'), envLines(all), { mode: 0o600 });
   return dir;
 }
 
-/** Runs a scenario on a fresh compose project and always tears the project down after it. */
+/**
+ * Runs a scenario on a fresh compose project and always tears the project down after it;
+ * `removeDir` goes with it.
+ */
 async function withProject(
   name: string,
   dir: string,
+  removeDir: string,
   budgetMs: number,
   scenario: (p: ComposeProject) => Promise<void>,
   keep = false,
@@ -148,9 +165,63 @@ async function withProject(
       await project.destroy();
       const left = await project.containers();
       check(`${name} is removed (no container left)`, left.length === 0, left.join(', '));
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(removeDir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The README's compose steps, run as written in `project.dir`: the quick start (copy
+ * .env.example, fill in the secrets, `docker compose up -d --build`), then its two curl
+ * commands. Returns the admin key fill-secrets made, or null when the fleet did not come up.
+ */
+async function followTheReadme(project: ComposeProject): Promise<string | null> {
+  const env = { COMPOSE_PROJECT_NAME: project.name };
+  step(
+    'the README: cp .env.example .env, sh deploy/fill-secrets.sh .env, docker compose up -d --build',
+  );
+  const quick = await runDocumentedBlock(
+    'compose-quick-start',
+    project.dir,
+    env,
+    900_000,
+    withTestPorts,
+  );
+  const up = check(
+    `the README's compose quick start runs as written (${quick.where})`,
+    quick.code === 0,
+    `exit ${quick.code} after ${(quick.ms / 1000).toFixed(1)} s`,
+  );
+  if (!up) return null;
+  const dotEnv = readFileSync(path.join(project.dir, '.env'), 'utf8');
+  useClientKey(envValue(dotEnv, 'PAXOS_KEY'));
+  // Compose tools differ in how they interpolate: the secret must reach the containers as set.
+  const password = await project.exec('postgres', ['sh', '-c', 'printf %s "$POSTGRES_PASSWORD"']);
+  check(
+    'the database password in the containers is the one fill-secrets wrote into .env',
+    password.code === 0 && password.stdout === envValue(dotEnv, 'POSTGRES_PASSWORD'),
+    password.stdout.startsWith('$') ? `it is the literal ${password.stdout}` : '',
+  );
+
+  step("the README's two curl commands against replica-0");
+  const curl = await runDocumentedBlock('compose-curl', project.dir, env, 300_000, withTestPorts);
+  check(
+    `the fleet answers the README's curl commands (${curl.where})`,
+    curl.code === 0 && /"sessionId":\d+/.test(curl.stdout) && /"ok":true/.test(curl.stdout),
+    `exit ${curl.code}: ${tail(curl.stdout, 2).replace(/\n/g, ' | ')}`,
+  );
+
+  // The CLI runs from the checkout's packages: the copy borrows its node_modules (a user has
+  // run `npm ci` in theirs).
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(project.dir, 'node_modules'));
+  step('operations.md: the CLI against the compose fleet');
+  const kv = await runDocumentedBlock('compose-kv', project.dir, env, 120_000, withTestPorts);
+  check(
+    `the CLI puts and gets through the compose fleet (${kv.where})`,
+    kv.code === 0 && kv.stdout.trim().split('\n').at(-1) === 'hello',
+    `exit ${kv.code}: ${tail(kv.stdout, 1)}`,
+  );
+  return envValue(dotEnv, 'ADMIN_KEY');
 }
 
 async function main(): Promise<void> {
@@ -166,58 +237,38 @@ async function main(): Promise<void> {
     echo: true,
   });
 
-  step(`building ${IMAGE}`);
-  const build = await run(
-    'podman',
-    ['build', '--pull=never', '--format', 'docker', '--tag', IMAGE, '.'],
-    { cwd: ROOT, timeoutMs: 480_000, check: false },
-  );
-  const built = check(
-    'the image builds with podman',
-    build.code === 0,
-    `${(build.ms / 1000).toFixed(1)}s`,
-  );
-  if (!built) {
-    console.log(tail(build.stdout + build.stderr, 40));
-    return;
-  }
-
-  const composeText = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
-  // The block a user adds for a new member, in the test's copy; started only when it joins.
-  const withAdded = ADDED_MEMBERS.reduce(
-    (text, id) => withMemberService(text, id, PORT_VARS[id]!),
-    composeText,
-  );
-  const adminKey = secret();
-  const local = composeFolder(PROJECT, withAdded, {
-    COMPOSE_PROFILES: 'local-data-api',
-    NEURELO_API_KEY: `ctest_${secret()}`,
-    POSTGRES_PASSWORD: secret(),
-    ADMIN_KEY: adminKey,
-    ...productionSecrets(),
-  });
+  const checkout = readmeFolder();
+  console.log(`   the README's steps run in ${checkout}`);
   await withProject(
     PROJECT,
-    local,
-    540_000,
-    (p) => failoverScenario(p, withDashboard, adminKey),
+    checkout,
+    path.dirname(checkout),
+    1_500_000,
+    async (p) => {
+      const adminKey = await followTheReadme(p);
+      if (adminKey !== null) await failoverScenario(p, withDashboard, adminKey);
+    },
     KEEP,
   );
   if (KEEP) return;
 
-  // podman-compose 1.0 ignores profiles: apply them as Docker Compose does.
   const hostedKey = `ctest_${secret()}`;
   const hostedName = `${PROJECT}-hosted`;
-  const hosted = composeFolder(hostedName, applyProfiles(composeText, []), {
+  const composeText = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  const hosted = composeFolder(hostedName, composeText, {
     COMPOSE_PROFILES: '',
     NEURELO_API_BASE: 'http://hosted-neurelo:8080',
     NEURELO_API_KEY: hostedKey,
     ADMIN_KEY: secret(),
-    ...productionSecrets(),
+    CLIENT_KEYS: clientKeysEntry(),
+    PAXOS_KEY: clientKey(),
+    DASHBOARD_TOKEN: secret(),
     // The stand-in is plain http on the project's network, as the local data API is.
     DATA_API_PLAIN_HTTP_HOSTS: HOSTED_ALIAS,
   });
-  await withProject(hostedName, hosted, 180_000, (p) => hostedDataApiScenario(p, hostedKey));
+  await withProject(hostedName, hosted, hosted, 240_000, (p) =>
+    hostedDataApiScenario(p, hostedKey),
+  );
 }
 
 main()

@@ -2,20 +2,30 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 
 /**
- * The client key of this run. The fleets run in production mode, so the replicas accept only
- * keys listed (by hash) in CLIENT_KEYS: the test makes a fresh read-write key per run, as an
- * operator would (`pxk_` and 32 random bytes), and sends it on every client command.
+ * The client key the test's clients send. The fleets run in production mode, so the replicas
+ * accept only keys listed (by hash) in CLIENT_KEYS. The first fleet's key is the PAXOS_KEY
+ * that deploy/fill-secrets.sh wrote into its .env (useClientKey); for a fleet whose .env the
+ * test writes itself, it is a fresh read-write key, as an operator would make one (`pxk_` and
+ * 32 random bytes).
  */
-export const CLIENT_KEY = `pxk_${randomBytes(32).toString('base64url')}`;
+let currentKey = `pxk_${randomBytes(32).toString('base64url')}`;
 
-/** The CLIENT_KEYS entry that admits CLIENT_KEY for reads and writes on every key. */
-export const CLIENT_KEYS_ENTRY = `ctest:write:${createHash('sha256').update(CLIENT_KEY, 'utf8').digest('hex')}`;
+export const clientKey = (): string => currentKey;
+
+export function useClientKey(key: string): void {
+  if (key.length === 0) throw new Error('the client key is empty');
+  currentKey = key;
+}
+
+/** The CLIENT_KEYS entry that admits the current key for reads and writes on every key. */
+export const clientKeysEntry = (): string =>
+  `ctest:write:${createHash('sha256').update(currentKey, 'utf8').digest('hex')}`;
 
 type Headers = Dispatcher.DispatchOptions['headers'];
 
 /** The request's headers with the bearer key added (undici takes an object or a flat list). */
 function withKey(headers: Headers): Headers {
-  const authorization = `Bearer ${CLIENT_KEY}`;
+  const authorization = `Bearer ${currentKey}`;
   if (Array.isArray(headers)) return [...(headers as string[]), 'authorization', authorization];
   return { ...(headers as Record<string, string> | null | undefined), authorization };
 }

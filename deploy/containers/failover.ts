@@ -1,7 +1,7 @@
 import { KvClient } from '../../tools/src/workload/kv-client';
 import { acknowledgedWrites, findLostWrites } from '../../tools/src/workload/lost-writes';
 import { keyedDispatcher } from './client-key';
-import { activeLeader, isReady, waitFor, waitForConvergence } from './fleet-http';
+import { activeLeader, isReady, sleep, waitFor, waitForConvergence } from './fleet-http';
 import { partitionActiveLeader } from './partition';
 import { tail, type ComposeProject } from './podman';
 import { replaceAcceptor } from './replace-acceptor';
@@ -14,22 +14,23 @@ const VICTIM_ACCEPTOR = 'acceptor-1';
 /** The replica whose process is crashed to exercise the restart policy. */
 const CRASHED_REPLICA = 'replica-1';
 const WRITES_AFTER_KILL = 20;
+/** How long the postgres container stays down (the outage docs/operations.md describes). */
+const DATABASE_DOWN_MS = 12_000;
 
 /**
- * The fleet with the local data API: while clients write, cut the active leader off the
- * network and put it back (partition.ts), kill an acceptor and the active leader, see another
- * leader take over, restart them, crash a replica's process, replace an acceptor with a new
- * member (replace-acceptor.ts), then check convergence and that no acknowledged write was lost.
+ * The fleet with the local data API, already up: while clients write, cut the active leader
+ * off the network and put it back (partition.ts), kill an acceptor and the active leader, see
+ * another leader take over, restart them, crash a replica's process, kill the database and
+ * start it again, replace an acceptor with a new member (replace-acceptor.ts), then check
+ * convergence and that no acknowledged write was lost.
  */
 export async function failoverScenario(
   project: ComposeProject,
   withDashboard: boolean,
   adminKey: string,
 ): Promise<void> {
-  step('compose up (postgres, the local data API, every role)');
+  // The README's `docker compose up -d --build` started them (test-containers.ts).
   const services = ['postgres', 'neurelo', ...ROLES, ...(withDashboard ? ['dashboard'] : [])];
-  await project.compose(['up', '-d', '--no-build', ...services], 300_000);
-
   step('waiting for every role to be ready');
   const readySince = Date.now();
   await waitFor('every role /readyz', 120_000, async () =>
@@ -68,6 +69,7 @@ export async function failoverScenario(
     const leading = await waitFor('an active leader', 60_000, () => activeLeader(leaders));
     await killAndFailOver(project, writers, leading);
     await crashAndRestart(project, writers);
+    await killTheDatabase(project, writers);
     await replaceAcceptor(project, writers, adminKey, withDashboard);
   } finally {
     await writers.stop();
@@ -177,6 +179,37 @@ async function crashAndRestart(project: ComposeProject, writers: Writers): Promi
   await waitFor('writes after the crash', 60_000, async () =>
     writers.acknowledgedSince(crashedAt) >= 10 ? true : null,
   ).catch(() => null);
+}
+
+/**
+ * SIGKILLs the postgres container under writes, keeps it down DATABASE_DOWN_MS, starts it
+ * again, and measures what clients see: the gap between the last write acknowledged before
+ * and the first after, and how long after the start writes resumed. Nothing may be lost
+ * (checked at the end with the rest of the history).
+ */
+async function killTheDatabase(project: ComposeProject, writers: Writers): Promise<void> {
+  step(`killing postgres (SIGKILL) under writes, starting it ${DATABASE_DOWN_MS / 1000} s later`);
+  const killedAt = Date.now();
+  await project.kill('postgres');
+  await sleep(DATABASE_DOWN_MS);
+  const startedAt = Date.now();
+  await project.start('postgres');
+  const resumed = await waitFor('writes after postgres is back', 120_000, async () =>
+    writers.acknowledgedSince(startedAt) >= 10 ? true : null,
+  ).catch(() => false);
+  const answered = writers.history.flatMap((op) =>
+    op.output !== null && op.return !== null ? [op.return] : [],
+  );
+  const lastBefore = Math.max(...answered.filter((t) => t <= killedAt));
+  const firstAfter = Math.min(...answered.filter((t) => t >= startedAt));
+  const during = answered.filter((t) => t > killedAt && t < startedAt).length;
+  check(
+    'writes resume after the database comes back',
+    resumed === true,
+    `no write acknowledged for ${((firstAfter - lastBefore) / 1000).toFixed(1)} s; ` +
+      `${during} answered while it was down; the first ` +
+      `${((firstAfter - startedAt) / 1000).toFixed(1)} s after postgres was started`,
+  );
 }
 
 /** Each key's value, read through the log (a get is a command like any other). */

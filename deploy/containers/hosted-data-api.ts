@@ -1,5 +1,5 @@
 import { KvClient } from '../../tools/src/workload/kv-client';
-import { CLIENT_KEY, keyedDispatcher } from './client-key';
+import { clientKey, keyedDispatcher } from './client-key';
 import { isReady, waitFor } from './fleet-http';
 import { run, type ComposeProject } from './podman';
 import { check, step } from './report';
@@ -12,7 +12,9 @@ export const HOSTED_ALIAS = 'hosted-neurelo';
  * The fleet against a data API that compose does not run (what a hosted Neurelo environment
  * is to it): COMPOSE_PROFILES empty, NEURELO_API_BASE and NEURELO_API_KEY pointing at it.
  * The stand-in is the local server in a container of its own (PGlite, in memory) on the
- * project's network; postgres and neurelo must not start.
+ * project's network; postgres and neurelo must not start. The compose file is the one shipped;
+ * the roles are started by name, as docs/operations.md says for podman-compose
+ * 1.0 (Docker Compose would leave those two out by COMPOSE_PROFILES alone).
  */
 export async function hostedDataApiScenario(
   project: ComposeProject,
@@ -40,6 +42,8 @@ export async function hostedDataApiScenario(
     `NEURELO_API_KEY=${apiKey}`,
     IMAGE,
   ]);
+  // docs/operations.md's way for podman-compose 1.0, which ignores profiles: name the roles
+  // (none depends on postgres or neurelo).
   await project.compose(['up', '-d', '--no-build', ...ROLES], 300_000);
 
   const ready = await waitFor('every role /readyz', 120_000, async () =>
@@ -71,8 +75,8 @@ export async function hostedDataApiScenario(
   // Production mode as compose ships it: the client API wants a key from CLIENT_KEYS.
   const replica = urlOf('replica-0');
   const withoutKey = await registerSession(replica, null);
-  const wrongKey = await registerSession(replica, `${CLIENT_KEY}x`);
-  const withKey = await registerSession(replica, CLIENT_KEY);
+  const wrongKey = await registerSession(replica, `${clientKey()}x`);
+  const withKey = await registerSession(replica, clientKey());
   check(
     "the replicas refuse a missing or wrong client key (401) and take the run's key",
     withoutKey === 401 && wrongKey === 401 && withKey === 200,

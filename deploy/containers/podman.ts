@@ -30,12 +30,22 @@ export function tail(text: string, lines: number): string {
 export function run(
   cmd: string,
   args: string[],
-  opts: { cwd?: string; timeoutMs?: number; check?: boolean; echo?: boolean } = {},
+  opts: {
+    cwd?: string;
+    timeoutMs?: number;
+    check?: boolean;
+    echo?: boolean;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<CommandResult> {
   const started = Date.now();
   const line = `${cmd} ${args.join(' ')}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

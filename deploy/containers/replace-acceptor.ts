@@ -1,8 +1,10 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { getJson, isReady, sleep, waitFor } from './fleet-http';
 import { describeRows, retireRows, rowsOf } from './member-rows';
 import type { ComposeProject } from './podman';
 import { check, step } from './report';
-import { urlOf, urls } from './settings';
+import { PORT_VARS, portOf, urlOf, urls } from './settings';
 import type { Writers } from './writers';
 
 /** The member replaced, and its replacement: a new id with empty state, never the old id. */
@@ -91,6 +93,11 @@ interface DecidedChange {
 
 async function startNewMember(project: ComposeProject): Promise<void> {
   step(`replace ${OLD}: start ${NEW}, a new member with a new id and empty state`);
+  // As docs/deployment-membership.md has a user do: a new service block, a port of its own.
+  const composeFile = path.join(project.dir, 'docker-compose.yml');
+  const variable = PORT_VARS[NEW]!;
+  writeFileSync(composeFile, withMemberService(readFileSync(composeFile, 'utf8'), NEW, variable));
+  appendFileSync(path.join(project.dir, '.env'), `${variable}=${portOf(NEW)}\n`);
   // podman-compose 1.0 exits non-zero when the running dependencies cannot be created again.
   await project.compose(['up', '-d', '--no-build', NEW], 180_000).catch(() => undefined);
   const fresh = await waitFor(`${NEW} to be ready`, 90_000, async () => {

@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 /** Names, ports and addresses of the fleet the container test runs. */
 
+/**
+ * The compose project. podman-compose 1.0 names a project after its folder (it ignores both
+ * `name:` and COMPOSE_PROJECT_NAME), so the test's copy of the checkout is a folder of this
+ * name; Docker Compose is given COMPOSE_PROJECT_NAME too.
+ */
 export const PROJECT = process.env.CTEST_PROJECT ?? 'paxosctest';
-/** Ten ports from here on 127.0.0.1 are published by the fleet. */
-export const BASE_PORT = Number(process.env.CTEST_BASE_PORT ?? 28081);
-export const IMAGE = `localhost/durable-paxos:${PROJECT}`;
 
 /** The services of the initial configuration (docker-compose.yml as shipped). */
 export const ROLES = [
@@ -35,8 +40,32 @@ export const PORT_VARS: Record<string, string> = {
   'acceptor-3': 'ACCEPTOR_3_PORT',
 };
 
-export const portOf = (service: string): number =>
-  BASE_PORT + Object.keys(PORT_VARS).indexOf(service);
+const ENV_EXAMPLE = readFileSync(path.resolve(__dirname, '..', '..', '.env.example'), 'utf8');
+
+/** The image `docker compose up --build` builds and tags: PAXOS_IMAGE of .env.example. */
+export const IMAGE = /^PAXOS_IMAGE=(\S+)$/m.exec(ENV_EXAMPLE)?.[1] ?? 'durable-paxos:latest';
+
+/** The port .env.example gives `variable` (for a member added later: the one its comment names). */
+function documentedPort(variable: string): number {
+  const m = new RegExp(`\\b${variable}=(\\d+)`).exec(ENV_EXAMPLE);
+  if (!m) throw new Error(`.env.example names no port for ${variable}`);
+  return Number(m[1]);
+}
+
+/**
+ * CTEST_BASE_PORT moves every published port by the same amount (replica-0's lands on it);
+ * unset, the fleet uses the documented ports, as a user following the README does.
+ */
+const PORT_SHIFT =
+  process.env.CTEST_BASE_PORT === undefined
+    ? 0
+    : Number(process.env.CTEST_BASE_PORT) - documentedPort('REPLICA_0_PORT');
+
+export const portOf = (service: string): number => {
+  const variable = PORT_VARS[service];
+  if (!variable) throw new Error(`no published port for ${service}`);
+  return documentedPort(variable) + PORT_SHIFT;
+};
 export const urlOf = (service: string): string => `http://127.0.0.1:${portOf(service)}`;
 /** name -> URL of the roles whose names start with `prefix`. */
 export const urls = (prefix: string): Record<string, string> =>
@@ -46,5 +75,15 @@ export const urls = (prefix: string): Record<string, string> =>
 export function portEnv(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(PORT_VARS).map(([service, variable]) => [variable, String(portOf(service))]),
+  );
+}
+
+/** A documented command with the documented ports moved as CTEST_BASE_PORT asks (else as is). */
+export function withTestPorts(code: string): string {
+  if (PORT_SHIFT === 0) return code;
+  return code.replace(/\b(localhost|127\.0\.0\.1):(\d+)\b/g, (whole, host: string, port: string) =>
+    Object.values(PORT_VARS).some((v) => documentedPort(v) === Number(port))
+      ? `${host}:${Number(port) + PORT_SHIFT}`
+      : whole,
   );
 }

@@ -11,6 +11,7 @@ import { LeaderEnvSchema } from '@paxos/leader/src/service/leader-env';
 import { ReplicaEnvSchema } from '@paxos/replica/src/service/replica-env';
 import { WatchEnvSchema } from '@paxos/replica/src/service/watch-feed';
 import { ServiceEnvSchema, parseEnv } from '@paxos/runtime/src/config';
+import { dataApiBase, loadDataApiConfig } from '@paxos/shared';
 import type { z } from 'zod';
 import { defaultFleetOptions } from '../src/fleet/topology';
 
@@ -46,6 +47,23 @@ const cases: Array<{
     base,
     parse: (env: Env) => parseEnv(schema, env),
   })),
+  {
+    // What every role and the dashboard read to reach the data API.
+    name: 'data API client settings',
+    variables: [
+      'NEURELO_API_BASE',
+      'NEURELO_API_BASE_PATH',
+      'NEURELO_API_KEY',
+      'DATA_API_TIMEOUT_MS',
+      'DATA_API_RETRIES',
+    ],
+    base: {
+      NEURELO_API_KEY: 'a-local-test-key-0123456789',
+      NEURELO_API_BASE: 'http://neurelo:8080',
+      DATA_API_TIMEOUT_MS: '5000',
+    },
+    parse: (env: Env) => ({ config: loadDataApiConfig(env), base: dataApiBase(env) }),
+  },
   {
     name: 'data API (neurelo-local)',
     variables: Object.keys(DataApiEnvSchema.shape),

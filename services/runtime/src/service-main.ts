@@ -1,5 +1,5 @@
 import {
-  LOCAL_DATA_API_BASE,
+  dataApiBase,
   initialConfiguration,
   productionRefusal,
   reviewSecurity,
@@ -255,15 +255,11 @@ export async function runRoleService<S, C>(
  * CLIENT_KEYS). In production mode its problems stop the service.
  */
 function securityReview(env: NodeJS.ProcessEnv, common: ServiceEnv, role: RoleSecurityFacts) {
-  const baseVariable =
-    env.NEURELO_API_BASE !== undefined || env.NEURELO_API_BASE_PATH === undefined
-      ? 'NEURELO_API_BASE'
-      : 'NEURELO_API_BASE_PATH';
   return reviewSecurity({
     production: common.PAXOS_PRODUCTION,
     secrets: { NEURELO_API_KEY: env.NEURELO_API_KEY, ...role.secrets },
     ...(role.clientKeys === undefined ? {} : { clientKeys: role.clientKeys }),
-    dataApi: { variable: baseVariable, baseUrl: env[baseVariable] ?? LOCAL_DATA_API_BASE },
+    dataApi: dataApiBase(env),
     plainHttpHosts: common.DATA_API_PLAIN_HTTP_HOSTS,
   });
 }

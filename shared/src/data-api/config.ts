@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withoutEmptySettings } from '../env';
 
 /**
  * Where the data API lives and how hard to try. The same two settings switch the fleet from
@@ -41,19 +42,33 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** Reads the data-API settings from the environment (process.env in services). */
-export function loadDataApiConfig(env: Env): DataApiConfig {
-  // Neurelo's own SDK reads NEURELO_API_BASE_PATH; accept it so an existing .env just works.
-  const baseVariable =
+/**
+ * Where the data API's base URL comes from: NEURELO_API_BASE, or Neurelo's own SDK variable
+ * NEURELO_API_BASE_PATH when only that is set (so an existing .env just works), else the local
+ * server's default. An empty value counts as unset. Not validated: loadDataApiConfig does that.
+ */
+export function dataApiBase(given: Env): { variable: string; baseUrl: string } {
+  const env = withoutEmptySettings(given);
+  const variable =
     env.NEURELO_API_BASE !== undefined || env.NEURELO_API_BASE_PATH === undefined
       ? 'NEURELO_API_BASE'
       : 'NEURELO_API_BASE_PATH';
+  return { variable, baseUrl: env[variable] ?? LOCAL_DATA_API_BASE };
+}
+
+/**
+ * Reads the data-API settings from the environment (process.env in services); an empty
+ * variable counts as unset.
+ */
+export function loadDataApiConfig(given: Env): DataApiConfig {
+  const env = withoutEmptySettings(given);
+  const base = dataApiBase(env);
   const apiKey = env.NEURELO_API_KEY;
   if (apiKey === undefined || apiKey.trim() === '') {
     throw new ConfigError('NEURELO_API_KEY', 'is required (a read-write key of the environment)');
   }
   return {
-    baseUrl: parseField(baseVariable, env[baseVariable] ?? LOCAL_DATA_API_BASE, (raw) =>
+    baseUrl: parseField(base.variable, base.baseUrl, (raw) =>
       DataApiConfigSchema.shape.baseUrl.safeParse(raw),
     ),
     apiKey: parseField('NEURELO_API_KEY', apiKey, (raw) =>

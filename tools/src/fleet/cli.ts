@@ -170,9 +170,16 @@ async function main(): Promise<void> {
           );
         }
       }
+      const notReady: string[] = [];
       for (const s of f.services) {
         const ok = await waitHealthy(s, 60_000);
+        if (!ok) notReady.push(s.name);
         console.log(`${s.name.padEnd(12)} :${s.port} ${ok ? 'ready' : 'NOT READY (see its log)'}`);
+      }
+      // A script that runs `up` and goes on must not go on against a broken fleet.
+      if (notReady.length > 0) {
+        console.error(`not ready: ${notReady.join(', ')}; npm run fleet -- down stops the fleet`);
+        process.exitCode = 1;
       }
       const dashboard = f.services.find((s) => s.kind === 'dashboard');
       if (dashboard) console.log(`dashboard: http://127.0.0.1:${dashboard.port}/`);
@@ -237,9 +244,9 @@ async function main(): Promise<void> {
       if (s.pid !== null && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
       s.pid = spawnService(s, logDir, { detached: true }).pid ?? null;
       save(f);
-      console.log(
-        `${s.name} ${(await waitHealthy(s, 60_000)) ? 'restarted and ready' : 'restarted but NOT READY'}`,
-      );
+      const ready = await waitHealthy(s, 60_000);
+      console.log(`${s.name} ${ready ? 'restarted and ready' : 'restarted but NOT READY'}`);
+      if (!ready) process.exitCode = 1;
       return;
     }
     default:

@@ -1,5 +1,6 @@
 import { ConfigurationError, parseEnv } from '@paxos/runtime';
 import {
+  dataApiBase,
   loadDataApiConfig,
   parseAllowedOrigins,
   ProductionEnvSchema,
@@ -125,7 +126,7 @@ export function loadDashboardConfig(
       NEURELO_API_KEY: env.NEURELO_API_KEY,
       PAXOS_KEY: e.PAXOS_KEY,
     },
-    dataApi: { variable: dataApiVariable(env), baseUrl: dataApi.baseUrl },
+    dataApi: { variable: dataApiBase(env).variable, baseUrl: dataApi.baseUrl },
     plainHttpHosts: e.DATA_API_PLAIN_HTTP_HOSTS,
   });
   // A made-up token would work (the page carries it) but changes at every restart and is
@@ -155,8 +156,3 @@ export function loadDashboardConfig(
   };
 }
 
-/** The variable the data API's base URL came from (loadDataApiConfig accepts either). */
-const dataApiVariable = (env: NodeJS.ProcessEnv): string =>
-  env.NEURELO_API_BASE === undefined && env.NEURELO_API_BASE_PATH !== undefined
-    ? 'NEURELO_API_BASE_PATH'
-    : 'NEURELO_API_BASE';

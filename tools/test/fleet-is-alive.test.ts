@@ -1,0 +1,32 @@
+import { spawn } from 'node:child_process';
+import { isAlive } from '../src/fleet/service-process';
+
+/**
+ * `npm run fleet -- down` waits for its services to be gone. A detached service that exited
+ * but whose adopter has not reaped it yet is a zombie: signal 0 still reaches it, and `down`
+ * used to wait its whole grace period for it.
+ */
+describe('isAlive', () => {
+  it('is true for a running process and false for a zombie', async () => {
+    // sh starts `true` in the background and becomes `sleep`, which never reaps it: `true`
+    // exits and stays a zombie while sleep runs.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const zombie = await new Promise<number>((resolve) =>
+        parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+      );
+      expect(isAlive(parent.pid!)).toBe(true);
+      const deadline = Date.now() + 5_000;
+      while (isAlive(zombie) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(isAlive(zombie)).toBe(false);
+      // Still in the process table, though: only its state says it is gone.
+      expect(() => process.kill(zombie, 0)).not.toThrow();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+});
