@@ -8,7 +8,7 @@ import { pidOfProfileFile } from '../src/bench/profiles';
 import { parseProcStatTicks, percentOfCore } from '../src/bench/proc-cpu';
 import { replicaCountersOf, slotFigures } from '../src/bench/replica-counters';
 import { configurationResult, ratio, withRatios } from '../src/bench/report';
-import { headlineTable, targetChecks } from '../src/bench/report-tables';
+import { headlineTable } from '../src/bench/report-tables';
 import { parseRoleCounters, sumSeries } from '../src/bench/service-metrics';
 import { slotAnatomy, type TracedMessage } from '../src/bench/slot-anatomy';
 import { cpuDelta, type WindowFigures } from '../src/bench/snapshot';
@@ -56,7 +56,17 @@ describe('bench arguments', () => {
     expect(a.configs).toEqual(['baseline', 'neurelo', 'memory']);
   });
 
+  it('takes etcd as a configuration and runs the comparison alone with --vs-etcd', () => {
+    expect(DEFAULT_ARGS.configs).toContain('etcd');
+    expect(parseBenchArgs(['--configs', 'etcd']).configs).toEqual(['baseline', 'etcd']);
+    const a = parseBenchArgs(['--vs-etcd', '--seconds', '10', '--etcd-port', '2391']);
+    expect(a).toMatchObject({ vsEtcd: true, seconds: 10, etcdBasePort: 2391 });
+    expect(DEFAULT_ARGS).toMatchObject({ vsEtcd: false, etcdBasePort: 2379 });
+  });
+
   it.each([
+    [['--vs-etcd', '--watch-scenario']],
+    [['--etcd-port', '80']],
     [['--clients', '0']],
     [['--clients']],
     [['--read-ratio', '2']],
@@ -166,12 +176,6 @@ describe('results and ratios', () => {
     expect(ratio(5, 0)).toBeNull();
     expect(ratio(null, 3)).toBeNull();
   });
-
-  it('checks the targets against the default configuration', () => {
-    const rated = withRatios([result('baseline', 100), result('neurelo', 30_000)]);
-    const checks = targetChecks(rated, [], [], 'neurelo');
-    expect(checks.map((c) => c.met)).toEqual([true, null, true, null]);
-  });
 });
 
 describe('tables', () => {
@@ -235,8 +239,14 @@ describe('workload', () => {
   });
 
   it('keeps the latencies of commands answered inside the window', () => {
-    const c = { atMs: [5, 10, 15, 20], latencyMs: [1, 2, 3, 4], unanswered: 0 };
+    const c = {
+      atMs: [5, 10, 15, 20],
+      latencyMs: [1, 2, 3, 4],
+      kinds: ['put' as const, 'get' as const, 'put' as const, 'get' as const],
+      unanswered: 0,
+    };
     expect(latenciesWithin(c, 10, 20)).toEqual([2, 3]);
+    expect(latenciesWithin(c, 0, 20, 'get')).toEqual([2]);
   });
 });
 

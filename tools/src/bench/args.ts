@@ -1,4 +1,8 @@
-import { CONFIGURATION_NAMES, DEFAULT_CONFIGURATIONS } from './configurations';
+import { CONFIGURATION_NAMES, DEFAULT_CONFIGURATIONS, ETCD_CONFIGURATION } from './configurations';
+import { DEFAULT_ETCD_BASE_PORT } from './etcd-members';
+
+/** What --configs accepts: the fleet's configurations and `etcd` (the comparison). */
+const CONFIG_NAMES = [...CONFIGURATION_NAMES, ETCD_CONFIGURATION.name];
 
 /** What `npm run bench -- ...` asks for. */
 export interface BenchArgs {
@@ -24,6 +28,13 @@ export interface BenchArgs {
   entryReplicas: number;
   /** Run only the watchers scenario (watch-scenario.ts): step time with 0 and 100 watchers. */
   watchScenario: boolean;
+  /**
+   * Run only the comparison with etcd (etcd-comparison.ts): its loads on the default fleet and
+   * on etcd, the ratios, the targets; the fleet's idle CPU too unless --idle-seconds is 0.
+   */
+  vsEtcd: boolean;
+  /** etcd member i serves clients on etcdBasePort + 2i and peers on etcdBasePort + 2i + 1. */
+  etcdBasePort: number;
 }
 
 export const DEFAULT_ARGS: BenchArgs = {
@@ -41,6 +52,8 @@ export const DEFAULT_ARGS: BenchArgs = {
   basePort: 7800,
   entryReplicas: 0,
   watchScenario: false,
+  vsEtcd: false,
+  etcdBasePort: DEFAULT_ETCD_BASE_PORT,
 };
 
 export const USAGE = `npm run bench -- [options]
@@ -49,8 +62,9 @@ export const USAGE = `npm run bench -- [options]
   --warmup S           warm-up seconds before each measurement (default ${DEFAULT_ARGS.warmupSeconds})
   --keys N             distinct keys (default ${DEFAULT_ARGS.keys})
   --read-ratio R       fraction of gets, 0..1 (default ${DEFAULT_ARGS.readRatio})
-  --configs a,b,...    of ${CONFIGURATION_NAMES.join(', ')}
-                       (default ${DEFAULT_CONFIGURATIONS.join(',')}; baseline is always run)
+  --configs a,b,...    of ${CONFIG_NAMES.join(', ')}
+                       (default ${DEFAULT_CONFIGURATIONS.join(',')}; baseline is always run;
+                       etcd: the same loads on etcd and the default fleet, when etcd is on the PATH)
   --offered N          open-loop commands/s offered to the default fleet (default ${DEFAULT_ARGS.offeredPerSecond}; 0 skips)
   --idle-seconds S     idle-fleet CPU measurement (default ${DEFAULT_ARGS.idleSeconds}; 0 skips)
   --anatomy-seconds S  traced run at the offered load: where a slot's time goes (default ${DEFAULT_ARGS.anatomySeconds}; 0 skips)
@@ -59,7 +73,10 @@ export const USAGE = `npm run bench -- [options]
   --entry-replicas N   clients send to the first N replicas only (default: all)
   --base-port P        first port of the bench fleets (default ${DEFAULT_ARGS.basePort})
   --watch-scenario     only the watchers scenario: the replica's p99 step time with 0 and 100
-                       GET /watch feeds, phases interleaved under the closed-loop load`;
+                       GET /watch feeds, phases interleaved under the closed-loop load
+  --vs-etcd            only the comparison with etcd: its loads on the default fleet and on etcd,
+                       ratios and targets (with --seconds 10, a few minutes)
+  --etcd-port P        first port of the etcd members (default ${DEFAULT_ARGS.etcdBasePort}; member i: P+2i, peers P+2i+1)`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -124,10 +141,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--base-port':
         args.basePort = wholeNumber(flag, value(), 1024);
         break;
+      case '--vs-etcd':
+        args.vsEtcd = true;
+        break;
+      case '--etcd-port':
+        args.etcdBasePort = wholeNumber(flag, value(), 1024);
+        break;
       default:
         throw new UsageError(`unknown option ${flag}`);
     }
   }
+  if (args.vsEtcd && args.watchScenario)
+    throw new UsageError('--vs-etcd and --watch-scenario are separate runs: pick one');
   return args;
 }
 
@@ -138,8 +163,8 @@ function parseConfigList(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   for (const n of names) {
-    if (!CONFIGURATION_NAMES.includes(n)) {
-      throw new UsageError(`unknown configuration ${n}; known: ${CONFIGURATION_NAMES.join(', ')}`);
+    if (!CONFIG_NAMES.includes(n)) {
+      throw new UsageError(`unknown configuration ${n}; known: ${CONFIG_NAMES.join(', ')}`);
     }
   }
   const unique = [...new Set(names)];

@@ -7,8 +7,9 @@ export interface BenchConfiguration {
   /** One line for the table's legend. */
   title: string;
   /** `fleet`: one OS process per service over the local Neurelo server on PostgreSQL.
-   *  `memory`: every role service in ONE process over an in-memory queue. */
-  kind: 'fleet' | 'memory';
+   *  `memory`: every role service in ONE process over an in-memory queue.
+   *  `etcd`: a three-member etcd cluster, the system the fleet is compared with (etcd-target.ts). */
+  kind: 'fleet' | 'memory' | 'etcd';
   /** False for variants that trade durability away: reported, never a deployment. */
   durable: boolean;
   /** Extra environment for every role service. */
@@ -98,6 +99,18 @@ export const CONFIGURATIONS: readonly BenchConfiguration[] = [
 
 export const CONFIGURATION_NAMES = CONFIGURATIONS.map((c) => c.name);
 
+/**
+ * etcd is not a configuration of the fleet: naming it in --configs runs the comparison
+ * (etcd-comparison.ts): the same loads on etcd and on the default fleet, as ratios.
+ */
+export const ETCD_CONFIGURATION: BenchConfiguration = {
+  name: 'etcd',
+  title: 'etcd, three members on loopback, fsync on, driven through its v3 JSON gateway',
+  kind: 'etcd',
+  durable: true,
+  roleEnv: {},
+};
+
 export const DEFAULT_CONFIGURATIONS = [
   'baseline',
   'neurelo',
@@ -106,6 +119,7 @@ export const DEFAULT_CONFIGURATIONS = [
   'queue-per-role',
   'async-commit',
   'soft-lease',
+  ETCD_CONFIGURATION.name,
 ];
 
 /** The configuration the idle and offered-load measurements run on. */

@@ -14,7 +14,7 @@ export interface TimelineSlice {
  * a tail made of a few short backlogs shows up as a few bad slices, a slow system as all of them.
  */
 export function latencyTimeline(
-  c: Completions,
+  c: Pick<Completions, 'atMs' | 'latencyMs'>,
   fromMs: number,
   toMs: number,
   sliceMs = 250,

@@ -186,9 +186,9 @@ export function anatomyTable(a: SlotAnatomyResult): Table {
   };
 }
 
-export function idleTable(idle: IdleResult[]): Table {
+export function idleTable(idle: IdleResult[], title = 'Idle fleet (no clients)'): Table {
   return {
-    title: 'Idle fleet (no clients)',
+    title,
     headers: [
       'configuration',
       'seconds',
@@ -205,60 +205,5 @@ export function idleTable(idle: IdleResult[]): Table {
       fmt(i.apiRequestsPerSecond, 1),
       fmt(i.commitsPerSecond, 1),
     ]),
-  };
-}
-
-export interface TargetCheck {
-  target: string;
-  measured: string;
-  met: boolean | null;
-}
-
-/** The issue's targets, checked against this run's figures. */
-export function targetChecks(
-  results: ConfigurationResult[],
-  offered: OfferedLoadResult[],
-  idle: IdleResult[],
-  defaultName: string,
-): TargetCheck[] {
-  const d = results.find((r) => r.name === defaultName);
-  const o = offered.find((x) => x.configuration === defaultName);
-  const i = idle.find((x) => x.configuration === defaultName);
-  return [
-    {
-      target: '>= 2,500 acknowledged commands/s sustained',
-      measured: d ? `${fmt(d.commandsPerSecond)}/s` : 'not run',
-      met: d ? d.commandsPerSecond >= 2_500 : null,
-    },
-    {
-      target: `p99 <= 100 ms at ${o ? fmt(o.offeredPerSecond) : '1,000'} commands/s offered`,
-      measured: o
-        ? `p99 ${fmt(o.latencyMs.p99, 1)} ms (answered ${fmt(o.achievedPerSecond)}/s)`
-        : 'not run',
-      met: o ? o.latencyMs.p99 <= 100 && o.achievedPerSecond >= 0.95 * o.offeredPerSecond : null,
-    },
-    {
-      target: '>= 20x the baseline commands/s (same run)',
-      measured: d ? fmtRatio(d.ratioToBaseline.commandsPerSecond) : 'not run',
-      met:
-        d?.ratioToBaseline.commandsPerSecond != null
-          ? d.ratioToBaseline.commandsPerSecond >= 20
-          : null,
-    },
-    {
-      target: 'idle fleet < 5% of one core in total',
-      measured: i
-        ? `${fmt(i.fleetCpuPercent, 2)}% (with its postgres backends ${fmt(i.withPostgresCpuPercent, 2)}%)`
-        : 'not run',
-      met: i ? i.withPostgresCpuPercent < 5 : null,
-    },
-  ];
-}
-
-export function targetsTable(checks: TargetCheck[]): Table {
-  return {
-    title: 'Targets',
-    headers: ['target', 'measured', 'met'],
-    rows: checks.map((c) => [c.target, c.measured, c.met === null ? '-' : c.met ? 'yes' : 'NO']),
   };
 }

@@ -1,3 +1,4 @@
+import type { BenchConfiguration } from './configurations';
 import type { TimelineSlice } from './latency-timeline';
 import type { SlotAnatomy } from './slot-anatomy';
 import type { WindowFigures } from './snapshot';
@@ -6,7 +7,7 @@ import type { WindowFigures } from './snapshot';
 export interface ConfigurationResult extends WindowFigures {
   name: string;
   title: string;
-  kind: 'fleet' | 'memory';
+  kind: BenchConfiguration['kind'];
   durable: boolean;
   clients: number;
   commandsPerSecond: number;

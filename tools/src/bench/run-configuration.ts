@@ -1,12 +1,13 @@
 import { DEFAULT_LEASE_MS } from '@paxos/runtime';
 import type { Client } from 'pg';
-import { Progress } from '../workload/progress';
-import { wallClock } from '../workload/run-clients';
-import { percentile } from '../workload/stats';
 import type { BenchArgs } from './args';
 import { connect } from './bench-database';
+import { trackTarget } from './current-target';
 import { DEFAULT_FLEET_CONFIGURATION, type BenchConfiguration } from './configurations';
+import { fleetRunners } from './fleet-runner';
 import { startFleetTarget } from './fleet-target';
+import { summarize } from './latency-summary';
+import { measureIdle, measureWindow, waitWithProgress, type RunContext } from './measure';
 import { startMemoryTarget } from './memory-target';
 import {
   configurationResult,
@@ -18,10 +19,11 @@ import {
 } from './report';
 import { latencyTimeline } from './latency-timeline';
 import { slotAnatomy, startHopTrace, stopHopTrace } from './slot-anatomy';
-import { figuresBetween, takeSnapshot, type Snapshot } from './snapshot';
+import { figuresBetween } from './snapshot';
 import type { BenchTarget } from './target';
-import { latenciesWithin, startClosedLoop, startOpenLoop, type Completions } from './workload';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { latenciesWithin, startClosedLoop, startOpenLoop } from './workload';
+
+export type { RunContext } from './measure';
 
 export interface ConfigurationRun {
   result: ConfigurationResult;
@@ -32,23 +34,7 @@ export interface ConfigurationRun {
   pids: Map<number, string>;
 }
 
-export interface RunContext {
-  args: BenchArgs;
-  workDir: string;
-  cpuProfileDir?: string;
-  log: (line: string) => void;
-}
-
-const SETTLE_MS = 5_000;
-
-/** The configuration running now, so an interrupted bench can stop it and drop its database. */
-let current: BenchTarget | null = null;
-
-export async function stopCurrentTarget(): Promise<void> {
-  const target = current;
-  current = null;
-  await target?.stop();
-}
+export { stopCurrentTarget } from './current-target';
 
 /** Starts a configuration, measures it (idle, closed loop, offered load), and stops it. */
 export async function runConfiguration(
@@ -67,7 +53,7 @@ export async function runConfiguration(
     c.kind === 'memory'
       ? await startMemoryTarget(c, options)
       : await startFleetTarget(c, { ...options, log: ctx.log });
-  current = target;
+  trackTarget(target);
   ctx.log(`[${c.name}] ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   const pids = new Map(
     target.processes().flatMap((p) => (p.pid === null ? [] : [[p.pid, p.name] as const])),
@@ -90,34 +76,9 @@ export async function runConfiguration(
     return { result, offered, idle, anatomy, pids };
   } finally {
     await pg?.end().catch(() => undefined);
-    current = null;
+    trackTarget(null);
     await target.stop();
   }
-}
-
-async function measureIdle(
-  target: BenchTarget,
-  pg: Client | null,
-  ctx: RunContext,
-): Promise<IdleResult> {
-  await sleep(SETTLE_MS);
-  const a = await takeSnapshot(target, pg);
-  await waitWithProgress(
-    `[${target.configuration.name}] idle`,
-    ctx.args.idleSeconds,
-    () => 'no clients',
-  );
-  const f = figuresBetween(a, await takeSnapshot(target, pg));
-  const g = f.cpuPercentByGroup;
-  return {
-    configuration: target.configuration.name,
-    seconds: f.seconds,
-    fleetCpuPercent: g.roles + g.dataApi,
-    withPostgresCpuPercent: g.roles + g.dataApi + g.postgres,
-    cpuPercent: f.cpuPercent,
-    apiRequestsPerSecond: f.apiRequestsPerSecond,
-    commitsPerSecond: f.commitsPerSecond,
-  };
 }
 
 async function measureClosedLoop(
@@ -131,7 +92,7 @@ async function measureClosedLoop(
     clients: args.clients,
     keys: args.keys,
     readRatio: args.readRatio,
-    replicaUrls: entryReplicas(target, args),
+    runners: fleetRunners(entryReplicas(target, args)),
   });
   const window = await measureWindow(
     target,
@@ -223,57 +184,13 @@ async function measureSlotAnatomy(
   };
 }
 
-/** Warm-up, then the measured window between two snapshots (wall-clock bounds for latencies). */
-async function measureWindow(
-  target: BenchTarget,
-  pg: Client | null,
-  ctx: RunContext,
-  label: string,
-  completions: Completions,
-  profile = false,
-): Promise<{ a: Snapshot; b: Snapshot; fromMs: number; toMs: number }> {
-  await waitWithProgress(
-    `${label} warm-up`,
-    ctx.args.warmupSeconds,
-    () => `${completions.atMs.length} acknowledged`,
-  );
-  const fromMs = wallClock();
-  const a = await takeSnapshot(target, pg);
-  const before = completions.atMs.length;
-  if (profile && ctx.cpuProfileDir) signalProfilers(target);
-  await waitWithProgress(label, ctx.args.seconds, (elapsedSeconds) => {
-    const n = completions.atMs.length - before;
-    return `${n} acknowledged, ${(n / Math.max(elapsedSeconds, 0.001)).toFixed(0)}/s`;
-  });
-  if (profile && ctx.cpuProfileDir) signalProfilers(target);
-  const b = await takeSnapshot(target, pg);
-  return { a, b, fromMs, toMs: wallClock() };
-}
-
-async function waitWithProgress(
-  label: string,
-  seconds: number,
-  detail: (elapsedSeconds: number) => string,
-): Promise<void> {
-  if (seconds <= 0) return;
-  const progress = new Progress(label);
-  const start = Date.now();
-  for (;;) {
-    const elapsed = (Date.now() - start) / 1000;
-    progress.update(elapsed / seconds, detail(elapsed));
-    if (elapsed >= seconds) break;
-    await sleep(Math.min(1_000, (seconds - elapsed) * 1000));
-  }
-  progress.done();
-}
-
 /** Open-loop clients at the offered rate (`--offered`). */
 function startOfferedLoad(target: BenchTarget, args: BenchArgs) {
   return startOpenLoop({
     perSecond: args.offeredPerSecond,
     keys: args.keys,
     readRatio: args.readRatio,
-    replicaUrls: entryReplicas(target, args),
+    runners: fleetRunners(entryReplicas(target, args)),
   });
 }
 
@@ -281,19 +198,4 @@ function entryReplicas(target: BenchTarget, args: BenchArgs): string[] {
   return args.entryReplicas > 0
     ? target.replicaUrls.slice(0, args.entryReplicas)
     : target.replicaUrls;
-}
-
-/** Starts, or stops and writes, the profile of every process (probes/cpu-profile.mjs). */
-function signalProfilers(target: BenchTarget): void {
-  for (const p of target.processes()) {
-    if (p.pid !== null) process.kill(p.pid, 'SIGUSR2');
-  }
-}
-
-function summarize(latencies: number[]): { p50: number; p99: number; max: number } {
-  return {
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.length === 0 ? 0 : latencies.reduce((m, x) => (x > m ? x : m), 0),
-  };
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchArgs } from './args';
 import { configurationNamed, DEFAULT_FLEET_CONFIGURATION } from './configurations';
+import { fleetRunners } from './fleet-runner';
 import { startFleetTarget } from './fleet-target';
 import { startClosedLoop } from './workload';
 
@@ -89,7 +90,7 @@ export async function runWatchScenario(
     const replica = target.roles.find((r) => r.kind === 'replica')!;
     const load = startClosedLoop({
       clients: args.clients,
-      replicaUrls: target.replicaUrls,
+      runners: fleetRunners(target.replicaUrls),
       keys: args.keys,
       readRatio: args.readRatio,
     });

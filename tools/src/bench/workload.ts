@@ -1,26 +1,11 @@
 import type { KeyOp } from '@paxos/shared';
-import { Agent } from 'undici';
-import { KvClient } from '../workload/kv-client';
 import { wallClock } from '../workload/run-clients';
+import type { OpRunner, RunnerFactory } from './op-runner';
 
 /**
- * One keep-alive connection per client that is waiting for an answer: a closed-loop client
- * must never queue behind another one inside this process (kv-client's own agent allows 64
- * connections per replica, which would cap the offered concurrency at 64 per replica).
+ * The load generator: closed and open loops of gets and puts, the same for every system under
+ * test; `runners` says how one command is executed (fleet-runner.ts, etcd-client.ts).
  */
-const benchDispatcher = new Agent({ connections: null });
-
-/** A simulated client: a session of its own, registered on its first command. */
-function newClient(index: number, replicaUrls: string[]): KvClient {
-  return new KvClient({
-    replicaUrls,
-    firstReplica: index,
-    commandDeadlineMs: 15_000,
-    attemptTimeoutMs: 12_000,
-    clock: wallClock,
-    dispatcher: benchDispatcher,
-  });
-}
 
 export interface WorkloadShape {
   keys: number;
@@ -41,44 +26,70 @@ export function makeOp(
     : { kind: 'put', key, value: `c${clientIndex}-${n}` };
 }
 
-/** Acknowledged commands: when each was answered and how long it took. */
+/** Acknowledged commands: when each was answered, how long it took, and what it was. */
 export interface Completions {
   atMs: number[];
   latencyMs: number[];
+  kinds: Array<KeyOp['kind']>;
   unanswered: number;
 }
 
-/** Latencies of the commands answered within [fromMs, toMs). */
-export function latenciesWithin(c: Completions, fromMs: number, toMs: number): number[] {
+export const noCompletions = (): Completions => ({
+  atMs: [],
+  latencyMs: [],
+  kinds: [],
+  unanswered: 0,
+});
+
+/** Latencies of the commands answered within [fromMs, toMs), of one kind or of every kind. */
+export function latenciesWithin(
+  c: Completions,
+  fromMs: number,
+  toMs: number,
+  kind?: KeyOp['kind'],
+): number[] {
   const out: number[] = [];
   for (let i = 0; i < c.atMs.length; i++) {
     const at = c.atMs[i]!;
-    if (at >= fromMs && at < toMs) out.push(c.latencyMs[i]!);
+    if (at >= fromMs && at < toMs && (kind === undefined || c.kinds[i] === kind))
+      out.push(c.latencyMs[i]!);
   }
   return out;
 }
 
+function complete(c: Completions, op: KeyOp, atMs: number, latencyMs: number): void {
+  c.atMs.push(atMs);
+  c.latencyMs.push(latencyMs);
+  c.kinds.push(op.kind);
+}
+
+export interface LoopOptions extends WorkloadShape {
+  runners: RunnerFactory;
+  /** Wall-clock milliseconds (tests pass their own). */
+  clock?: () => number;
+}
+
 /**
- * Closed loop: `clients` clients, one session and one command in flight each, until stop() is
- * called.
- * Commands still in flight then finish (or give up after the deadline) before it resolves.
+ * Closed loop: `clients` clients, one command in flight each, until stop() is called; a
+ * command's latency runs from its send to its answer. Commands still in flight then finish
+ * (or give up after their deadline) before stop() resolves.
  */
-export function startClosedLoop(o: WorkloadShape & { clients: number; replicaUrls: string[] }): {
+export function startClosedLoop(o: LoopOptions & { clients: number }): {
   completions: Completions;
   stop: () => Promise<void>;
 } {
-  const completions: Completions = { atMs: [], latencyMs: [], unanswered: 0 };
+  const clock = o.clock ?? wallClock;
+  const completions = noCompletions();
   let stopping = false;
   const loops = Array.from({ length: o.clients }, async (_, i) => {
-    const client = newClient(i, o.replicaUrls);
+    const runner = o.runners(i);
     for (let n = 0; !stopping; n++) {
-      const { result, latencyMs } = await client.run(makeOp(o, i, n));
-      if (result === null) {
-        completions.unanswered += 1;
-        continue;
-      }
-      completions.atMs.push(wallClock());
-      completions.latencyMs.push(latencyMs);
+      const op = makeOp(o, i, n);
+      const sentAt = clock();
+      if (await runner.run(op)) {
+        const at = clock();
+        complete(completions, op, at, at - sentAt);
+      } else completions.unanswered += 1;
     }
   });
   return {
@@ -98,47 +109,86 @@ export function commandsDue(elapsedMs: number, perSecond: number): number {
   return Math.floor((elapsedMs / 1000) * perSecond) + 1;
 }
 
+/** When command n of an open loop started at `startedAtMs` is due. */
+export function dueAtMs(startedAtMs: number, n: number, perSecond: number): number {
+  return startedAtMs + (n * 1000) / perSecond;
+}
+
+/** Calls `tick` every `ms` milliseconds until the returned function is called. */
+export type Ticker = (ms: number, tick: () => void) => () => void;
+
+const intervalTicker: Ticker = (ms, tick) => {
+  const timer = setInterval(tick, ms);
+  return () => clearInterval(timer);
+};
+
+/**
+ * At most this many clients of an open loop wait for answers at once. Commands that come due
+ * while all of them are busy wait for the first one free, their latency still counted from when
+ * they were due. Without a bound a system that falls behind at 1,000/s gets a thousand new
+ * clients a second (each a connection, and for the fleet a session registered through the log),
+ * and this process runs out of file descriptors within a minute.
+ */
+export const MAX_OPEN_LOOP_CLIENTS = 1_000;
+
 /**
  * Open loop: commands are issued at `perSecond` whatever the answers do, each by an idle
- * client (a new one when all are busy). A command's latency counts from the moment it was
- * DUE, not from when it went out, so a stall shows in the percentiles instead of quietly
- * lowering the offered load (no coordinated omission).
+ * client (a new one when all are busy, up to `maxClients`). A command's latency counts from the
+ * moment it was DUE, not from when it went out, so a stall (of the system, or of this
+ * process's timer) shows in the percentiles instead of quietly lowering the offered load (no
+ * coordinated omission).
  */
-export function startOpenLoop(o: WorkloadShape & { perSecond: number; replicaUrls: string[] }): {
+export function startOpenLoop(
+  o: LoopOptions & { perSecond: number; maxClients?: number; ticker?: Ticker; tickMs?: number },
+): {
   completions: Completions;
+  /** How many clients the loop made: more than a handful says answers fell behind. */
+  clientsMade: () => number;
   stop: () => Promise<void>;
 } {
-  const completions: Completions = { atMs: [], latencyMs: [], unanswered: 0 };
-  const idle: KvClient[] = [];
+  const clock = o.clock ?? wallClock;
+  const maxClients = o.maxClients ?? MAX_OPEN_LOOP_CLIENTS;
+  const completions = noCompletions();
+  const idle: OpRunner[] = [];
   let made = 0;
   let issued = 0;
+  /** Due commands waiting for a client (all were busy and no more could be made). */
+  const waiting: number[] = [];
   const inFlight = new Set<Promise<void>>();
-  const startedAt = wallClock();
-  const issue = (dueAt: number): void => {
-    const client = idle.pop() ?? newClient(made++, o.replicaUrls);
-    const n = issued++;
-    const p = client.run(makeOp(o, 0, n)).then(({ result }) => {
-      const at = wallClock();
-      if (result === null) completions.unanswered += 1;
-      else {
-        completions.atMs.push(at);
-        completions.latencyMs.push(at - dueAt);
-      }
-      idle.push(client);
+  const startedAt = clock();
+  const send = (runner: OpRunner, n: number): void => {
+    const dueAt = dueAtMs(startedAt, n, o.perSecond);
+    const op = makeOp(o, 0, n);
+    const p = runner.run(op).then((answered) => {
+      if (answered) {
+        const at = clock();
+        complete(completions, op, at, at - dueAt);
+      } else completions.unanswered += 1;
       inFlight.delete(p);
+      const next = waiting.shift();
+      if (next === undefined) idle.push(runner);
+      else send(runner, next);
     });
     inFlight.add(p);
   };
-  // A 5 ms tick issues every command that has come due since the last one.
-  const timer = setInterval(() => {
-    const due = commandsDue(wallClock() - startedAt, o.perSecond);
-    while (issued < due) issue(startedAt + (issued * 1000) / o.perSecond);
-  }, 5);
+  const issue = (n: number): void => {
+    const runner = idle.pop() ?? (made < maxClients ? o.runners(made++) : undefined);
+    if (runner) send(runner, n);
+    else waiting.push(n);
+  };
+  // Each tick issues every command that has come due since the last one.
+  const stopTicking = (o.ticker ?? intervalTicker)(o.tickMs ?? 5, () => {
+    const due = commandsDue(clock() - startedAt, o.perSecond);
+    while (issued < due) issue(issued++);
+  });
   return {
     completions,
+    clientsMade: () => made,
     stop: async () => {
-      clearInterval(timer);
-      await Promise.all([...inFlight]);
+      stopTicking();
+      // Commands never sent have no outcome to wait for; those in flight finish.
+      waiting.length = 0;
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
 }
