@@ -162,10 +162,10 @@ async function afterReconnection(
 /**
  * How long the partition's two transitions may take, from the settings the leaders run with,
  * parsed as they parse them (the compose defaults in parentheses):
- * - takeover, from the disconnect: a passive leader scouts LEADER_TIMEOUT_MS (3 s) after it
+ * - takeover, from the disconnect: a passive leader scouts LEADER_TIMEOUT_MS (1 s) after it
  *   last heard the active one, plus its back-off (at most LEADER_BACKOFF_MAX_MS, 10 s) and its
- *   stagger (index x LEADER_HEARTBEAT_MS, 1 s); phase 1 may need one retransmission round
- *   (LEADER_RETRANSMIT_MS, 3 s): 19 s.
+ *   stagger (one LEADER_HEARTBEAT_MS per leader ahead of it); phase 1 may need one
+ *   retransmission round (LEADER_RETRANSMIT_MS, 3 s).
  * - rejoin, also from the disconnect: the long poll for its inbox that the old leader had in
  *   flight is lost with the network, and it hears nothing until that request times out
  *   (LONG_POLL_SECONDS, at most 20 s, plus DATA_API_TIMEOUT_MS, 10 s), however short the

@@ -130,22 +130,44 @@ function scriptedRunners(clock: () => number) {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
+/**
+ * An open loop on a hand-moved clock and ticker: `at(ms)` sets the time and runs the
+ * generator's tick, as its timer would.
+ */
+function scriptedOpenLoop(
+  startMs: number,
+  options: Omit<Parameters<typeof startOpenLoop>[0], 'runners' | 'clock' | 'ticker'>,
+) {
+  let now = startMs;
+  const clock = () => now;
+  let tick: () => void = () => undefined;
+  const ticker: Ticker = (_ms, t) => {
+    tick = t;
+    return () => undefined;
+  };
+  const { sent, runners } = scriptedRunners(clock);
+  const load = startOpenLoop({ ...options, runners, clock, ticker });
+  const setNow = (ms: number) => {
+    now = ms;
+  };
+  const at = (ms: number) => {
+    setNow(ms);
+    tick();
+  };
+  return { sent, load, at, setNow };
+}
+
 describe('open loop', () => {
   it('counts each latency from when the command was due, not when it went out', async () => {
-    let now = 1_000;
-    const clock = () => now;
-    let tick: () => void = () => undefined;
-    const ticker: Ticker = (_ms, t) => {
-      tick = t;
-      return () => undefined;
-    };
-    const { sent, runners } = scriptedRunners(clock);
-    const load = startOpenLoop({ perSecond: 100, keys: 10, readRatio: 0, runners, clock, ticker });
+    const { sent, load, at, setNow } = scriptedOpenLoop(1_000, {
+      perSecond: 100,
+      keys: 10,
+      readRatio: 0,
+    });
     // The generator stalls for 25 ms: commands due at +0, +10 and +20 ms all go out at +25.
-    now = 1_025;
-    tick();
+    at(1_025);
     expect(sent.map((s) => s.atMs)).toEqual([1_025, 1_025, 1_025]);
-    now = 1_030;
+    setNow(1_030);
     for (const s of sent) s.answer(true);
     await flush();
     expect(load.completions.latencyMs).toEqual([30, 20, 10]);
@@ -155,29 +177,12 @@ describe('open loop', () => {
   });
 
   it('sends each command through an idle client, a new one only when all are busy', async () => {
-    let now = 0;
-    const clock = () => now;
-    let tick: () => void = () => undefined;
-    const ticker: Ticker = (_ms, t) => {
-      tick = t;
-      return () => undefined;
-    };
-    const { sent, runners } = scriptedRunners(clock);
-    const load = startOpenLoop({
-      perSecond: 1_000,
-      keys: 10,
-      readRatio: 1,
-      runners,
-      clock,
-      ticker,
-    });
-    now = 1;
-    tick(); // commands 0 and 1: two clients
+    const { sent, load, at } = scriptedOpenLoop(0, { perSecond: 1_000, keys: 10, readRatio: 1 });
+    at(1); // commands 0 and 1: two clients
     sent[0]!.answer(true);
     sent[1]!.answer(false);
     await flush();
-    now = 3;
-    tick(); // commands 2 and 3 reuse them
+    at(3); // commands 2 and 3 reuse them
     expect(sent.map((s) => s.client)).toEqual([0, 1, 1, 0]);
     expect(sent.every((s) => s.op.kind === 'get')).toBe(true);
     expect(load.completions.unanswered).toBe(1);
@@ -188,28 +193,16 @@ describe('open loop', () => {
   });
 
   it('makes no more than maxClients: a due command waits for the first free one', async () => {
-    let now = 0;
-    const clock = () => now;
-    let tick: () => void = () => undefined;
-    const ticker: Ticker = (_ms, t) => {
-      tick = t;
-      return () => undefined;
-    };
-    const { sent, runners } = scriptedRunners(clock);
-    const load = startOpenLoop({
+    const { sent, load, at, setNow } = scriptedOpenLoop(0, {
       perSecond: 1_000,
       keys: 10,
       readRatio: 0,
-      runners,
-      clock,
-      ticker,
       maxClients: 2,
     });
-    now = 2;
-    tick(); // commands 0, 1, 2 are due; only two clients may exist
+    at(2); // commands 0, 1, 2 are due; only two clients may exist
     expect(sent.map((s) => s.client)).toEqual([0, 1]);
     expect(load.clientsMade()).toBe(2);
-    now = 10;
+    setNow(10);
     sent[1]!.answer(true);
     await flush();
     // Command 2 (due at 2 ms) goes out on the freed client at 10 ms.
@@ -218,7 +211,7 @@ describe('open loop', () => {
       [1, 2],
       [1, 10],
     ]);
-    now = 12;
+    setNow(12);
     sent[0]!.answer(true);
     sent[2]!.answer(true);
     await load.stop();

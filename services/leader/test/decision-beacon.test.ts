@@ -1,5 +1,5 @@
 import { leaderRole } from '@paxos/leader';
-import { BEACON_EVERY_BEATS } from '../src/role/heartbeat';
+import { beaconEveryBeats } from '../src/role/heartbeat';
 import { LeaderHarness, ballot, p2b, propose, sentOf } from './support/harness';
 
 /**
@@ -35,15 +35,17 @@ describe('leader heartbeat re-sends the newest decision to replicas', () => {
     expect(sentOf(beat, 'decision')).toEqual([]);
   });
 
-  it('an idle log re-sends it only every BEACON_EVERY_BEATS beats (an idle fleet stays idle)', () => {
+  it('an idle log re-sends it only about every BEACON_INTERVAL_MS (an idle fleet stays idle)', () => {
     const leader = LeaderHarness.active();
+    const every = beaconEveryBeats(leader.state.config.heartbeatMs);
+    expect(every * leader.state.config.heartbeatMs).toBe(10_000);
     leader.steps(propose(1, 'a'), p2b('acceptor-0', ballot(0), 1), p2b('acceptor-1', ballot(0), 1));
     const decisionsPerBeat: number[] = [];
-    for (let i = 0; i < 2 * BEACON_EVERY_BEATS + 1; i++) {
+    for (let i = 0; i < 2 * every + 1; i++) {
       const beat = leader.tick(leaderRole.nextDeadline(leader.state) ?? 0);
       decisionsPerBeat.push(sentOf(beat, 'decision').length);
     }
     const beacons = decisionsPerBeat.flatMap((n, i) => (n > 0 ? [i] : []));
-    expect(beacons).toEqual([0, BEACON_EVERY_BEATS, 2 * BEACON_EVERY_BEATS]);
+    expect(beacons).toEqual([0, every, 2 * every]);
   });
 });

@@ -1,4 +1,10 @@
-import { CorruptStateError, StepCollector, type DurableEntry, type Message } from '@paxos/shared';
+import {
+  CorruptStateError,
+  StepCollector,
+  defaultCluster,
+  type DurableEntry,
+  type Message,
+} from '@paxos/shared';
 import { describeLeader, leaderRole, type LeaderCounters } from '@paxos/leader';
 import { preempted } from '../src/role/preempted';
 import {
@@ -338,12 +344,27 @@ describe('preemption', () => {
     expect(leader.state.scoutDueAt).toBe(250);
     leader.now = 100;
     leader.step(heartbeat('leader-0', ballot(0)));
-    expect(leader.state.scoutDueAt).toBe(350);
+    // Watching leader-0, leader-1 is first of the others: no stagger, 100 + timeout 200.
+    expect(leader.state.scoutDueAt).toBe(300);
     expect(leader.state.watch.leaderId).toBe('leader-0');
     leader.now = 150;
     const passive = leader.step(heartbeat('leader-0', ballot(0), false));
     expect(passive.notes?.join()).toMatch(/passive/);
-    expect(leader.state.scoutDueAt).toBe(350);
+    expect(leader.state.scoutDueAt).toBe(300);
+  });
+
+  it('when the active leader dies, the first of the others takes over first, the next one beat later', () => {
+    const three = defaultCluster(3, 3, 2);
+    const one = new LeaderHarness(leaderConfig({ id: 'leader-1', cluster: three }));
+    const two = new LeaderHarness(leaderConfig({ id: 'leader-2', cluster: three }));
+    // At start nobody is watched: leader-0 first, then one heartbeat (50) per leader ahead.
+    expect([one.state.scoutDueAt, two.state.scoutDueAt]).toEqual([250, 300]);
+    for (const l of [one, two]) {
+      l.now = 100;
+      l.step(heartbeat('leader-0', ballot(0)));
+    }
+    // leader-0 silent since 100: leader-1 after the timeout alone, leader-2 one beat later.
+    expect([one.state.scoutDueAt, two.state.scoutDueAt]).toEqual([300, 350]);
   });
 
   it('seeing its own ballot above the one it uses means lost durable state', () => {

@@ -14,7 +14,10 @@
  * the run must catch. `--seed` replays the nemesis's schedule. `--reconfigure` adds the
  * reconfigure fault to the others: members replaced one at a time by new ones (every initial
  * acceptor in turn, a replica, a leader, then round again) while the other faults go on.
- * Last lines: fault counts, the hostile summary, then
+ * Failover is measured throughout (fleet/leadership.ts): each kill or pause of the active leader,
+ * the time to another active leader and the changes of leader after it, in the run's
+ * failover.json and beside the history (`h.failover.json` for `--history h.json`).
+ * Last lines: fault counts, the hostile summary, the failover figures, then
  * `acknowledged: N, lost: 0, linearizable: true, reconfigurations: K`.
  */
 import 'dotenv/config';
@@ -23,6 +26,7 @@ import { Prng } from '@paxos/sim/src/random/prng';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { LeadershipRecorder } from '../fleet/leadership';
 import { runHostileClient } from '../workload/hostile-client';
 import { Progress } from '../workload/progress';
 import { runClients, wallClock } from '../workload/run-clients';
@@ -30,6 +34,7 @@ import { formatMs, percentile } from '../workload/stats';
 import { replicasLine, verifyRun } from '../workload/verify-run';
 import { waitReplicasConverge } from './convergence';
 import { availableFaults, parseBroken, parseFaults, withReconfigure } from './faults';
+import { failoverReport } from './failover-report';
 import { hostileVerdict } from './hostile-verdict';
 import { Nemesis } from './nemesis';
 import { ChaosRig } from './rig';
@@ -116,6 +121,14 @@ async function main(): Promise<number> {
       gapMs: CHAOS_FAULT_GAP_MS,
     });
     reconfigurations = () => nemesis.reconfigurations;
+    // Who leads, every 100 ms, from the first fault until the replicas converge: the failover
+    // figures (time to another active leader, changes of leader per kill or pause).
+    const leadership = new LeadershipRecorder({
+      leaders: () => fleet.named('leader'),
+      isRunning: (name) => fleet.isRunning(name),
+      clock: wallClock,
+    });
+    leadership.start();
     const missing = faultKinds.filter((k) => !nemesis.kinds.includes(k));
     if (missing.length) console.log(`faults with no target in this setup: ${missing.join(', ')}`);
     const order = nemesis.replacementPreview(5);
@@ -173,6 +186,13 @@ async function main(): Promise<number> {
       await rig.membership.memberReplicas(),
       90_000,
     );
+    const failover = failoverReport(leadership.timeline, nemesis.log, {
+      t0,
+      observedUntilMs: leadership.stop(),
+      isLeader: (name) => fleet.named('leader').some((s) => s.name === name),
+    });
+    const failoverFile = path.join(fleet.options.workDir, 'failover.json');
+    writeFileSync(failoverFile, `${JSON.stringify(failover, null, 2)}\n`);
 
     const verdict = await verifyRun({
       history: run.history,
@@ -183,7 +203,13 @@ async function main(): Promise<number> {
     const { lost, unread, linearizability: lin } = verdict;
     if (args.history) {
       await writeHistoryFile(args.history, verdict.history);
-      console.log(`history: ${verdict.history.length} operations written to ${args.history}`);
+      // The history stays a plain list of operations (readHistoryFile, Porcupine): the
+      // failover figures go beside it.
+      const besideHistory = args.history.replace(/(\.json)?$/, '.failover.json');
+      writeFileSync(besideHistory, `${JSON.stringify(failover, null, 2)}\n`);
+      console.log(
+        `history: ${verdict.history.length} operations written to ${args.history}; failover figures to ${besideHistory}`,
+      );
     }
     console.log(
       `latency: p50 ${formatMs(percentile(run.latenciesMs, 50))}, p99 ${formatMs(percentile(run.latenciesMs, 99))}; ${run.unanswered} commands gave up after retries (recorded as unknown)`,
@@ -208,6 +234,7 @@ async function main(): Promise<number> {
     }
     if (exits.length) console.log(`processes that exited by themselves: ${exits.length}`);
     const hostileFailures = hostileVerdict(hostileRuns, run.statuses);
+    console.log(failover.line);
     const ok =
       converged &&
       lost.length === 0 &&

@@ -1,3 +1,4 @@
+import { defaultLeaderTimings } from '@paxos/leader/src/role/config';
 import {
   createScratchDatabase,
   databaseUrlFor,
@@ -25,10 +26,13 @@ export interface RigOptions {
   roleEnv?: Record<string, string>;
 }
 
-/** Short timings so that failover fits in a short run (production keeps its defaults). */
+/**
+ * Short retry timings so that recovery fits in a short run. The leaders' failure detection is
+ * the production default's (what the chaos run measures failover with).
+ */
 export const CHAOS_ROLE_ENV: Readonly<Record<string, string>> = {
-  LEADER_TIMEOUT_MS: '1500',
-  LEADER_HEARTBEAT_MS: '500',
+  LEADER_TIMEOUT_MS: String(defaultLeaderTimings.leaderTimeoutMs),
+  LEADER_HEARTBEAT_MS: String(defaultLeaderTimings.heartbeatMs),
   REPLICA_RETRY_MS: '1500',
   LEADER_RETRANSMIT_MS: '1500',
 };

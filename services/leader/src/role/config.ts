@@ -70,8 +70,10 @@ export const defaultRetransmitTickBytesMax = 2 * LIMITS.commitBodyBytesMax;
 export const defaultLeaderTimings: LeaderTimings = Object.freeze({
   retransmitMs: 3000,
   retransmitTickBytesMax: defaultRetransmitTickBytesMax,
-  heartbeatMs: 1000,
-  leaderTimeoutMs: 3000,
+  // Failover in about leaderTimeoutMs + one phase-1 round. Four silent beats before a
+  // takeover, so one late beat (a loaded machine, a slow commit) does not depose a live leader.
+  heartbeatMs: 250,
+  leaderTimeoutMs: 1000,
   backoffMaxMs: 10_000,
   spareAfterMs: 250,
 });

@@ -3,10 +3,15 @@ import type { LeaderState } from './state';
 /**
  * Dueling leaders (PMMC section 3): a passive leader does not scout the moment it is
  * preempted. It waits until the leader it watches has been silent for leaderTimeoutMs, plus a
- * back-off that grows with each preemption, plus a stagger by leader index: without randomness,
- * the stagger is what breaks symmetric ties, and it lets leader-0 go first.
+ * back-off that grows with each preemption, plus a stagger: one heartbeat per leader ahead of
+ * it in the list, not counting the leader it watches. Without randomness the stagger is what
+ * breaks symmetric ties; at start (nobody watched yet) it lets leader-0 go first, and when the
+ * active leader dies the first of the others takes over without waiting a stagger.
  */
-export const staggerMs = (state: LeaderState): number => state.index * state.config.heartbeatMs;
+export const staggerMs = (state: LeaderState): number => {
+  const contenders = state.config.cluster.leaders.filter((id) => id !== state.watch.leaderId);
+  return Math.max(0, contenders.indexOf(state.config.id)) * state.config.heartbeatMs;
+};
 
 export function scheduleScout(state: LeaderState): void {
   state.scoutDueAt =

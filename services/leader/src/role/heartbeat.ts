@@ -13,15 +13,19 @@ import { preempted } from './preempted';
 import type { LeaderState } from './state';
 
 /**
- * An idle log re-sends its newest decision only every this many beats: enough for a replica
- * that lost messages to find its gap, cheap enough that an idle fleet stays idle.
+ * An idle log re-sends its newest decision about this often: enough for a replica that lost
+ * messages to find its gap, rare enough that an idle fleet stays idle whatever the heartbeat.
  */
-export const BEACON_EVERY_BEATS = 10;
+export const BEACON_INTERVAL_MS = 10_000;
+
+/** The beats between two re-sends of an unchanged newest decision (at least 1). */
+export const beaconEveryBeats = (heartbeatMs: number): number =>
+  Math.max(1, Math.round(BEACON_INTERVAL_MS / heartbeatMs));
 
 /**
  * An active leader tells the others it is alive, so they hold back their scouts. With the
  * beat it re-sends its newest decision to every replica when it is new since the last beacon
- * (or every BEACON_EVERY_BEATS beats): a commander announces a decision once (and not at all
+ * (or about every BEACON_INTERVAL_MS): a commander announces a decision once (and not at all
  * when replicas learn from the acceptors), so a replica that was down or lost the last
  * decisions of an idle log would never learn it is behind. The newest decision shows it the
  * gap, and its progress report fetches the rest.
@@ -38,7 +42,8 @@ export function sendHeartbeats(
   state.beatsSinceBeacon += 1;
   const due =
     newest !== null &&
-    (newest.slot !== state.beaconSlot || state.beatsSinceBeacon >= BEACON_EVERY_BEATS);
+    (newest.slot !== state.beaconSlot ||
+      state.beatsSinceBeacon >= beaconEveryBeats(state.config.heartbeatMs));
   if (newest !== null && due) {
     for (const replica of state.config.cluster.replicas) {
       out.send.push(decisionTo(state, replica, newest.slot, newest.value));
