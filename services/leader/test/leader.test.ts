@@ -367,6 +367,42 @@ describe('preemption', () => {
     expect([one.state.scoutDueAt, two.state.scoutDueAt]).toEqual([300, 350]);
   });
 
+  describe('a passive leader that was itself stalled', () => {
+    // leaderConfig: heartbeat 50, timeout 200, so the stall slack is 100.
+    const watching = () => {
+      const leader = new LeaderHarness(leaderConfig({ id: 'leader-1' }));
+      leader.now = 100;
+      leader.step(heartbeat('leader-0', ballot(0)));
+      expect(leader.state.scoutDueAt).toBe(300);
+      return leader;
+    };
+
+    it('scouts when its timer is late by less than the slack (a loaded machine)', () => {
+      const leader = watching();
+      leader.tick(390);
+      expect(sentOf(leader.last, 'p1a')).toHaveLength(3);
+    });
+
+    it('does not depose the leader it watches after its own stall; a queued heartbeat then keeps it passive', () => {
+      const leader = watching();
+      const late = leader.tick(1_000); // paused, or its steps waited on the data API
+      expect(sentOf(late, 'p1a')).toEqual([]);
+      expect(late.notes?.join()).toMatch(/itself was stalled/);
+      expect(leader.state.scoutDueAt).toBe(1_200);
+      leader.now = 1_010;
+      leader.step(heartbeat('leader-0', ballot(0)));
+      expect(leader.state.scoutDueAt).toBe(1_210);
+      expect(leader.state.scout).toBeNull();
+    });
+
+    it('still takes over, one timeout later, when the watched leader is dead', () => {
+      const leader = watching();
+      leader.tick(1_000);
+      const scouting = leader.tick(1_200);
+      expect(sentOf(scouting, 'p1a')).toHaveLength(3);
+    });
+  });
+
   it('seeing its own ballot above the one it uses means lost durable state', () => {
     const leader = new LeaderHarness();
     expect(() => leader.step(p1b('acceptor-0', ballot(3)))).toThrow(/durable state was lost/);

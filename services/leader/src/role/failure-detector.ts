@@ -18,6 +18,28 @@ export function scheduleScout(state: LeaderState): void {
     state.watch.lastHeardAt + state.config.leaderTimeoutMs + state.backoffMs + staggerMs(state);
 }
 
+/**
+ * A scout timer that fires this late was not late by the watched leader's doing: this leader
+ * itself did not run (it was paused, or its data API was down and its steps waited on a
+ * commit), so it heard nothing, and heartbeats may be waiting in its queue. Half the timeout:
+ * a timer on a loaded machine fires a little late, a stall is longer.
+ */
+export const stallSlackMs = (state: LeaderState): number =>
+  Math.floor(state.config.leaderTimeoutMs / 2);
+
+/**
+ * Whether this leader's own stall, not the watched leader's silence, explains the scout timer
+ * firing at `now`. Then the silence clock starts again from `now`: a live leader is not
+ * deposed because its follower was away (it would be, once per outage, otherwise), and a dead
+ * one is suspected one timeout later.
+ */
+export function restartSilenceAfterOwnStall(state: LeaderState, now: number): boolean {
+  if (state.scoutDueAt === null || now <= state.scoutDueAt + stallSlackMs(state)) return false;
+  state.watch.lastHeardAt = now;
+  scheduleScout(state);
+  return true;
+}
+
 /** First preemption waits one heartbeat longer; each further one doubles it, up to the cap. */
 export function growBackoff(state: LeaderState): void {
   const { heartbeatMs, backoffMaxMs } = state.config;

@@ -1,4 +1,5 @@
 import { StepCollector, type StepResult } from '@paxos/shared';
+import { restartSilenceAfterOwnStall } from './failure-detector';
 import { sendHeartbeats } from './heartbeat';
 import { retransmitCommanders } from './retransmission';
 import { retransmitScout, startScout } from './scout';
@@ -9,6 +10,9 @@ const scoutIsDue = (state: LeaderState): boolean =>
 
 export function tickLeader(state: LeaderState, now: number): StepResult<LeaderState> {
   const out = new StepCollector(state);
+  const ownStall = scoutIsDue(state) && restartSilenceAfterOwnStall(state, now);
+  if (ownStall)
+    out.notes.push(`no scout yet: this leader itself was stalled; silence counted from ${now}`);
   if (scoutIsDue(state) && now >= (state.scoutDueAt ?? Infinity)) startScout(state, now, out);
   retransmitScout(state, now, out);
   retransmitCommanders(state, now, out);
