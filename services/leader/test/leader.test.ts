@@ -401,6 +401,20 @@ describe('preemption', () => {
       const scouting = leader.tick(1_200);
       expect(sentOf(scouting, 'p1a')).toHaveLength(3);
     });
+
+    it('forgives one late timer only: on a starved machine, the next late one scouts', () => {
+      const leader = watching();
+      expect(sentOf(leader.tick(1_000), 'p1a')).toEqual([]);
+      expect(sentOf(leader.tick(1_900), 'p1a')).toHaveLength(3); // 700 late: no second pardon
+    });
+
+    it('forgives again once the watched leader was heard in between', () => {
+      const leader = watching();
+      leader.tick(1_000);
+      leader.now = 1_050;
+      leader.step(heartbeat('leader-0', ballot(0)));
+      expect(sentOf(leader.tick(2_000), 'p1a')).toEqual([]);
+    });
   });
 
   it('seeing its own ballot above the one it uses means lost durable state', () => {

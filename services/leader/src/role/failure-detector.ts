@@ -31,10 +31,13 @@ export const stallSlackMs = (state: LeaderState): number =>
  * Whether this leader's own stall, not the watched leader's silence, explains the scout timer
  * firing at `now`. Then the silence clock starts again from `now`: a live leader is not
  * deposed because its follower was away (it would be, once per outage, otherwise), and a dead
- * one is suspected one timeout later.
+ * one is suspected one timeout later. Once only until the watched leader is heard again: a
+ * leader whose timers are always late (a starved machine) must still take over.
  */
 export function restartSilenceAfterOwnStall(state: LeaderState, now: number): boolean {
   if (state.scoutDueAt === null || now <= state.scoutDueAt + stallSlackMs(state)) return false;
+  if (state.watch.stallForgiven === true) return false;
+  state.watch.stallForgiven = true;
   state.watch.lastHeardAt = now;
   scheduleScout(state);
   return true;

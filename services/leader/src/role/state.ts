@@ -53,6 +53,11 @@ export interface LeaderWatch {
   leaderId: ProcessId | null;
   ballot: Ballot;
   lastHeardAt: number;
+  /**
+   * The silence clock was restarted once for this leader's own stall
+   * (restartSilenceAfterOwnStall) and nothing was heard since: a second late timer scouts.
+   */
+  stallForgiven?: boolean;
 }
 
 /** Plain counters for metrics; never read by the protocol. */
