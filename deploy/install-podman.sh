@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm run test:containers` needs on a Debian machine, as root: podman with runc
-# (crun fails on these machines: see shared/containers.md), podman-compose, a static busybox
-# and the PostgreSQL 15 binaries (for deploy/standin-images.sh). Idempotent; a no-op taking
+# (crun fails on these machines: see shared/containers.md), podman-compose, a static busybox,
+# the PostgreSQL 15 binaries and debootstrap (for deploy/standin-images.sh). Idempotent; a no-op taking
 # milliseconds when everything is there.
 set -euo pipefail
 
@@ -12,6 +12,7 @@ command -v podman-compose >/dev/null || need+=(podman-compose)
 # The stand-in images need the static build: /bin/busybox that ldd calls "not a dynamic executable".
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
+command -v debootstrap >/dev/null || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-podman: installing ${need[*]}"
   apt-get update -qq

@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# Builds local stand-ins for the official base images that the Dockerfile and docker-compose.yml
-# name (node:20-bookworm-slim, postgres:15-bookworm), for machines that run podman but cannot pull
-# from a registry. Each stand-in is a root filesystem assembled from this host's own binaries
-# (node and npm; PostgreSQL 15) plus a static busybox for /bin/sh, imported and tagged with the
-# official name so that `podman build --pull=never` and podman-compose find it.
+# Builds local stand-ins for the official base images that the Dockerfiles and docker-compose.yml
+# name (node:20-bookworm-slim, postgres:15-bookworm, debian:bookworm-slim), for machines that run
+# podman but cannot pull from a registry. The node and postgres stand-ins are root filesystems
+# assembled from this host's own binaries (node and npm; PostgreSQL 15) plus a static busybox
+# for /bin/sh; the debian one is a real minimal Debian 12 made by debootstrap from Debian's own
+# mirror, so that a Dockerfile's `apt-get install` runs in it as in the official image. Each is
+# imported and tagged with the official name so that `podman build --pull=never` and
+# podman-compose find it.
 #
 # The stand-ins copy the conventions the project relies on, not the whole official images:
 #   node:     node and npm under /usr/local, a `node` user (uid 1000), CMD ["node"].
 #   postgres: POSTGRES_PASSWORD (required), POSTGRES_USER, POSTGRES_DB, POSTGRES_INITDB_ARGS,
 #             PGDATA and /docker-entrypoint-initdb.d (*.sh, *.sql); runs as `postgres` (uid 999);
 #             password auth over TCP, pg_isready on PATH.
+#   debian:   debootstrap's minbase variant of bookworm, from http://deb.debian.org/debian.
 #
 # An image that already exists locally (a real pull or an earlier stand-in) is left alone; pass
 # --force to rebuild the stand-ins. Needs root (to chown the trees), podman, and on Debian:
-#   apt-get install -y busybox-static postgresql-15
-# Usage: deploy/standin-images.sh [--force] [node|postgres]...
+#   apt-get install -y busybox-static postgresql-15 debootstrap
+# Usage: deploy/standin-images.sh [--force] [node|postgres|debian]...
 set -euo pipefail
 
 NODE_IMAGE=docker.io/library/node:20-bookworm-slim
 PG_IMAGE=docker.io/library/postgres:15-bookworm
 PG_MAJOR=15
+DEBIAN_IMAGE=docker.io/library/debian:bookworm-slim
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 STANDIN_LABEL='org.opencontainers.image.description=local stand-in built by deploy/standin-images.sh'
 
 force=0
@@ -27,11 +33,11 @@ wanted=()
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
-    node | postgres) wanted+=("$arg") ;;
-    *) echo "usage: $0 [--force] [node|postgres]..." >&2; exit 2 ;;
+    node | postgres | debian) wanted+=("$arg") ;;
+    *) echo "usage: $0 [--force] [node|postgres|debian]..." >&2; exit 2 ;;
   esac
 done
-[ ${#wanted[@]} -gt 0 ] || wanted=(node postgres)
+[ ${#wanted[@]} -gt 0 ] || wanted=(node postgres debian)
 
 log() { echo "standin-images: $*" >&2; }
 
@@ -152,6 +158,22 @@ build_postgres() {
     --change 'CMD ["postgres"]'
 }
 
+build_debian() {
+  local root
+  command -v debootstrap >/dev/null || { log "install debootstrap (apt-get install -y debootstrap)"; exit 1; }
+  root=$(new_tree debian)
+  trees+=("$root")
+  log "debootstrap bookworm from $DEBIAN_MIRROR (about a minute)"
+  debootstrap --variant=minbase bookworm "$root" "$DEBIAN_MIRROR" >"$root.log" 2>&1 ||
+    { tail -n 20 "$root.log" >&2; rm -f "$root.log"; log "debootstrap failed"; exit 1; }
+  rm -f "$root.log"
+  # As the official image: no package lists or caches kept, apt sources for the same mirror.
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+  import_tree "$root" "$DEBIAN_IMAGE" \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["bash"]'
+}
+
 # The official entrypoint's behaviour, reduced to what compose files and k8s manifests rely on.
 write_postgres_entrypoint() {
   cat >"$1" <<'ENTRY'
@@ -204,6 +226,7 @@ for what in "${wanted[@]}"; do
   case "$what" in
     node) image=$NODE_IMAGE ;;
     postgres) image=$PG_IMAGE ;;
+    debian) image=$DEBIAN_IMAGE ;;
   esac
   if [ "$force" = 0 ] && podman image exists "$image"; then
     log "$image is present; not rebuilt"

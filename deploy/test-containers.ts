@@ -15,11 +15,18 @@
  *    back; the postgres container is SIGKILLed, kept down, and started again (the write
  *    pause is measured); acceptor-1 is replaced by acceptor-3, a new service block with a new
  *    id, through POST /admin/reconfigure, and its rows are retired. The replicas must converge
- *    and no acknowledged write may be lost.
+ *    and no acknowledged write may be lost. Then operations.md's compose backup and restore
+ *    run as written between two writes (containers/compose-restore.ts).
  * 3. The same compose file against a data API that compose does not run (as a hosted Neurelo
  *    environment): the roles started with `up -d <roles>`, the documented way for
  *    podman-compose 1.0, which ignores profiles; postgres and the local server must not run.
- * Both fleets run in production mode, as compose ships it. Everything is brought down at the
+ * 4. The same compose file's profile `ha`, brought up as docs/operations.md says in another
+ *    copy of the checkout: three PostgreSQL nodes under Patroni, three etcd members and the
+ *    data API that follows the primary, the database image built from deploy/postgres-ha (on
+ *    a stand-in debian:bookworm-slim). Then (containers/ha-database.ts), while clients write,
+ *    the primary's container is killed; a standby must take over, writes resume, the old
+ *    primary rejoin as a standby, and nothing acknowledged be lost.
+ * Every fleet runs in production mode, as compose ships it. Everything is brought down at the
  * end, also on failure. One line per check, then "N passed, N failed".
  *
  * Environment: CTEST_PROJECT (compose project, default paxosctest), CTEST_BASE_PORT (moves
@@ -27,7 +34,8 @@
  * CTEST_KEEP=1 (leave the first fleet up to look at), CTEST_ENV (more settings appended to
  * the copy's .env.example before the README's steps run, e.g. "LEADER_TIMEOUT_MS=600000" to
  * see the failover checks fail when no leader takes over). Those two are the only changes the
- * test makes to the copy before following the README.
+ * test makes to the copy before following the README. CTEST_SCENARIOS (default
+ * "readme,hosted,ha") runs only those listed; without readme, the image must exist already.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -44,7 +52,9 @@ import path from 'node:path';
 import { portIsFree } from '../tools/src/fleet/port-free';
 import { copyOfCheckout } from './containers/checkout-copy';
 import { clientKey, clientKeysEntry, useClientKey } from './containers/client-key';
+import { backupAndRestoreScenario } from './containers/compose-restore';
 import { failoverScenario } from './containers/failover';
+import { haDatabaseScenario } from './containers/ha-database';
 import { reportFailure } from './containers/failure-report';
 import { HOSTED_ALIAS, hostedDataApiScenario } from './containers/hosted-data-api';
 import { ComposeProject, run, tail } from './containers/podman';
@@ -54,6 +64,7 @@ import { IMAGE, PORT_VARS, PROJECT, portEnv, portOf, withTestPorts } from './con
 
 const ROOT = path.resolve(__dirname, '..');
 const KEEP = process.env.CTEST_KEEP === '1';
+const SCENARIOS = (process.env.CTEST_SCENARIOS ?? 'readme,hosted,ha').split(',');
 
 async function preflight(): Promise<void> {
   for (const tool of ['podman', 'podman-compose']) {
@@ -99,8 +110,8 @@ function envValue(text: string, name: string): string {
  * with CTEST_BASE_PORT, the published ports moved; with CTEST_ENV, its settings appended to
  * .env.example (so that `cp .env.example .env` carries them).
  */
-function readmeFolder(): string {
-  const dir = copyOfCheckout(ROOT, PROJECT);
+function readmeFolder(name = PROJECT): string {
+  const dir = copyOfCheckout(ROOT, name);
   const extra = { ...(process.env.CTEST_BASE_PORT ? portEnv() : {}), ...extraEnv() };
   if (Object.keys(extra).length > 0)
     appendFileSync(path.join(dir, '.env.example'), envLines(extra));
@@ -237,24 +248,32 @@ async function main(): Promise<void> {
     echo: true,
   });
 
-  const checkout = readmeFolder();
-  console.log(`   the README's steps run in ${checkout}`);
-  await withProject(
-    PROJECT,
-    checkout,
-    path.dirname(checkout),
-    1_500_000,
-    async (p) => {
-      const adminKey = await followTheReadme(p);
-      if (adminKey !== null) await failoverScenario(p, withDashboard, adminKey);
-    },
-    KEEP,
-  );
-  if (KEEP) return;
+  if (SCENARIOS.includes('readme')) {
+    const checkout = readmeFolder();
+    console.log(`   the README's steps run in ${checkout}`);
+    await withProject(
+      PROJECT,
+      checkout,
+      path.dirname(checkout),
+      1_500_000,
+      async (p) => {
+        const adminKey = await followTheReadme(p);
+        if (adminKey === null) return;
+        await failoverScenario(p, withDashboard, adminKey);
+        await backupAndRestoreScenario(p);
+      },
+      KEEP,
+    );
+    if (KEEP) return;
+  }
+  const composeText = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  if (SCENARIOS.includes('hosted')) await hostedScenario(composeText);
+  if (SCENARIOS.includes('ha')) await haScenario();
+}
 
+async function hostedScenario(composeText: string): Promise<void> {
   const hostedKey = `ctest_${secret()}`;
   const hostedName = `${PROJECT}-hosted`;
-  const composeText = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
   const hosted = composeFolder(hostedName, composeText, {
     COMPOSE_PROFILES: '',
     NEURELO_API_BASE: 'http://hosted-neurelo:8080',
@@ -269,6 +288,36 @@ async function main(): Promise<void> {
   await withProject(hostedName, hosted, hosted, 240_000, (p) =>
     hostedDataApiScenario(p, hostedKey),
   );
+}
+
+/**
+ * The profile ha brought up as docs/operations.md says (the block compose-ha, in a copy of the
+ * checkout), then its primary lost under writes (containers/ha-database.ts).
+ */
+async function haScenario(): Promise<void> {
+  const name = `${PROJECT}-ha`;
+  const checkout = readmeFolder(name);
+  await withProject(name, checkout, path.dirname(checkout), 1_500_000, async (p) => {
+    step(
+      'operations.md: the profile ha (etcd, three Patroni nodes, neurelo-ha, the fleet) with ' +
+        'docker compose up -d --build',
+    );
+    const up = await runDocumentedBlock(
+      'compose-ha',
+      p.dir,
+      { COMPOSE_PROJECT_NAME: name },
+      1_200_000,
+      withTestPorts,
+    );
+    const ok = check(
+      `the profile ha comes up as documented (${up.where})`,
+      up.code === 0,
+      `exit ${up.code} after ${(up.ms / 1000).toFixed(1)} s`,
+    );
+    if (!ok) return;
+    useClientKey(envValue(readFileSync(path.join(p.dir, '.env'), 'utf8'), 'PAXOS_KEY'));
+    await haDatabaseScenario(p);
+  });
 }
 
 main()

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { PaxosClient } from './client';
+import type { ReadOptions } from './types';
 import { UsageError, resolveTarget } from './cli-config';
 import { EXIT, exitCodeOf } from './cli-exit';
 import { generateKey, keyEntry, type Access } from './cli-keygen';
@@ -13,11 +14,12 @@ const HELP = `usage: paxos-kv [options] <command>
 
 commands:
   put <key> <value>              write a value
-  get <key>                      print the value (nothing and exit 3 when absent)
+  get <key> [--serializable]     print the value (nothing and exit 3 when absent);
+                                 --serializable: from the replica at once, maybe stale
   delete <key>                   remove a key
   cas <key> <expected> <new>     write <new> only if the value is <expected>
   cas <key> --absent <new>       write <new> only if the key is absent (exit 3 otherwise)
-  list [--prefix p | --start a --end b] [--limit n]
+  list [--prefix p | --start a --end b] [--limit n] [--serializable]
                                  print "key<TAB>value" lines in key order
   watch [--prefix p] [--from revision]
                                  print each change as a JSON line until interrupted
@@ -43,6 +45,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   absent: { type: 'boolean' },
+  serializable: { type: 'boolean' },
   prefix: { type: 'string' },
   start: { type: 'string' },
   end: { type: 'string' },
@@ -97,6 +100,10 @@ function keygen(flags: Flags): number {
   return EXIT.ok;
 }
 
+/** `--serializable`: a read answered at once by the replica reached (docs/reads.md). */
+const readOptions = (flags: Flags): ReadOptions =>
+  flags.serializable === true ? { consistency: 'serializable' } : {};
+
 async function run(
   client: PaxosClient,
   command: string,
@@ -113,7 +120,7 @@ async function run(
     }
     case 'get': {
       const [key] = args(rest, 1, 'get <key>') as [string];
-      const r = await client.get(key);
+      const r = await client.get(key, readOptions(flags));
       if (json) out(JSON.stringify({ key, ...r }));
       else if (r.value !== null) out(r.value);
       return r.value === null ? EXIT.notFound : EXIT.ok;
@@ -145,7 +152,10 @@ async function run(
               ...(flags.end !== undefined ? { end: flags.end } : {}),
             };
       const limit = integer('limit', flags.limit);
-      const r = await client.list(range, limit === undefined ? {} : { limit });
+      const r = await client.list(range, {
+        ...readOptions(flags),
+        ...(limit === undefined ? {} : { limit }),
+      });
       if (json) out(JSON.stringify(r));
       else {
         for (const e of r.entries) out(`${e.key}\t${e.value}`);

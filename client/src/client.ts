@@ -5,6 +5,7 @@ import { SessionWindow } from './sessions';
 import { Transport, nowMs, type Call } from './transport';
 import type {
   CallOptions,
+  ReadOptions,
   CasResult,
   Change,
   CommandAnswer,
@@ -43,7 +44,7 @@ export class PaxosClient {
     return this.sessions.sessionId;
   }
 
-  async get(key: string, opts: CallOptions = {}): Promise<GetResult> {
+  async get(key: string, opts: ReadOptions = {}): Promise<GetResult> {
     const a = await this.command({ kind: 'get', key }, opts);
     return { value: a.result.value, slot: a.slot };
   }
@@ -72,7 +73,7 @@ export class PaxosClient {
   }
 
   /** Keys in order, with their values: a prefix or a [start, end) range, at most `limit`. */
-  async list(range: ListRange, opts: CallOptions & { limit?: number } = {}): Promise<ListResult> {
+  async list(range: ListRange, opts: ReadOptions & { limit?: number } = {}): Promise<ListResult> {
     const op: ListOp = { kind: 'list', ...range };
     if (opts.limit !== undefined) op.limit = opts.limit;
     const a = await this.command(op, opts);
@@ -85,7 +86,7 @@ export class PaxosClient {
   }
 
   /** Any operation, answered as the replica sent it. */
-  async command(op: Op, opts: CallOptions = {}): Promise<CommandAnswer> {
+  async command(op: Op, opts: ReadOptions = {}): Promise<CommandAnswer> {
     const call: Call = {
       what: describe(op),
       isWrite: op.kind !== 'get' && op.kind !== 'list',
@@ -94,7 +95,14 @@ export class PaxosClient {
     };
     const ticket = await this.sessions.take(call);
     try {
-      const body = JSON.stringify({ sessionId: ticket.sessionId, requestId: ticket.requestId, op });
+      const { sessionId, requestId } = ticket;
+      const consistency = call.isWrite ? undefined : opts.consistency;
+      const body = JSON.stringify({
+        sessionId,
+        requestId,
+        op,
+        ...(consistency && { consistency }),
+      });
       const ex = await this.transport.post('/commands', body, call);
       const answer = ex.body as CommandAnswer | null;
       if (typeof answer?.slot !== 'number' || typeof answer.result !== 'object') {

@@ -14,6 +14,7 @@ export {
 export type { PaxosClientOptions, RetryOptions } from './options';
 export type {
   CallOptions,
+  ReadOptions,
   CasResult,
   Change,
   CommandAnswer,

@@ -30,8 +30,13 @@ export interface Entry {
 export interface CommandAnswer {
   sessionId: number;
   requestId: number;
-  /** The log slot the command was decided in. */
+  /**
+   * The log slot the command was decided in; for a read (`read` set), the last slot the replica
+   * had applied when it read: a watch from slot + 1 misses nothing after the read.
+   */
   slot: number;
+  /** Set on a read, which takes no slot of its own (docs/reads.md). */
+  read?: 'linearizable' | 'serializable';
   result: {
     /** False for a cas whose expectation did not hold. */
     ok: boolean;
@@ -86,4 +91,13 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number;
+}
+
+/**
+ * A read's options. `consistency`: `linearizable` (the default) sees every write acknowledged
+ * before the call; `serializable` answers at once from the replica reached, possibly stale
+ * (docs/reads.md).
+ */
+export interface ReadOptions extends CallOptions {
+  consistency?: 'linearizable' | 'serializable';
 }

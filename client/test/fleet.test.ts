@@ -64,8 +64,15 @@ afterAll(async () => {
 describe('PaxosClient on a real fleet', () => {
   it('puts, gets, cas-es, lists and deletes', async () => {
     const c = client();
-    expect((await c.put('rt/a', '1')).previous).toBeNull();
+    const written = await c.put('rt/a', '1');
+    expect(written.previous).toBeNull();
     expect((await c.get('rt/a')).value).toBe('1');
+    const read = await c.command({ kind: 'get', key: 'rt/a' });
+    expect(read).toMatchObject({ result: { value: '1' }, read: 'linearizable' });
+    // A read takes no slot: it names the last one applied, at or after the put's.
+    expect(read.slot).toBeGreaterThanOrEqual(written.slot);
+    const stale = await c.command({ kind: 'get', key: 'rt/a' }, { consistency: 'serializable' });
+    expect(stale.read).toBe('serializable');
     expect(await c.cas('rt/a', 'wrong', '2')).toMatchObject({ ok: false, value: '1' });
     expect(await c.cas('rt/a', '1', '2')).toMatchObject({ ok: true, value: '2' });
     expect(await c.cas('rt/b', null, 'b')).toMatchObject({ ok: true, value: 'b' });

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
+import { KvClient } from '../../tools/src/workload/kv-client';
+import { urls } from './settings';
 
 /**
  * The client key the test's clients send. The fleets run in production mode, so the replicas
@@ -41,3 +43,16 @@ class KeyedAgent extends Agent {
 }
 
 export const keyedDispatcher: Dispatcher = new KeyedAgent({ connections: 64 });
+
+/**
+ * A client of the fleet's replicas (on their published ports) with the run's key, that gives a
+ * command up to `commandDeadlineMs`, retrying it with the same request number meanwhile.
+ */
+export const replicaClient = (commandDeadlineMs: number): KvClient =>
+  new KvClient({
+    replicaUrls: Object.values(urls('replica')),
+    commandDeadlineMs,
+    attemptTimeoutMs: 12_000,
+    clock: Date.now,
+    dispatcher: keyedDispatcher,
+  });

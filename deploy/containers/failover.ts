@@ -1,9 +1,8 @@
-import { KvClient } from '../../tools/src/workload/kv-client';
 import { acknowledgedWrites, findLostWrites } from '../../tools/src/workload/lost-writes';
-import { keyedDispatcher } from './client-key';
+import { replicaClient } from './client-key';
 import { activeLeader, isReady, sleep, waitFor, waitForConvergence } from './fleet-http';
 import { partitionActiveLeader } from './partition';
-import { tail, type ComposeProject } from './podman';
+import { type ComposeProject } from './podman';
 import { replaceAcceptor } from './replace-acceptor';
 import { check, step } from './report';
 import { ROLES, urlOf, urls } from './settings';
@@ -38,11 +37,7 @@ export async function failoverScenario(
   );
   check('the fleet comes up and every role is ready', true, `${Date.now() - readySince} ms`);
 
-  const unhealthy: string[] = [];
-  for (const service of services) {
-    const r = await project.healthcheck(service);
-    if (r.code !== 0) unhealthy.push(`${service}: ${tail(r.stdout + r.stderr, 2)}`);
-  }
+  const unhealthy = await project.failingHealthchecks(services);
   check(
     'every container passes its compose healthcheck',
     unhealthy.length === 0,
@@ -74,6 +69,14 @@ export async function failoverScenario(
   } finally {
     await writers.stop();
   }
+  await checkNothingLost(writers);
+}
+
+/**
+ * After the writers stopped: the replicas converge, and every acknowledged write is found when
+ * each key is read back (one sequential writer per key makes that check exact).
+ */
+export async function checkNothingLost(writers: Writers): Promise<void> {
   const history = writers.history;
   console.log(
     `   ${history.length} commands issued, ${acknowledgedWrites(history)} acknowledged, ` +
@@ -197,30 +200,19 @@ async function killTheDatabase(project: ComposeProject, writers: Writers): Promi
   const resumed = await waitFor('writes after postgres is back', 120_000, async () =>
     writers.acknowledgedSince(startedAt) >= 10 ? true : null,
   ).catch(() => false);
-  const answered = writers.history.flatMap((op) =>
-    op.output !== null && op.return !== null ? [op.return] : [],
-  );
-  const lastBefore = Math.max(...answered.filter((t) => t <= killedAt));
-  const firstAfter = Math.min(...answered.filter((t) => t >= startedAt));
-  const during = answered.filter((t) => t > killedAt && t < startedAt).length;
+  const gap = writers.outage(killedAt, startedAt);
   check(
     'writes resume after the database comes back',
     resumed === true,
-    `no write acknowledged for ${((firstAfter - lastBefore) / 1000).toFixed(1)} s; ` +
-      `${during} answered while it was down; the first ` +
-      `${((firstAfter - startedAt) / 1000).toFixed(1)} s after postgres was started`,
+    `no write acknowledged for ${(gap.outageMs / 1000).toFixed(1)} s; ` +
+      `${gap.answeredBetween} answered while it was down; the first ` +
+      `${(gap.resumedAfterMs / 1000).toFixed(1)} s after postgres was started`,
   );
 }
 
 /** Each key's value, read through the log (a get is a command like any other). */
 async function readBack(keys: string[]): Promise<Map<string, string | null>> {
-  const reader = new KvClient({
-    replicaUrls: Object.values(urls('replica')),
-    commandDeadlineMs: 30_000,
-    attemptTimeoutMs: 12_000,
-    clock: Date.now,
-    dispatcher: keyedDispatcher,
-  });
+  const reader = replicaClient(30_000);
   const values = new Map<string, string | null>();
   for (const key of keys) {
     const { result } = await reader.run({ kind: 'get', key });

@@ -1,9 +1,8 @@
-import { KvClient } from '../../tools/src/workload/kv-client';
-import { clientKey, keyedDispatcher } from './client-key';
+import { clientKey, replicaClient } from './client-key';
 import { isReady, waitFor } from './fleet-http';
 import { run, type ComposeProject } from './podman';
 import { check, step } from './report';
-import { IMAGE, ROLES, urls, urlOf } from './settings';
+import { IMAGE, ROLES, urlOf } from './settings';
 
 /** The network alias of the stand-in for a hosted Neurelo environment. */
 export const HOSTED_ALIAS = 'hosted-neurelo';
@@ -57,13 +56,7 @@ export async function hostedDataApiScenario(
     localDataApi.length > 0 ? `started anyway: ${localDataApi.join(', ')}` : '',
   );
 
-  const client = new KvClient({
-    replicaUrls: Object.values(urls('replica')),
-    commandDeadlineMs: 60_000,
-    attemptTimeoutMs: 12_000,
-    clock: Date.now,
-    dispatcher: keyedDispatcher,
-  });
+  const client = replicaClient(60_000);
   const put = await client.run({ kind: 'put', key: 'hosted', value: 'yes' });
   const get = await client.run({ kind: 'get', key: 'hosted' });
   check(

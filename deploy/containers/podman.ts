@@ -141,14 +141,19 @@ export class ComposeProject {
     return restarts ?? 0;
   }
 
+  /** A field of `podman inspect` of the service's container, e.g. `{{.RestartCount}}`. */
+  private async inspect(service: string, format: string): Promise<string> {
+    const r = await run('podman', ['inspect', '--format', format, await this.container(service)]);
+    return r.stdout.trim();
+  }
+
   async restartCount(service: string): Promise<number> {
-    const r = await run('podman', [
-      'inspect',
-      '--format',
-      '{{.RestartCount}}',
-      await this.container(service),
-    ]);
-    return Number(r.stdout.trim());
+    return Number(await this.inspect(service, '{{.RestartCount}}'));
+  }
+
+  /** When the service's container last started (podman's text, compared for a change only). */
+  startedAt(service: string): Promise<string> {
+    return this.inspect(service, '{{.State.StartedAt}}');
   }
 
   async start(service: string): Promise<void> {
@@ -185,6 +190,16 @@ export class ComposeProject {
   }
 
   /** Runs the container's own HEALTHCHECK once (podman has no timer without systemd). */
+  /** `service: why` for each of `services` whose compose healthcheck fails now. */
+  async failingHealthchecks(services: string[]): Promise<string[]> {
+    const failing: string[] = [];
+    for (const service of services) {
+      const r = await this.healthcheck(service);
+      if (r.code !== 0) failing.push(`${service}: ${tail(r.stdout + r.stderr, 2)}`);
+    }
+    return failing;
+  }
+
   async healthcheck(service: string): Promise<CommandResult> {
     return run('podman', ['healthcheck', 'run', await this.container(service)], {
       check: false,

@@ -16,6 +16,9 @@ export const CONTAINER_TEST_BLOCKS: readonly string[] = [
   'compose-quick-start',
   'compose-curl',
   'compose-kv',
+  'compose-ha',
+  'compose-backup',
+  'compose-restore',
 ];
 
 /**

@@ -180,16 +180,25 @@ async function checkNewAcceptorTakesPart({ epoch, startSlot }: DecidedChange): P
   );
 }
 
+interface DashboardView {
+  configuration: { inForce: { epoch: number } | null };
+  services: Array<{ name: string; membership: string }>;
+}
+
 async function checkDashboard({ epoch }: DecidedChange): Promise<void> {
-  const view = (await getJson(`${urlOf('dashboard')}/api/view`)) as {
-    configuration: { inForce: { epoch: number } | null };
-    services: Array<{ name: string; membership: string }>;
-  } | null;
-  const membership = (name: string) => view?.services.find((s) => s.name === name)?.membership;
+  // The dashboard learns a new member on its next poll of the fleet: wait for it.
+  const seen: { view: DashboardView | null } = { view: null };
+  const membership = (name: string) => seen.view?.services.find((s) => s.name === name)?.membership;
+  const shows = () =>
+    seen.view?.configuration.inForce?.epoch === epoch && membership(NEW) === 'member';
+  await waitFor('the dashboard to show the new member', 20_000, async () => {
+    seen.view = (await getJson(`${urlOf('dashboard')}/api/view`)) as DashboardView | null;
+    return shows() ? seen.view : null;
+  }).catch(() => null);
   check(
     'the dashboard shows the new configuration and the new member',
-    view?.configuration.inForce?.epoch === epoch && membership(NEW) === 'member',
-    `epoch ${view?.configuration.inForce?.epoch ?? '?'}; ${NEW} ${membership(NEW) ?? 'absent'}, ` +
+    shows(),
+    `epoch ${seen.view?.configuration.inForce?.epoch ?? '?'}; ${NEW} ${membership(NEW) ?? 'absent'}, ` +
       `${OLD} ${membership(OLD) ?? 'absent'}`,
   );
 }

@@ -68,6 +68,27 @@ export class Writers {
     return this.history.filter((op) => op.output !== null && op.call >= sinceMs).length;
   }
 
+  /**
+   * What clients saw of a fault at `faultAt`, over once `backAt` (the fault's end, when it has
+   * one): how long no write was acknowledged around it, how many were acknowledged in between,
+   * and how long after `backAt` the first one came.
+   */
+  outage(
+    faultAt: number,
+    backAt = faultAt,
+  ): { outageMs: number; answeredBetween: number; resumedAfterMs: number } {
+    const answered = this.history.flatMap((op) =>
+      op.output !== null && op.return !== null ? [op.return] : [],
+    );
+    const lastBefore = Math.max(...answered.filter((t) => t <= faultAt));
+    const firstAfter = Math.min(...answered.filter((t) => t >= backAt));
+    return {
+      outageMs: firstAfter - lastBefore,
+      answeredBetween: answered.filter((t) => t > faultAt && t < backAt).length,
+      resumedAfterMs: firstAfter - backAt,
+    };
+  }
+
   /** Every key the writers wrote. */
   keys(): string[] {
     return [...new Set(this.history.map((op) => op.input.key))].sort();

@@ -83,7 +83,16 @@ export const ClientCommandSchema = z.object({
   sessionId: SessionIdSchema.min(1),
   requestId: RequestIdSchema,
   op: OpSchema,
+  /**
+   * Reads only (get, list; docs/reads.md): `linearizable` (absent) reads without a slot after a
+   * read probe; `serializable` reads the replica's state at once and may be stale.
+   */
+  consistency: z.enum(['linearizable', 'serializable']).optional(),
 });
+export type ReadConsistency = NonNullable<ClientCommand['consistency']>;
+
+/** Operations that change nothing: served without a slot of their own (docs/reads.md). */
+export const isReadOp = (op: Op): boolean => op.kind === 'get' || op.kind === 'list';
 
 /**
  * A reconfiguration (PMMC section 4): decided in slot s, the members it names (and its window,

@@ -85,6 +85,16 @@ export const LIMITS = Object.freeze({
   /** HTTP requests a replica holds waiting for their command, and their bodies' bytes. */
   pendingCommandsMax: 4_096,
   pendingCommandBytesMax: 32 * 1_048_576,
+  /**
+   * Reads without a slot (docs/reads.md): a replica's read probes in flight at once. A read waits
+   * for a probe sent after it arrived, so two let reads that arrive during one probe's round trip
+   * start the next at once instead of waiting for it. Each probe costs every acceptor one step.
+   */
+  readProbesInFlightMax: 2,
+  /** Reads one probe serves; more wait for the next (they are also bounded by pendingCommandsMax). */
+  readsPerProbeMax: 4_096,
+  /** A read probe's id: `<replica id>:<incarnation>:<sequence>`. */
+  readProbeIdCharsMax: 160,
 
   /**
    * How much faster or slower than real time any process's clock may run (0.05: 5 %). Nothing

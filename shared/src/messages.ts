@@ -54,6 +54,12 @@ export const ResponseSchema = z.object({
   slot: SlotSchema,
   result: OpResultSchema,
   opDigest: z.string().min(1).max(64),
+  /**
+   * Set on a read answered without a slot of its own (docs/reads.md): `slot` is then the last
+   * slot the replica had applied when it read, not a slot holding this command.
+   * `linearizable`: after a read probe; `serializable`: at once, possibly stale.
+   */
+  read: z.enum(['linearizable', 'serializable']).optional(),
 });
 
 /**
@@ -251,6 +257,28 @@ export const SnapshotChunkSchema = z.object({
 });
 
 /**
+ * replica -> the acceptors of every configuration governing a slot it has not applied: a read
+ * index request (docs/reads.md). The reads waiting for it arrived before it was sent.
+ */
+export const ReadProbeSchema = z.object({
+  type: z.literal('read-probe'),
+  from,
+  probeId: z.string().min(1).max(LIMITS.readProbeIdCharsMax),
+});
+
+/**
+ * acceptor -> the replica that probed: every slot this acceptor has accepted (or collected) is
+ * at most `acceptedThrough` (0: none). It only grows at an acceptor, so a slot decided before
+ * the probe was sent is at most the largest value a majority of its acceptors reply.
+ */
+export const ReadProbeReplySchema = z.object({
+  type: z.literal('read-probe-reply'),
+  from,
+  probeId: z.string().min(1).max(LIMITS.readProbeIdCharsMax),
+  acceptedThrough: z.number().int().min(0),
+});
+
+/**
  * replica -> its own watch feed (local, to WATCH_FEED_DESTINATION in watch.ts, never queued):
  * every slot below `slotOut` is applied and the step that applied it is committed, so its
  * changes may be published. Delivered after the commit like a response.
@@ -280,6 +308,8 @@ export const MessageSchema = z.discriminatedUnion('type', [
   BehindSchema,
   SnapshotRequestSchema,
   SnapshotChunkSchema,
+  ReadProbeSchema,
+  ReadProbeReplySchema,
   AppliedSchema,
 ]);
 export type Message = z.infer<typeof MessageSchema>;
@@ -304,6 +334,8 @@ export type Collect = MessageOf<'collect'>;
 export type Behind = MessageOf<'behind'>;
 export type SnapshotRequest = MessageOf<'snapshot-request'>;
 export type SnapshotChunk = MessageOf<'snapshot-chunk'>;
+export type ReadProbe = MessageOf<'read-probe'>;
+export type ReadProbeReply = MessageOf<'read-probe-reply'>;
 export type Applied = MessageOf<'applied'>;
 
 /** Parses an untrusted payload; a failure carries a readable reason (for the dead-letter table). */

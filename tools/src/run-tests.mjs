@@ -3,6 +3,7 @@
 // "N passed, N failed, N skipped" (CI reads it); a run that executed no test fails, and
 // skipped tests do not count as executed. A test skips itself only for a reason it prints
 // (the dashboard's browser test without chromium outside CI; SKIP_BROWSER_TESTS=1).
+// Skipped tests are listed, then failed ones with the first line of their message.
 // Extra arguments go to jest (e.g. `npm test -- shared`).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
@@ -61,6 +62,16 @@ if (existsSync(jsonFile)) {
     for (const a of s.assertionResults) {
       if (a.status !== 'pending' && a.status !== 'todo') continue;
       console.log(`skipped: ${path.relative(root, s.name)}: ${a.fullName}`);
+    }
+  }
+  // The failures last, next to the summary line, so a log cut to its tail still names them.
+  for (const s of report.testResults) {
+    for (const a of s.assertionResults) {
+      if (a.status !== 'failed') continue;
+      const why = (a.failureMessages[0] ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+      console.log(
+        `failed: ${path.relative(root, s.name)}: ${a.fullName}: ${why.trim().slice(0, 300)}`,
+      );
     }
   }
   jestRan = report.numPassedTests + report.numFailedTests;

@@ -8,9 +8,10 @@ import { isAlive } from '../src/fleet/service-process';
  */
 describe('isAlive', () => {
   it('is true for a running process and false for a zombie', async () => {
-    // sh starts `true` in the background and becomes `sleep`, which never reaps it: `true`
-    // exits and stays a zombie while sleep runs.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], {
+    // sh starts a short sleep in the background and becomes a long `sleep`, which never reaps
+    // it: the short one exits after the exec and stays a zombie while the long one runs. (A
+    // child that exits before the exec may be reaped by sh itself, and is then simply gone.)
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     try {

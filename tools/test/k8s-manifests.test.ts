@@ -4,9 +4,13 @@
  * own rules: identities (one StatefulSet of one pod per member, named by its id, which is set
  * explicitly and never derived from a pod ordinal), probes, resources, the admin key, the
  * acceptors' disruption budget, production mode and its secrets, and the NetworkPolicies (who
- * reaches the data API and PostgreSQL, worked out from the pods' labels).
+ * reaches the data API and PostgreSQL, worked out from the pods' labels). The CloudNativePG
+ * component (k8s/postgres-ha/) is checked against a strict subset schema of the operator's
+ * Cluster (support/cnpg-cluster.ts), and rendered with kubectl's kustomize where there is one.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PUBLISHED_EXAMPLE_KEY_HASHES, isPublishedExampleKey } from '@paxos/shared';
 import * as appsV1 from 'kubernetes-models/apps/v1';
@@ -14,6 +18,7 @@ import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
+import { CnpgClusterSchema, appSecretOf, readWriteServiceOf } from './support/cnpg-cluster';
 
 const K8S_DIR = path.resolve(__dirname, '..', '..', 'k8s');
 
@@ -57,10 +62,15 @@ function parseManifests(text: string, file: string): Manifest[] {
 const readText = (file: string) => readFileSync(path.join(K8S_DIR, file), 'utf8');
 const loadFile = (file: string): Manifest[] => parseManifests(readText(file), file);
 
+/** The CloudNativePG component (k8s/postgres-ha/): checked on its own, below. */
+const HA_COMPONENT = 'postgres-ha';
+
 /** Paths below k8s/, e.g. `30-acceptor.yaml`, `members/acceptor-0.yaml`. */
 const yamlFiles = (readdirSync(K8S_DIR, { recursive: true }) as string[])
   .map((f) => f.split(path.sep).join('/'))
-  .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+  .filter(
+    (f) => f.endsWith('.yaml') && f !== 'kustomization.yaml' && !f.startsWith(`${HA_COMPONENT}/`),
+  )
   .sort();
 const manifests: Loaded[] = yamlFiles.flatMap((file) =>
   loadFile(file).map((doc) => ({ file, doc })),
@@ -539,6 +549,158 @@ describe('k8s manifests', () => {
       const postgres = pods().find((p) => p.name === 'postgres')!;
       expect(peersOf(widened, postgres.labels).outside).toEqual(['(any namespace)']);
     });
+  });
+});
+
+describe('the CloudNativePG component (k8s/postgres-ha/)', () => {
+  const file = (f: string) => `${HA_COMPONENT}/${f}`;
+  const [cluster] = loadFile(file('cluster.yaml'));
+  const policies = loadFile(file('network-policies.yaml'));
+  const component = loadFile(file('kustomization.yaml'))[0] as unknown as {
+    kind: string;
+    resources: string[];
+    patches: Array<{ patch: string }>;
+  };
+  const patches = component.patches.map((p) => parseManifests(p.patch, 'a patch')[0]!);
+  const parsed = CnpgClusterSchema.parse(cluster);
+  /**
+   * The schema's verdict on the Cluster with fields changed: each `path` (dots) set to its
+   * value, or removed when the value is undefined. 'accepted', or the paths of the issues.
+   */
+  const refusal = (...changes: Array<[string, unknown]>): string => {
+    const d = clone(cluster) as unknown as Record<string, unknown>;
+    for (const [where, value] of changes) {
+      const keys = where.split('.');
+      const last = keys.pop()!;
+      let node = d;
+      for (const k of keys) node = node[k] as Record<string, unknown>;
+      if (value === undefined) delete node[last];
+      else node[last] = value;
+    }
+    const r = CnpgClusterSchema.safeParse(d);
+    return r.success ? 'accepted' : r.error.issues.map((i) => i.path.join('.')).join(', ');
+  };
+
+  it('is a Cluster of three instances with synchronous replication of the ANY 1 kind', () => {
+    expect(parsed.metadata.namespace).toBe('durable-paxos');
+    expect(parsed.spec.instances).toBe(3);
+    expect(parsed.spec.postgresql.synchronous).toEqual({ method: 'any', number: 1 });
+    expect(parsed.spec.bootstrap).toEqual({ initdb: { database: 'paxos', owner: 'paxos' } });
+    expect(parsed.spec.affinity?.podAntiAffinityType).toBe('required');
+  });
+
+  it('the subset schema refuses a misspelt or unknown field, one instance, no free standby', () => {
+    expect(refusal()).toBe('accepted');
+    expect(refusal(['spec.instances', undefined], ['spec.instance', 3])).toContain(
+      'spec.instances',
+    );
+    expect(refusal(['spec.postgresql.synchronous.methd', 'any'])).toContain(
+      'spec.postgresql.synchronous',
+    );
+    expect(refusal(['spec.storage.sizee', '5Gi'])).toContain('spec.storage');
+    expect(refusal(['spec.backupp', {}])).toContain('spec');
+    expect(refusal(['spec.instances', 1])).toContain('spec.instances');
+    expect(refusal(['spec.postgresql.synchronous.number', 3])).toContain(
+      'spec.postgresql.synchronous.number',
+    );
+    expect(refusal(['spec.postgresql.synchronous.method', 'first'])).toContain(
+      'spec.postgresql.synchronous.method',
+    );
+    expect(refusal(['spec.storage.size', 'five gigs'])).toContain('spec.storage.size');
+    expect(refusal(['apiVersion', 'postgresql.cnpg.io/v2'])).toContain('apiVersion');
+    // A restore's Cluster (docs/operations.md) passes; initdb and recovery at once do not.
+    const recovery = { database: 'paxos', owner: 'paxos', backup: { name: 'paxos-pg-1' } };
+    expect(refusal(['spec.bootstrap', { recovery }])).toBe('accepted');
+    expect(refusal(['spec.bootstrap.recovery', recovery])).toContain('spec.bootstrap');
+    expect(refusal(['spec.bootstrap', { recovery: { ...recovery, backupp: {} } }])).toContain(
+      'spec.bootstrap',
+    );
+  });
+
+  it('its NetworkPolicy is valid, and lets in only the data API, the instances and the operator', () => {
+    expect(policies.map((p) => p.metadata.name)).toEqual(['paxos-pg-ingress']);
+    for (const p of policies) {
+      expect(() => validateAgainstSchema(p)).not.toThrow();
+      expect(p.metadata.namespace).toBe('durable-paxos');
+    }
+    const instance = { 'cnpg.io/cluster': parsed.metadata.name, 'cnpg.io/instanceRole': 'primary' };
+    expect(peersOf(policies, instance)).toEqual({
+      pods: ['neurelo'],
+      outside: ['kubernetes.io/metadata.name=cnpg-system'],
+    });
+    const spec = policies[0]!.spec as unknown as PolicySpec;
+    const fromInstances = spec.ingress!.flatMap((r) => r.from).filter((f) => f.podSelector);
+    expect(fromInstances.some((f) => selects(f.podSelector!, instance))).toBe(true);
+  });
+
+  it('is a Component that replaces the single PostgreSQL and points the data API at <cluster>-rw', () => {
+    expect(component.kind).toBe('Component');
+    expect([...component.resources].sort()).toEqual(['cluster.yaml', 'network-policies.yaml']);
+    const deleted = patches
+      .filter((p) => (p as unknown as Record<string, unknown>)['$patch'] === 'delete')
+      .map((p) => `${p.kind} ${p.metadata.name}`)
+      .sort();
+    expect(deleted).toEqual([
+      'NetworkPolicy postgres-from-neurelo',
+      'Service postgres',
+      'StatefulSet postgres',
+    ]);
+    const configPatch = patches.find((p) => p.kind === 'ConfigMap')!;
+    expect(configPatch.data?.POSTGRES_HOST).toBe(readWriteServiceOf(parsed));
+    const initdb = 'initdb' in parsed.spec.bootstrap ? parsed.spec.bootstrap.initdb : null;
+    expect(configPatch.data?.POSTGRES_USER).toBe(initdb?.owner);
+    expect(configPatch.data?.POSTGRES_DB).toBe(initdb?.database);
+    const neurelo = patches.find((p) => p.kind === 'Deployment')!;
+    const env = specOf(neurelo).template.spec.containers[0]!.env!;
+    expect(env).toEqual([
+      {
+        name: 'POSTGRES_PASSWORD',
+        valueFrom: { secretKeyRef: { name: appSecretOf(parsed), key: 'password' } },
+      },
+    ]);
+    expect(readText('kustomization.yaml')).toContain(`# components: [${HA_COMPONENT}]`);
+  });
+
+  const kubectl = (() => {
+    try {
+      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  (kubectl ? it : it.skip)('renders with kubectl kustomize once turned on', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'paxos-k8s-ha-'));
+    try {
+      cpSync(K8S_DIR, dir, { recursive: true });
+      const k = path.join(dir, 'kustomization.yaml');
+      const text = readFileSync(k, 'utf8');
+      writeFileSync(
+        k,
+        text.replace(`# components: [${HA_COMPONENT}]`, `components: [${HA_COMPONENT}]`),
+      );
+      const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+      const docs = parseManifests(out, 'the rendering');
+      const names = docs.map((d) => `${d.kind} ${d.metadata.name}`);
+      expect(names).toContain('Cluster paxos-pg');
+      expect(names).toContain('NetworkPolicy paxos-pg-ingress');
+      expect(names).not.toContain('StatefulSet postgres');
+      expect(names).not.toContain('Service postgres');
+      expect(names).not.toContain('NetworkPolicy postgres-from-neurelo');
+      const config = docs.find((d) => d.kind === 'ConfigMap')!;
+      expect(config.data?.POSTGRES_HOST).toBe('paxos-pg-rw');
+      const neurelo = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'neurelo')!;
+      const env = specOf(neurelo).template.spec.containers[0]!.env!;
+      expect(env.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom).toEqual({
+        secretKeyRef: { name: 'paxos-pg-app', key: 'password' },
+      });
+      for (const d of docs.filter((x) => x.kind !== 'Cluster')) {
+        expect(() => validateAgainstSchema(d)).not.toThrow();
+      }
+      expect(() => CnpgClusterSchema.parse(docs.find((d) => d.kind === 'Cluster'))).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -378,3 +378,38 @@ describe('acceptor misc', () => {
     });
   });
 });
+
+describe('acceptor onReadProbe (docs/reads.md)', () => {
+  const probe = (from = 'replica-0'): Message => ({ type: 'read-probe', from, probeId: 'p1' });
+  const cases: Array<[string, Message[], number]> = [
+    ['nothing accepted: 0', [], 0],
+    [
+      'the highest slot accepted',
+      [p1a(ballot(1)), p2a(pvalue(ballot(1), 3, 'b3')), p2a(pvalue(ballot(1), 1, 'b1'))],
+      3,
+    ],
+    ['a refused p2a does not count', [p1a(ballot(2)), p2a(pvalue(ballot(1), 5, 'b5'))], 0],
+    [
+      'collected slots still count: it never decreases',
+      [p1a(ballot(1)), p2a(pvalue(ballot(1), 4, 'b4')), collect(5)],
+      4,
+    ],
+    ['collected beyond anything accepted here', [collect(9)], 8],
+  ];
+  it.each(cases)('%s', (_name, before, expected) => {
+    const { state } = run(before);
+    const result = acceptorRole.step(state, probe(), 0);
+    expect(result.persist).toEqual([]);
+    expect(result.send).toEqual([
+      {
+        to: 'replica-0',
+        message: {
+          type: 'read-probe-reply',
+          from: 'acceptor-0',
+          probeId: 'p1',
+          acceptedThrough: expected,
+        },
+      },
+    ]);
+  });
+});

@@ -39,7 +39,27 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
-  /** Ignored when DATABASE_URL is set. */
+  /**
+   * A highly available PostgreSQL: every node's URL, comma-separated; the server follows the
+   * one that is the primary (db/following-postgres.ts). Instead of DATABASE_URL, not with it.
+   */
+  DATABASE_URLS: z
+    .string()
+    .transform((text) => text.split(',').map((url) => url.trim()))
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^postgres(ql)?:\/\/\S+$/,
+              'must be postgres:// or postgresql:// URLs separated by commas',
+            ),
+        )
+        .min(2, 'must name every node of the cluster, two at least, separated by commas'),
+    )
+    .optional(),
+  /** Ignored when DATABASE_URL or DATABASE_URLS is set. */
   PGLITE_DATA_DIR: z.string().optional(),
   NEURELO_API_KEY: apiKey,
   NEURELO_READONLY_API_KEY: apiKey.optional(),
@@ -53,6 +73,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** The nodes of a highly available PostgreSQL, whose primary is followed. */
+  databaseUrls: string[] | undefined;
   pgliteDataDir: string | undefined;
   apiKeys: { readWrite: string[]; readOnly: string[] };
   bodyLimitBytes: number;
@@ -79,6 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   ) {
     throw new ConfigError('NEURELO_READONLY_API_KEY', 'must differ from NEURELO_API_KEY');
   }
+  if (e.DATABASE_URL !== undefined && e.DATABASE_URLS !== undefined) {
+    throw new ConfigError(
+      'DATABASE_URLS',
+      'and DATABASE_URL are both set: set DATABASE_URL for one PostgreSQL, or DATABASE_URLS for the nodes of a highly available one',
+    );
+  }
   // Production mode refuses an example or weak key: anyone who read the repository has it.
   const review = reviewSecurity({
     production: e.PAXOS_PRODUCTION,
@@ -97,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseUrls: e.DATABASE_URLS,
     pgliteDataDir: e.PGLITE_DATA_DIR,
     apiKeys: {
       readWrite: [e.NEURELO_API_KEY],

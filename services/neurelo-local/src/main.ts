@@ -10,6 +10,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { loadQueries } from './custom/query-file';
 import { DataDirLockedError } from './db/data-dir-lock';
+import type { FollowEvent } from './db/following-postgres';
 import { migrate } from './db/migrate';
 import { openDatabase } from './db/open';
 import { untilDatabaseAnswers } from './db/wait-for-database';
@@ -50,6 +51,20 @@ const describeOutage = (err: unknown): string => {
   return [e?.code, e?.message].filter(Boolean).join(': ') || String(err);
 };
 
+/** A highly available PostgreSQL's primary lost, looked for and found (DATABASE_URLS). */
+function logPrimaryEvent(e: FollowEvent): void {
+  if (e.kind === 'following') {
+    logger.info({ primary: e.node, searchMs: e.searchMs }, 'following the database primary');
+  } else if (e.kind === 'lost') {
+    logger.warn(
+      { primary: e.node, reason: e.reason },
+      'the database primary is gone or demoted; answering 503 until another is found',
+    );
+  } else {
+    logger.warn({ reason: e.reason, searchMs: e.searchMs }, 'looking for the database primary');
+  }
+}
+
 async function main(config: Config): Promise<void> {
   logger.level = config.logLevel;
   for (const warning of config.securityWarnings) logger.warn(`unsafe outside a test: ${warning}`);
@@ -59,6 +74,8 @@ async function main(config: Config): Promise<void> {
   const queries = loadQueries(process.env.NEURELO_QUERIES_DIR || undefined);
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
+    databaseUrls: config.databaseUrls,
+    onPrimaryEvent: logPrimaryEvent,
     pgliteDataDir: config.pgliteDataDir,
     onStaleLock: (stale, lockFile) =>
       logger.warn(

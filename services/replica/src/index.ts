@@ -14,3 +14,4 @@ export type {
   ReplicaState,
   Session,
 } from './role/state';
+export { withReadsServed } from './role/reads';

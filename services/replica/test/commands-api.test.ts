@@ -57,6 +57,16 @@ describe('POST /commands', () => {
       /op\.key.*surrogate/,
     ],
     [
+      'a consistency on a write',
+      JSON.stringify({ ...put, consistency: 'serializable' }),
+      /consistency applies to get and list only, not put/,
+    ],
+    [
+      'an unknown consistency',
+      JSON.stringify({ ...put, op: { kind: 'get', key: 'k' }, consistency: 'eventual' }),
+      /consistency/,
+    ],
+    [
       'a value over LIMITS.valueJsonBytesMax',
       JSON.stringify({ ...put, op: { ...putOp, value: 'x'.repeat(LIMITS.valueJsonBytesMax) } }),
       /op\.value/,
@@ -94,6 +104,32 @@ describe('POST /commands', () => {
     expect(r.body).toMatchObject({ code: 'too-large' });
     expect(r.body.error).toMatch(`${LIMITS.commandJsonBytesMax}`);
     expect(api.submitted).toEqual([]);
+  });
+
+  it('200 for a read: passes its consistency to the role and answers with `read`', async () => {
+    const api = serveClientApi({
+      decide: (c) => ({
+        ...performed(c),
+        slot: 5,
+        result: { ok: true, value: 'v' },
+        read: 'serializable',
+      }),
+    });
+    const read = {
+      sessionId: 1,
+      requestId: 2,
+      op: { kind: 'get', key: 'k' },
+      consistency: 'serializable',
+    };
+    const r = await request(api.server).post('/commands').send(read).expect(200);
+    expect(r.body).toEqual({
+      sessionId: 1,
+      requestId: 2,
+      slot: 5,
+      result: { ok: true, value: 'v' },
+      read: 'serializable',
+    });
+    expect(api.submitted).toEqual([{ type: 'request', from: 'client:1', commands: [read] }]);
   });
 
   it('409 request-id-conflict when the request number already ran with another operation', async () => {

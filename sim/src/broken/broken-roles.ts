@@ -3,6 +3,7 @@ import type { ReplicaConfig, ReplicaState } from '@paxos/replica';
 import { opDigest, type P1b, type PersistOp, type Role, type StepResult } from '@paxos/shared';
 import { REAL_ROLES, type SimRoles } from '../cluster/sim-cluster';
 import { collectBelowOne, reconfigAtOnce } from './broken-reconfiguration';
+import { readBeforeApply, readMinority, readWithoutProbe } from './broken-reads';
 import type { BrokenVariant } from './variant-names';
 
 type ReplicaRole = Role<ReplicaState, ReplicaConfig>;
@@ -29,6 +30,12 @@ export function brokenRoles(variant: BrokenVariant, base: SimRoles = REAL_ROLES)
       return { ...base, replica: reconfigAtOnce(base.replica) };
     case 'collect-below-one':
       return { ...base, leader: collectBelowOne(base.leader) };
+    case 'read-without-probe':
+      return { ...base, replica: readWithoutProbe(base.replica) };
+    case 'read-before-apply':
+      return { ...base, replica: readBeforeApply(base.replica) };
+    case 'read-minority':
+      return { ...base, replica: readMinority(base.replica) };
   }
 }
 

@@ -11,6 +11,9 @@ export const BROKEN_VARIANTS = [
   'unchecked-input',
   'reconfig-at-once',
   'collect-below-one',
+  'read-without-probe',
+  'read-before-apply',
+  'read-minority',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
@@ -23,6 +26,11 @@ export const BROKEN_VARIANT_HELP: Readonly<Record<BrokenVariant, string>> = {
   'unchecked-input': 'the client boundary lets NUL and lone surrogates in (storable)',
   'reconfig-at-once': 'a reconfiguration decided at s governs from s + 1, not s + WINDOW (config)',
   'collect-below-one': 'leaders collect below the highest replica, not a majority (gc-safe)',
+  'read-without-probe':
+    'replicas serve linearizable reads from their own state at once (linearizable)',
+  'read-before-apply':
+    'reads are answered once a majority replied, before the slot they named is applied (linearizable)',
+  'read-minority': 'a read probe counts its first reply as a majority (linearizable)',
 };
 
 /** Variants whose mistake only shows while the membership changes: every seed reconfigures. */

@@ -49,7 +49,12 @@ export class ProbeBook {
 
   constructor(private readonly clientId: string) {}
 
+  /**
+   * Reads are left out: they take no slot (docs/reads.md), so their request numbers are not
+   * remembered, and a number reused after a read is a new command that may run.
+   */
   remember(op: ClientOperation): void {
+    if (op.input.kind === 'get') return;
     this.answered.push({ sessionId: op.sessionId, requestId: op.requestId, op: op.input });
   }
 

@@ -54,7 +54,7 @@ const SCENARIOS: Record<string, (acceptors: number, rng: Prng) => PlanStep[]> = 
   ],
   'grow-outage-shrink': (_acceptors, rng) => [
     { kind: 'add', role: 'replica' },
-    { kind: 'outage', role: 'replica', downMs: rng.intBetween(1_200, 2_200) },
+    { kind: 'outage', role: 'replica', downMs: rng.intBetween(1_800, 2_800) },
     { kind: 'remove', role: 'replica', pick: 'random' },
   ],
   mixed: () => [

@@ -71,6 +71,10 @@ export function describeMessage(message: Message): string {
         : `snapshot-chunk part ${message.data?.part ?? '?'} of ${message.parts} at ${message.slotOut}`;
     case 'applied':
       return `applied below ${message.slotOut}`;
+    case 'read-probe':
+      return `read-probe ${message.probeId}`;
+    case 'read-probe-reply':
+      return `read-probe-reply ${message.probeId}: accepted through ${message.acceptedThrough}`;
   }
 }
 

@@ -50,7 +50,9 @@ describe('reconfiguration under faults (issue 18)', () => {
     expect(runs.length).toBeGreaterThan(0);
     for (const r of runs) {
       expect(r.stats.outages).toBe(1);
-      expect(r.stats.outageCollections).toBeGreaterThan(2);
+      // At least one collection passed while it was down (reads take no slot, so fewer slots
+      // pass in an outage than when they did: docs/reads.md).
+      expect(r.stats.outageCollections).toBeGreaterThan(0);
       expect(r.stats.outagesCaughtUpBySnapshot).toBe(r.stats.outagesBehindHorizon);
     }
     expect(runs.reduce((n, r) => n + r.stats.outagesCaughtUpBySnapshot, 0)).toBeGreaterThan(0);

@@ -40,6 +40,7 @@ import {
   rolesTable,
   type Table,
 } from './report-tables';
+import { haUnavailable } from '../ha/ha-available';
 import { runConfiguration, stopCurrentTarget } from './run-configuration';
 import { formatTable } from './table';
 import { runWatchScenario } from './watch-scenario';
@@ -67,6 +68,11 @@ async function main(args: BenchArgs): Promise<void> {
   const profiles: Record<string, unknown> = {};
   for (const name of fleetConfigs) {
     const configuration = configurationNamed(name);
+    const unavailable = configuration.database === 'ha' ? haUnavailable() : null;
+    if (unavailable) {
+      log(`[${name}] skipped: ${unavailable}`);
+      continue;
+    }
     const cpuProfileDir = args.cpuProfile ? path.join(workDir, 'cpu-profiles', name) : undefined;
     if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
     const run = await runConfiguration(configuration, { args, workDir, cpuProfileDir, log });

@@ -21,6 +21,11 @@ export interface BenchConfiguration {
    * protocol variant whose latency is the point of the comparison).
    */
   openLoop?: boolean;
+  /**
+   * `ha`: the data API follows the primary of a three-node PostgreSQL under Patroni with
+   * synchronous replication (ha-database.ts) instead of a database on the machine's PostgreSQL.
+   */
+  database?: 'ha';
 }
 
 export const CONFIGURATIONS: readonly BenchConfiguration[] = [
@@ -53,6 +58,25 @@ export const CONFIGURATIONS: readonly BenchConfiguration[] = [
     kind: 'fleet',
     durable: true,
     roleEnv: { LEARN_FROM_ACCEPTORS: 'true' },
+    openLoop: true,
+  },
+  {
+    name: 'ha',
+    title:
+      'as neurelo, on a three-node PostgreSQL under Patroni with synchronous replication (tools/src/ha; each commit also waits for a standby)',
+    kind: 'fleet',
+    durable: true,
+    roleEnv: {},
+    database: 'ha',
+    openLoop: true,
+  },
+  {
+    name: 'reads-through-log',
+    title:
+      'as neurelo, reads take a slot like writes instead of a read probe (REPLICA_READ_PROBES=false; docs/reads.md)',
+    kind: 'fleet',
+    durable: true,
+    roleEnv: { REPLICA_READ_PROBES: 'false' },
     openLoop: true,
   },
   {
@@ -115,6 +139,7 @@ export const DEFAULT_CONFIGURATIONS = [
   'baseline',
   'neurelo',
   'acceptor-learners',
+  'ha',
   'memory',
   'queue-per-role',
   'async-commit',

@@ -8,6 +8,7 @@ import {
   dropDatabase,
 } from './bench-database';
 import type { BenchConfiguration } from './configurations';
+import { startHaBenchDatabase, type HaBenchDatabase } from './ha-database';
 import { probeEnv } from './probe-env';
 import { REQUEST_COUNTER_PORT_OFFSET, type BenchTarget } from './target';
 import { materializeQueries, migrateVariant, staleVariantQueries } from './variants';
@@ -31,9 +32,11 @@ export async function startFleetTarget(
 ): Promise<BenchTarget> {
   const adminUrl = adminDatabaseUrl();
   const databaseName = benchDatabaseName(configuration.name);
-  const databaseUrl = await createDatabase(adminUrl, databaseName);
   const workDir = path.join(o.workDir, configuration.name);
   rmSync(workDir, { recursive: true, force: true });
+  const ha: HaBenchDatabase | null =
+    configuration.database === 'ha' ? await startHaBenchDatabase(databaseName, o.log) : null;
+  const databaseUrl = ha ? ha.primaryUrl : await createDatabase(adminUrl, databaseName);
   let queriesDir: string | undefined;
   if (configuration.variant) {
     for (const stale of staleVariantQueries(configuration.variant)) {
@@ -56,7 +59,7 @@ export async function startFleetTarget(
     replicas: 2,
     basePort: o.basePort,
     workDir,
-    databaseUrl,
+    ...(ha ? { databaseUrls: ha.urls } : { databaseUrl }),
     roleEnv: configuration.roleEnv,
   });
   const counterPort = o.basePort + REQUEST_COUNTER_PORT_OFFSET;
@@ -72,6 +75,10 @@ export async function startFleetTarget(
   }
   const stop = async (): Promise<void> => {
     await fleet.down();
+    if (ha) {
+      await ha.stop();
+      return;
+    }
     await dropDatabase(adminUrl, databaseName).catch((err: unknown) =>
       o.log(`could not drop ${databaseName}: ${(err as Error).message}`),
     );

@@ -1,16 +1,19 @@
 /**
- * `npm run fleet -- up | down | status | kill <service> | restart <service>
+ * `npm run fleet -- up [--ha] | down | status | kill <service> | restart <service>
  *   | add acceptor|leader|replica | remove <member> | replace <member>`
  *
  * Runs a local fleet in the background (each service a detached OS process, logs in
  * .fleet/run/logs). The fleet's plan, pids, its per-run data-API key and admin key are kept in
  * .fleet/run/fleet.json (readable by this user only) so later commands can act on it, with the
  * client keys `up` makes (`clientKey` read-write, `readOnlyClientKey` read-only) for
- * `npm run kv`; no key is ever printed.
+ * `npm run kv`; no key is ever printed. With `--ha`, `up` first starts a highly available
+ * PostgreSQL (tools/src/ha: etcd and three Patroni nodes, in .fleet/run/ha) and the data API
+ * follows its primary; `down` stops it too.
  */
 import 'dotenv/config';
 import { chmodSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { describeFleetHa, startFleetHa, stopFleetHa } from '../ha/fleet-database';
 import { addMember, removeMember, replaceMember, type FleetControl } from './member-ops';
 import { MEMBER_ROLES, currentConfiguration, type ConfigView, type MemberRole } from './membership';
 import { isAlive, probe, spawnService } from './service-process';
@@ -28,6 +31,8 @@ interface FleetFile {
   /** The client keys of the replicas' CLIENT_KEYS (absent in a fleet started without keys). */
   clientKey?: string;
   readOnlyClientKey?: string;
+  /** The HA PostgreSQL's folder, when `up --ha` started one. */
+  haDir?: string;
 }
 
 const options = defaultFleetOptions();
@@ -145,8 +150,10 @@ async function main(): Promise<void> {
         throw new Error('a fleet is already running (npm run fleet -- down stops it)');
       }
       const clientKeys = newFleetClientKeys();
+      const haDir = process.argv.includes('--ha') ? path.join(runDir, 'ha') : undefined;
       const plan = planFleet({
         ...options,
+        ...(haDir ? { databaseUrls: await startFleetHa(haDir) } : {}),
         workDir: runDir,
         dashboard: { controlFile: stateFile },
         clientKeys,
@@ -160,6 +167,7 @@ async function main(): Promise<void> {
         retired: [],
         clientKey: clientKeys.clientKey,
         readOnlyClientKey: clientKeys.readOnlyClientKey,
+        ...(haDir ? { haDir } : {}),
       };
       for (const s of f.services) {
         s.pid = spawnService(s, logDir, { detached: true }).pid ?? null;
@@ -202,12 +210,14 @@ async function main(): Promise<void> {
         if (s.pid !== null && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
       for (const s of f.services) s.pid = null;
       save(f);
-      console.log('fleet stopped');
+      if (f.haDir) await stopFleetHa(f.haDir);
+      console.log(f.haDir ? 'fleet and HA PostgreSQL stopped' : 'fleet stopped');
       return;
     }
     case 'status': {
       const f = load();
       await status(f);
+      if (f.haDir) console.log(`HA PostgreSQL: ${await describeFleetHa(f.haDir)}`);
       await showConfiguration(f);
       return;
     }
@@ -251,7 +261,7 @@ async function main(): Promise<void> {
     }
     default:
       console.log(
-        'usage: npm run fleet -- up | down | status | kill <service> | restart <service> |\n' +
+        'usage: npm run fleet -- up [--ha] | down | status | kill <service> | restart <service> |\n' +
           '       add acceptor|leader|replica | remove <member> | replace <member>',
       );
       process.exitCode = command ? 2 : 0;

@@ -24,6 +24,8 @@ export interface FleetOptions {
   workDir: string;
   /** postgres://... for the local Neurelo server; else PGlite in workDir. */
   databaseUrl?: string | undefined;
+  /** The nodes of a highly available PostgreSQL (DATABASE_URLS), instead of databaseUrl. */
+  databaseUrls?: string[] | undefined;
   /** A real Neurelo environment: no local server is started. */
   neureloApiBase?: string | undefined;
   neureloApiKey?: string | undefined;
@@ -122,7 +124,10 @@ export function planFleet(o: FleetOptions): {
       HOST: '127.0.0.1',
       NEURELO_API_KEY: apiKey,
     };
-    if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
+    // DATABASE_URL empty: a value inherited from this process's environment counts as unset.
+    if (o.databaseUrls)
+      Object.assign(env, { DATABASE_URLS: o.databaseUrls.join(','), DATABASE_URL: '' });
+    else if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
     else env.PGLITE_DATA_DIR = path.join(o.workDir, 'pglite');
     services.push({
       name: 'neurelo',

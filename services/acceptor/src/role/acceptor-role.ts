@@ -2,6 +2,7 @@ import type { Message, Role, StepResult } from '@paxos/shared';
 import { onCollect } from './on-collect';
 import { onP1a } from './on-p1a';
 import { onP2a } from './on-p2a';
+import { onReadProbe } from './on-read-probe';
 import { recoverAcceptor } from './recover';
 import type { AcceptorConfig, AcceptorState } from './state';
 
@@ -26,6 +27,8 @@ export const acceptorRole: Role<AcceptorState, AcceptorConfig> = {
         return onP2a(state, message);
       case 'collect':
         return onCollect(state, message);
+      case 'read-probe':
+        return onReadProbe(state, message);
       default:
         return onUnexpected(state, message);
     }

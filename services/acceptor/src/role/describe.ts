@@ -1,4 +1,5 @@
 import { ballotToString } from '@paxos/shared';
+import { acceptedThrough } from './on-read-probe';
 import { promiseOf, type AcceptorState } from './state';
 
 /** A JSON summary for GET /state. */
@@ -15,6 +16,7 @@ export function describeAcceptor(state: AcceptorState): object {
     acceptedSlots: state.accepted.size,
     collectedBelow: state.collectedBelow,
     highestAcceptedSlot,
+    acceptedThrough: acceptedThrough(state),
     counters: { ...state.counters },
   };
 }

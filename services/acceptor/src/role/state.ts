@@ -27,6 +27,8 @@ export interface AcceptorCounters {
   p1bPagesExtra: number;
   /** p1a/p2a of a configuration this acceptor has retired, or of one past its epoch bound. */
   retiredEpochIgnored: number;
+  /** Read probes answered (docs/reads.md). */
+  readProbesAnswered: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export function newAcceptorState(config: AcceptorConfig): AcceptorState {
       collectedSlotsRefused: 0,
       p1bPagesExtra: 0,
       retiredEpochIgnored: 0,
+      readProbesAnswered: 0,
     },
   };
 }

@@ -1,6 +1,11 @@
 import { DatabaseUnavailableError } from './database';
 
-/** Connection-level failures of pg and PGlite that mean "the database is down", not "bad request". */
+/**
+ * Connection-level failures of pg and PGlite that mean "the database is down", not "bad request".
+ * 25006 (a write refused as read-only) is one too: the connection reached a standby, as one URL
+ * in front of a primary that moves (a Kubernetes `-rw` Service during a switch) can for a
+ * moment. The connection is dropped and the next one finds the primary.
+ */
 export function isDatabaseOutage(err: unknown): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
   const e = err as { code?: string; message?: string } | null;
@@ -23,6 +28,7 @@ export function isDatabaseOutage(err: unknown): boolean {
       '08006',
       '08001',
       '08004',
+      '25006',
     ].includes(code)
   ) {
     return true;

@@ -1,5 +1,6 @@
-import { Client, Pool, type PoolClient } from 'pg';
+import { Client, Pool, type ClientBase, type PoolClient } from 'pg';
 import type { Database, Queryable, QueryResult, WarmUpReport } from './database';
+import { isDatabaseOutage } from './outage';
 
 /**
  * How long opening a connection may take (name lookup, TCP, authentication) before the request
@@ -21,6 +22,12 @@ export interface PostgresOptions {
   poolSize?: number;
   /** How long opening a connection may take before the request is answered 503. */
   connectTimeoutMs?: number;
+  /**
+   * Runs on every new connection before its first use; a connection it rejects is closed and
+   * its request fails with the rejection. Following a primary, it refuses a standby
+   * (following-postgres.ts). Absent with a single DATABASE_URL.
+   */
+  checkConnection?: (client: ClientBase) => Promise<void>;
 }
 
 /**
@@ -41,6 +48,7 @@ export class PostgresDatabase implements Database {
 
   private readonly connectTimeoutMs: number;
   private readonly poolSize: number;
+  private readonly checkConnection: PostgresOptions['checkConnection'];
   /** Statement text -> the name it is prepared under on every connection that ran it. */
   private readonly statementNames = new Map<string, string>();
 
@@ -50,6 +58,7 @@ export class PostgresDatabase implements Database {
   ) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.poolSize = options.poolSize ?? 10;
+    this.checkConnection = options.checkConnection;
     // keepAlive: a connection cut without a FIN/RST (network partition) is noticed and replaced
     // instead of hanging a request forever.
     this.pool = new Pool({
@@ -58,6 +67,10 @@ export class PostgresDatabase implements Database {
       connectionTimeoutMillis: this.connectTimeoutMs,
       idleTimeoutMillis: IDLE_CONNECTION_MS,
       keepAlive: true,
+      // pg-pool awaits the hook (3.9 and later); its types still say it returns void.
+      ...(this.checkConnection
+        ? { onConnect: this.checkConnection as (c: ClientBase) => void }
+        : {}),
     });
     // An idle client that loses its connection must not crash the process; the pool drops it and
     // opens a fresh connection for the next query, which is how the server recovers by itself.
@@ -104,6 +117,8 @@ export class PostgresDatabase implements Database {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
+    // A connection that failed for an outage (a standby's, a broken one) is closed, not pooled.
+    let outage: Error | undefined;
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
@@ -116,10 +131,11 @@ export class PostgresDatabase implements Database {
       await client.query('COMMIT');
       return result;
     } catch (err) {
+      if (isDatabaseOutage(err)) outage = err as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.release(outage);
     }
   }
 
@@ -179,6 +195,7 @@ export class PostgresDatabase implements Database {
     const channels = new Set<string>();
     try {
       await client.connect();
+      await this.checkConnection?.(client);
       for (const channel of this.channels.keys()) {
         await client.query(`LISTEN ${quoteIdent(channel)}`);
         channels.add(channel);

@@ -21,8 +21,15 @@ export const CommandAnswerSchema = z
   .object({
     sessionId: SessionIdSchema,
     requestId: RequestIdSchema,
-    slot: SlotSchema,
+    slot: SlotSchema.meta({
+      description:
+        'the slot the command was decided in; for a read (`read` set), the last slot applied where it was read',
+    }),
     result: OpResultSchema,
+    read: z
+      .enum(['linearizable', 'serializable'])
+      .optional()
+      .meta({ description: 'set on a read answered without a slot of its own (docs/reads.md)' }),
   })
   .meta({ id: 'CommandAnswer' });
 

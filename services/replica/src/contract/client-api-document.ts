@@ -41,9 +41,9 @@ const commandsPath: ZodOpenApiPathsObject = {
   '/commands': {
     post: {
       operationId: 'submitCommand',
-      summary: 'Run one key-value command through the log',
+      summary: 'Run one key-value command',
       description:
-        'Answers once the command is decided and applied, reads too (linearizable). (sessionId, requestId) identifies the command: a retry with the same pair runs at most once and gets the first answer.',
+        'A write (put, delete, cas) answers once it is decided in a slot and applied; (sessionId, requestId) identifies it: a retry with the same pair runs at most once and gets the first answer. A read (get, list) takes no slot: it is answered after a read probe (linearizable), or at once from this replica with "consistency": "serializable" (may be stale); its request number is not remembered.',
       security: clientKey,
       requestBody: { required: true, content: json(ClientCommandSchema) },
       responses: {

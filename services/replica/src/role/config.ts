@@ -70,6 +70,12 @@ export interface ReplicaConfig {
    * Per replica: replicas may keep different amounts.
    */
   watchRetentionSlots?: number;
+  /**
+   * false: reads (get, list) take a slot like writes, as before read probes existed
+   * (REPLICA_READ_PROBES=false; docs/reads.md). Per replica: only for a rolling upgrade from a
+   * release whose acceptors do not answer probes. Absent: true.
+   */
+  readProbes?: boolean;
 }
 
 /** The bounds that decide outcomes, resolved once at recovery (required fields). */

@@ -3,6 +3,7 @@ import {
   StepCollector,
   commandKey,
   isFleetCommand,
+  isReadOp,
   jsonBytes,
   registrationSlotOf,
   type ClientCommand,
@@ -12,10 +13,11 @@ import {
 } from '@paxos/shared';
 import { answerEnvelope, refusalEnvelope } from './outbox';
 import { proposePending } from './propose';
+import { admitRead, startReadProbes } from './reads';
 import { refreshRetryTimer } from './retry-timer';
 import type { ReplicaState } from './state';
 
-type Verdict = 'queued' | 'awaiting' | 'cached' | 'refused' | 'duplicate' | 'oversized';
+type Verdict = 'queued' | 'awaiting' | 'cached' | 'refused' | 'duplicate' | 'oversized' | 'read';
 
 /**
  * Client commands (and registrations), from this replica's HTTP shell. An answered command is
@@ -23,6 +25,7 @@ type Verdict = 'queued' | 'awaiting' | 'cached' | 'refused' | 'duplicate' | 'ove
  * operation that ran, so the shell can tell a retry from a reused request number; a request
  * number whose answer is gone, or a session this replica knows is gone, is refused at once;
  * one already pending or proposed here is a duplicate and is dropped; the rest wait for a slot.
+ * Reads (get, list) take no slot: they wait for a read probe (reads.ts).
  */
 export function onRequest(
   state: ReplicaState,
@@ -37,8 +40,16 @@ export function onRequest(
     refused: 0,
     duplicate: 0,
     oversized: 0,
+    read: 0,
   };
-  for (const command of message.commands) tally[admit(state, command, out)] += 1;
+  for (const command of message.commands) {
+    if (!isFleetCommand(command) && isReadOp(command.op) && state.config.readProbes !== false) {
+      admitRead(state, command, out);
+      tally.read += 1;
+    } else {
+      tally[admitToLog(state, command, out)] += 1;
+    }
+  }
   state.counters.answeredFromCache += tally.cached;
   state.counters.duplicatesIgnored += tally.duplicate;
   state.counters.oversizedIgnored += tally.oversized;
@@ -52,12 +63,24 @@ export function onRequest(
       `${tally.oversized} command(s) from ${message.from} over ${LIMITS.commandJsonBytesMax} JSON bytes ignored`,
     );
   proposePending(state, out, now);
+  startReadProbes(state, out, now);
   refreshRetryTimer(state, now, false);
   return out.result();
 }
 
-function admit(state: ReplicaState, command: Command, out: StepCollector<ReplicaState>): Verdict {
+/**
+ * A command that takes a slot. Also a read whose probe got no majority in time (reads.ts): it
+ * goes through the log like a write, without its `consistency`.
+ */
+export function admitToLog(
+  state: ReplicaState,
+  command: Command,
+  out: StepCollector<ReplicaState>,
+): Verdict {
   // A registration is never answered from the cache (response-cache.ts).
+  if (!isFleetCommand(command) && command.consistency !== undefined) {
+    command = { sessionId: command.sessionId, requestId: command.requestId, op: command.op };
+  }
   const early = isFleetCommand(command) ? null : answerAtOnce(state, command, out);
   if (early) return early;
   const key = commandKey(command);

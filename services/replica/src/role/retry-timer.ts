@@ -30,7 +30,8 @@ export function refreshRetryTimer(state: ReplicaState, now: number, progressed: 
     !hasUnreportedProgress(state) &&
     !state.transfer.wanted &&
     !isJoining(state) &&
-    pendingEntry(state) === null
+    pendingEntry(state) === null &&
+    state.reads.probes.length === 0
   ) {
     state.retryDueAt = null;
   } else if (progressed || state.retryDueAt === null) {

@@ -10,6 +10,7 @@ import {
   type Slot,
 } from '@paxos/shared';
 import { replicaBounds, type ReplicaBounds, type ReplicaConfig } from './config';
+import { newReadIndexState, type ReadIndexState } from './reads';
 import { newWatchHistory, type WatchHistory } from './watch-history';
 
 /**
@@ -94,6 +95,13 @@ export interface ReplicaCounters {
   snapshotsRequested: number;
   snapshotsSent: number;
   snapshotsInstalled: number;
+  /** Reads without a slot (reads.ts): answered after a probe, at once, through the log instead. */
+  readsServed: number;
+  readsServedSerializable: number;
+  readsThroughLog: number;
+  readProbesSent: number;
+  /** Probes whose first majority was late, so every acceptor was asked. */
+  readProbesWidened: number;
 }
 
 /** A snapshot arriving from another replica (state transfer), chunk by chunk (volatile). */
@@ -198,6 +206,8 @@ export interface ReplicaState {
   retryDueAt: number | null;
   /** Other replicas -> when one of their batches was last decided (volatile; slot-sharing.ts). */
   partnerSeenAt: Map<string, number>;
+  /** Reads waiting for a read probe (reads.ts; volatile). */
+  reads: ReadIndexState;
   counters: ReplicaCounters;
 }
 
@@ -237,6 +247,7 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
     epochReported: 0,
     retryDueAt: null,
     partnerSeenAt: new Map(),
+    reads: newReadIndexState(),
     counters: {
       commandsReceived: 0,
       answeredFromCache: 0,
@@ -268,6 +279,11 @@ export function newReplicaState(config: ReplicaConfig): ReplicaState {
       snapshotsRequested: 0,
       snapshotsSent: 0,
       snapshotsInstalled: 0,
+      readsServed: 0,
+      readsServedSerializable: 0,
+      readsThroughLog: 0,
+      readProbesSent: 0,
+      readProbesWidened: 0,
     },
   };
 }

@@ -3,6 +3,8 @@ import { proposeToLeaders } from './outbox';
 import { reportProgress } from './progress-report';
 import { nextBatchId, proposePending, sendProposal } from './propose';
 import { hasUnreportedProgress, isBlockedByGap, refreshRetryTimer } from './retry-timer';
+import { slotReadsAwait, takeUnansweredReads } from './reads';
+import { admitToLog } from './on-request';
 import { isJoining, isReplicaAt, pendingEntry } from './membership';
 import type { ReplicaState } from './state';
 import { askForSnapshotIfDue, wantSnapshot } from './state-transfer';
@@ -22,7 +24,9 @@ function resendUndecidedProposals(state: ReplicaState, out: StepCollector<Replic
  * the decision re-sends it), and `progress` asks leaders for every decision we are missing.
  */
 function fillBlockingGap(state: ReplicaState, out: StepCollector<ReplicaState>): void {
-  if (!isBlockedByGap(state)) return;
+  // Reads wait for slotOut too: it may have been accepted by one acceptor alone, and its
+  // proposer be gone, with nothing decided above it to make it a gap.
+  if (!isBlockedByGap(state) && slotReadsAwait(state) < state.slotOut) return;
   reportProgress(state, out, true);
   if (!isReplicaAt(state, state.slotOut)) {
     // Not ours to propose into (we join later, or left): another replica's snapshot brings us
@@ -42,6 +46,14 @@ export function tickReplica(state: ReplicaState, now: number): StepResult<Replic
   if (state.retryDueAt === null || now < state.retryDueAt) return out.result();
   resendUndecidedProposals(state, out);
   fillBlockingGap(state, out);
+  const unanswered = takeUnansweredReads(state, now);
+  for (const read of unanswered) admitToLog(state, read, out);
+  if (unanswered.length > 0) {
+    out.notes.push(
+      `${unanswered.length} read(s) got no majority of probe replies: through the log`,
+    );
+    proposePending(state, out, now);
+  }
   // Joining and nothing arrived since the last retry (an idle log whose previous configuration
   // is retired): the slots before ours come only from a snapshot.
   const stalled = state.slotOut === state.transfer.slotOutAtLastRetry;

@@ -2,6 +2,7 @@ import {
   ClientCommandSchema,
   LIMITS,
   describeIssues,
+  isReadOp,
   jsonBytes,
   opDigest,
   type ClientCommand,
@@ -13,8 +14,9 @@ import { holdRequest, refuse, replyError, submitAndWait, type ClientApiDeps } fr
 import { isPath, reply } from './http-io';
 
 /**
- * POST /commands {sessionId, requestId, op}: answers once the command is decided and applied
- * (reads too: they go through the log, so they are linearizable). The statuses, one cause
+ * POST /commands {sessionId, requestId, op, consistency?}: answers once the command is decided and
+ * applied. Reads (get, list) take no slot: they are answered after a read probe (linearizable),
+ * or at once with `"consistency": "serializable"` (docs/reads.md). The statuses, one cause
  * each (docs/limits-and-errors.md):
  *   200 performed; 400 invalid-command; 401 unauthorized (no key, or an unknown one);
  *   403 forbidden (a key used beyond its rights) / origin-refused (a foreign browser page);
@@ -90,6 +92,11 @@ function parseCommand(d: ClientApiDeps, body: string, res: ServerResponse): Clie
     replyError(d, res, 400, { code: 'invalid-command', error });
     return null;
   }
+  if (parsed.data.consistency !== undefined && !isReadOp(parsed.data.op)) {
+    const error = `invalid command: consistency applies to get and list only, not ${parsed.data.op.kind}`;
+    replyError(d, res, 400, { code: 'invalid-command', error });
+    return null;
+  }
   const bytes = jsonBytes(parsed.data);
   if (bytes > LIMITS.commandJsonBytesMax) {
     replyError(d, res, 413, {
@@ -132,6 +139,9 @@ function replyAnswer(
       error: `the write would take the store past its quota of keys or bytes; nothing changed`,
       slot,
     });
+  } else if (r.read !== undefined) {
+    // A read without a slot: `slot` is the last one applied where it was read (docs/reads.md).
+    reply(res, 200, { sessionId, requestId, slot, result, read: r.read });
   } else {
     reply(res, 200, { sessionId, requestId, slot, result });
   }

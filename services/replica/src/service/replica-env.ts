@@ -1,4 +1,4 @@
-import { envInt as int, parseEnv } from '@paxos/runtime';
+import { envFlag, envInt as int, parseEnv } from '@paxos/runtime';
 import {
   ClientKeysEnvSchema,
   KeyRing,
@@ -81,6 +81,11 @@ export const ReplicaEnvSchema = z.object({
   SNAPSHOT_EVERY_SLOTS: int(defaultReplicaTimings.snapshotEverySlots, 1, 10_000_000),
   COMMAND_TIMEOUT_MS: int(10_000, 100, 600_000),
   /*
+   * false: reads take a slot like writes (docs/reads.md), while acceptors of a release without
+   * read probes remain in a rolling upgrade (docs/upgrades.md). Per replica.
+   */
+  REPLICA_READ_PROBES: envFlag(true),
+  /*
    * These five decide outcomes (which session is evicted, which request is too old, which
    * write is over quota): every replica of a cluster MUST be given the same values, or the
    * replicas' states diverge. They are replicated configuration, not per-process tuning.
@@ -127,6 +132,7 @@ export function replicaSettings(env: NodeJS.ProcessEnv): {
       gcReportEverySlots: e.GC_REPORT_EVERY_SLOTS,
       batchMaxBytes: e.BATCH_MAX_BYTES,
       proposalsInFlightMax: e.PROPOSALS_IN_FLIGHT_MAX,
+      ...(e.REPLICA_READ_PROBES ? {} : { readProbes: false }),
       ...(e.JOIN_FROM ? { joinFrom: e.JOIN_FROM } : {}),
     },
     commandTimeoutMs: e.COMMAND_TIMEOUT_MS,
