@@ -68,7 +68,12 @@ if (existsSync(jsonFile)) {
   for (const s of report.testResults) {
     for (const a of s.assertionResults) {
       if (a.status !== 'failed') continue;
-      const why = (a.failureMessages[0] ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+      // The first line of the failure, and what was received when jest says so.
+      const message = (a.failureMessages[0] ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+      const failureLines = message.split('\n').map((l) => l.trim());
+      const first = failureLines.find((l) => l !== '') ?? '';
+      const received = failureLines.find((l) => l.startsWith('Received'));
+      const why = received ? `${first} (${received})` : first;
       console.log(
         `failed: ${path.relative(root, s.name)}: ${a.fullName}: ${why.trim().slice(0, 300)}`,
       );

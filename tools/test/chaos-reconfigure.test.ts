@@ -52,6 +52,7 @@ test(`${SECONDS} s of kills and replacements: nothing lost, linearizable, member
     .slice(-40)
     .join('\n');
   if (output.code !== 0) console.log(summary);
+  expect(lines.find((l) => l.startsWith('verdict: '))).toBe('verdict: ok');
   const last =
     /^acknowledged: [1-9]\d*, lost: 0, linearizable: true, reconfigurations: (\d+)$/.exec(
       lines.at(-1) ?? '',

@@ -50,6 +50,8 @@ test(`${SECONDS} s of chaos with every fault: nothing lost, linearizable`, async
     .slice(-40)
     .join('\n');
   if (output.code !== 0) console.log(summary);
+  // The checks that failed, by name (the run's verdict line), before anything else.
+  expect(lines.find((l) => l.startsWith('verdict: '))).toBe('verdict: ok');
   expect(lines.at(-1)).toMatch(
     /^acknowledged: [1-9]\d*, lost: 0, linearizable: true, reconfigurations: 0$/,
   );

@@ -34,6 +34,7 @@ import { formatMs, percentile } from '../workload/stats';
 import { replicasLine, verifyRun } from '../workload/verify-run';
 import { waitReplicasConverge } from './convergence';
 import { availableFaults, parseBroken, parseFaults, withReconfigure } from './faults';
+import { exitReasonFromLog } from './exit-reason';
 import { failoverReport } from './failover-report';
 import { hostileVerdict } from './hostile-verdict';
 import { Nemesis } from './nemesis';
@@ -231,18 +232,24 @@ async function main(): Promise<number> {
       console.log(
         `  ${e.name} exited by itself (code ${e.code ?? '-'}, signal ${e.signal ?? '-'}) at t+${((e.atMs - t0) / 1000).toFixed(1)}s; restarted (see its log)`,
       );
+      const reason = exitReasonFromLog(rig.logFile(e.name), e.logBytes);
+      if (reason) console.log(`    its log: ${reason}`);
     }
     if (exits.length) console.log(`processes that exited by themselves: ${exits.length}`);
     const hostileFailures = hostileVerdict(hostileRuns, run.statuses);
     console.log(failover.line);
-    const ok =
-      converged &&
-      lost.length === 0 &&
-      unread.length === 0 &&
-      lin.linearizable === true &&
-      hostileFailures === 0 &&
-      failedFaults === 0 &&
-      (broken !== undefined || exits.length === 0);
+    // Every check that failed, by name: the line a test or a reader looks at first.
+    const problems = [
+      converged ? '' : 'replicas not converged',
+      lost.length ? `${lost.length} acknowledged writes lost` : '',
+      unread.length ? `${unread.length} keys not read back` : '',
+      lin.linearizable === true ? '' : `linearizable: ${lin.linearizable}`,
+      hostileFailures ? `${hostileFailures} hostile inputs answered wrongly` : '',
+      failedFaults ? `${failedFaults} faults not applied` : '',
+      broken === undefined && exits.length ? `${exits.length} processes exited by themselves` : '',
+    ].filter((p) => p !== '');
+    const ok = problems.length === 0;
+    console.log(`verdict: ${ok ? 'ok' : problems.join('; ')}`);
     console.log(
       `acknowledged: ${run.acknowledged}, lost: ${lost.length + unread.length}, linearizable: ${lin.linearizable}, reconfigurations: ${nemesis.reconfigurations}`,
     );

@@ -4,7 +4,7 @@ import {
   databaseUrlFor,
   dropScratchDatabase,
 } from '@paxos/neurelo-local/src/db/scratch-database';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { migrateVariant } from '../bench/variants';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,6 +56,8 @@ export interface UnexpectedExit {
   code: number | null;
   signal: string | null;
   atMs: number;
+  /** Its log's length when it exited: what it wrote before its restart. */
+  logBytes: number;
 }
 
 /**
@@ -177,10 +179,29 @@ export class ChaosRig {
   /** As a container's restart policy: a role that stopped by itself comes back. */
   private restartLater(name: string, code: number | null, signal: string | null): void {
     if (!this.supervising || this.membership.isRetired(name)) return;
-    this.unexpectedExits.push({ name, code, signal, atMs: Date.now() });
+    this.unexpectedExits.push({
+      name,
+      code,
+      signal,
+      atMs: Date.now(),
+      logBytes: this.logBytes(name),
+    });
     setTimeout(() => {
       if (this.supervising) this.start(name);
     }, RESTART_DELAY_MS).unref();
+  }
+
+  /** The log file of a service of the fleet. */
+  logFile(name: string): string {
+    return path.join(this.fleet.logDir, `${name}.log`);
+  }
+
+  private logBytes(name: string): number {
+    try {
+      return statSync(this.logFile(name)).size;
+    } catch {
+      return 0;
+    }
   }
 
   private async addProxy(name: string, host: string, port: number): Promise<FaultProxy> {
