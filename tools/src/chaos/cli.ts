@@ -17,8 +17,9 @@
  * Failover is measured throughout (fleet/leadership.ts): each kill or pause of the active leader,
  * the time to another active leader and the changes of leader after it, in the run's
  * failover.json and beside the history (`h.failover.json` for `--history h.json`).
- * Last lines: fault counts, the hostile summary, the failover figures, then
- * `acknowledged: N, lost: 0, linearizable: true, reconfigurations: K`.
+ * Last lines: fault counts, the processes that exited by themselves (with the reason each
+ * logged), the hostile summary, the failover figures, `verdict: ok` or the checks that failed,
+ * then `acknowledged: N, lost: 0, linearizable: true, reconfigurations: K`.
  */
 import 'dotenv/config';
 import { writeHistoryFile } from '@paxos/sim/src/linearizability';
