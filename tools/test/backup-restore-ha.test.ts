@@ -7,7 +7,7 @@
  * the backup's data from the new primary and takes new writes. backup-restore.test.ts shows, on
  * a single PostgreSQL, what happens without the fence.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -23,9 +23,10 @@ import {
   expectBackupServed,
   expectOldFleetFenced,
   fleetKv,
+  removeScenarioRoot,
+  scenarioFleet,
   whileWriting,
 } from './support/backup-scenario';
-import { QUICK_FAILOVER_ENV } from './support/test-fleet';
 
 jest.setTimeout(180_000);
 
@@ -60,14 +61,8 @@ const haveHa = haUnavailable() === null;
     chmodSync(root, 0o755); // the postgres user reaches the cluster's folders through it
     await cluster.start();
     await cluster.ensureDatabase(HA_DATABASE);
-    fleet = new Fleet({
-      acceptors: 3,
-      leaders: 2,
-      replicas: 2,
-      basePort: BASE_PORT,
-      workDir: path.join(root, 'fleet'),
+    fleet = scenarioFleet(root, BASE_PORT, {
       databaseUrls: databaseUrls(cluster.layout, HA_DATABASE),
-      roleEnv: { ...QUICK_FAILOVER_ENV, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     });
     await fleet.up(90_000);
   });
@@ -75,8 +70,7 @@ const haveHa = haUnavailable() === null;
   afterAll(async () => {
     await fleet?.down();
     await cluster.stop();
-    if (process.env.KEEP_FLEET_DIR === '1') console.log(`kept ${root}`);
-    else rmSync(root, { recursive: true, force: true });
+    removeScenarioRoot(root);
   });
 
   it('restores a backup of the primary into a new cluster that the old fleet cannot go on with', async () => {

@@ -9,7 +9,7 @@
  * data of the backup's moment and takes new writes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pgBin, runPg } from '../src/backup/pg-binaries';
@@ -21,9 +21,10 @@ import {
   expectBackupServed,
   expectOldFleetFenced,
   fleetKv,
+  removeScenarioRoot,
+  scenarioFleet,
   whileWriting,
 } from './support/backup-scenario';
-import { QUICK_FAILOVER_ENV } from './support/test-fleet';
 
 jest.setTimeout(120_000);
 
@@ -76,15 +77,7 @@ const havePostgres = existsSync(pgBin('pg_basebackup')) && existsSync(pgBin('ini
       '-XAtc',
       `CREATE DATABASE ${DATABASE}`,
     ]);
-    fleet = new Fleet({
-      acceptors: 3,
-      leaders: 2,
-      replicas: 2,
-      basePort: BASE_PORT,
-      workDir: path.join(root, 'fleet'),
-      databaseUrl: url(DATABASE),
-      roleEnv: { ...QUICK_FAILOVER_ENV, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    });
+    fleet = scenarioFleet(root, BASE_PORT, { databaseUrl: url(DATABASE) });
     await fleet.up(90_000);
   });
 
@@ -95,8 +88,7 @@ const havePostgres = existsSync(pgBin('pg_basebackup')) && existsSync(pgBin('ini
     } catch {
       // not running
     }
-    if (process.env.KEEP_FLEET_DIR === '1') console.log(`kept ${root}`);
-    else rmSync(root, { recursive: true, force: true });
+    removeScenarioRoot(root);
   });
 
   it('fences the old fleet off the restored database, and a fleet started again serves the backup', async () => {

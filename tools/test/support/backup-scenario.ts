@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Fleet } from '../../src/fleet/fleet';
-import { REPO_ROOT } from '../../src/fleet/topology';
+import { Fleet } from '../../src/fleet/fleet';
+import { REPO_ROOT, type FleetOptions } from '../../src/fleet/topology';
 import { KvClient } from '../../src/workload/kv-client';
 import { wallClock } from '../../src/workload/run-clients';
+import { QUICK_FAILOVER_ENV } from './test-fleet';
 
 /**
  * What the backup-and-restore tests share (backup-restore.test.ts on one PostgreSQL,
@@ -17,6 +18,33 @@ import { wallClock } from '../../src/workload/run-clients';
 export const EPOCH_JUMP = 1_000_000_000_000;
 
 const runFile = promisify(execFile);
+
+/**
+ * The fleet the backup is taken under (3 acceptors, 2 leaders, 2 replicas, quick failover), in
+ * `root`/fleet, on the scenario's database: one URL, or every node of the Patroni cluster. Not
+ * started: the test keeps it before `up()`, so that a start that fails is still brought down.
+ */
+export function scenarioFleet(
+  root: string,
+  basePort: number,
+  database: Pick<FleetOptions, 'databaseUrl' | 'databaseUrls'>,
+): Fleet {
+  return new Fleet({
+    acceptors: 3,
+    leaders: 2,
+    replicas: 2,
+    basePort,
+    workDir: path.join(root, 'fleet'),
+    ...database,
+    roleEnv: { ...QUICK_FAILOVER_ENV, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+}
+
+/** Removes the scenario's folder, or keeps it (KEEP_FLEET_DIR=1) to read the logs after a failure. */
+export function removeScenarioRoot(root: string): void {
+  if (process.env.KEEP_FLEET_DIR === '1') console.log(`kept ${root}`);
+  else rmSync(root, { recursive: true, force: true });
+}
 
 /** The documented script, as a user runs it. */
 export async function backupCli(...args: string[]): Promise<string> {
