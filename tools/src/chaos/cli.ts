@@ -233,7 +233,7 @@ async function main(): Promise<number> {
       console.log(
         `  ${e.name} exited by itself (code ${e.code ?? '-'}, signal ${e.signal ?? '-'}) at t+${((e.atMs - t0) / 1000).toFixed(1)}s; restarted (see its log)`,
       );
-      const reason = exitReasonFromLog(rig.logFile(e.name), e.logBytes);
+      const reason = exitReasonFromLog(fleet.logFile(e.name), e.logBytes);
       if (reason) console.log(`    its log: ${reason}`);
     }
     if (exits.length) console.log(`processes that exited by themselves: ${exits.length}`);

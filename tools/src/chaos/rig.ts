@@ -191,14 +191,9 @@ export class ChaosRig {
     }, RESTART_DELAY_MS).unref();
   }
 
-  /** The log file of a service of the fleet. */
-  logFile(name: string): string {
-    return path.join(this.fleet.logDir, `${name}.log`);
-  }
-
   private logBytes(name: string): number {
     try {
-      return statSync(this.logFile(name)).size;
+      return statSync(this.fleet.logFile(name)).size;
     } catch {
       return 0;
     }

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { describeFleetHa, startFleetHa, stopFleetHa } from '../ha/fleet-database';
 import { addMember, removeMember, replaceMember, type FleetControl } from './member-ops';
 import { MEMBER_ROLES, currentConfiguration, type ConfigView, type MemberRole } from './membership';
-import { isAlive, probe, spawnService } from './service-process';
+import { isAlive, probe, serviceLogFile, spawnService } from './service-process';
 import { defaultFleetOptions, newFleetClientKeys, planFleet, type ServiceSpec } from './topology';
 
 interface FleetFile {
@@ -115,9 +115,7 @@ function fileControl(f: FleetFile): FleetControl {
       f.services.push(s);
       save(f);
       if (!(await waitHealthy(s, 60_000))) {
-        throw new Error(
-          `${s.name} did not become ready; see ${path.join(logDir, `${s.name}.log`)}`,
-        );
+        throw new Error(`${s.name} did not become ready; see ${serviceLogFile(logDir, s.name)}`);
       }
     },
     stopForGood: async (name) => {

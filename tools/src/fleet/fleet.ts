@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FleetControl } from './member-ops';
-import { probe, spawnService } from './service-process';
+import { probe, serviceLogFile, spawnService } from './service-process';
 import { planFleet, type FleetOptions, type ServiceSpec } from './topology';
 
 export interface ServiceStatus {
@@ -187,6 +187,11 @@ export class Fleet {
     return outcome;
   }
 
+  /** A service's log file. */
+  logFile(name: string): string {
+    return serviceLogFile(this.logDir, name);
+  }
+
   async waitReady(names: string[], timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const name of names) {
@@ -194,14 +199,10 @@ export class Fleet {
       for (;;) {
         if (await probe(spec.kind, spec.port)) break;
         if (!this.isRunning(name)) {
-          throw new Error(
-            `${name} exited while starting; see ${path.join(this.logDir, `${name}.log`)}`,
-          );
+          throw new Error(`${name} exited while starting; see ${this.logFile(name)}`);
         }
         if (Date.now() > deadline) {
-          throw new Error(
-            `${name} not ready after ${timeoutMs} ms; see ${path.join(this.logDir, `${name}.log`)}`,
-          );
+          throw new Error(`${name} not ready after ${timeoutMs} ms; see ${this.logFile(name)}`);
         }
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -3,14 +3,19 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, type ServiceSpec } from './topology';
 
-/** Starts one service as its own OS process, its output appended to `<logDir>/<name>.log`. */
+/** Where a service's output goes: `<logDir>/<name>.log`. */
+export function serviceLogFile(logDir: string, name: string): string {
+  return path.join(logDir, `${name}.log`);
+}
+
+/** Starts one service as its own OS process, its output appended to its log file. */
 export function spawnService(
   spec: ServiceSpec,
   logDir: string,
   options: { detached?: boolean } = {},
 ): ChildProcess {
   mkdirSync(logDir, { recursive: true });
-  const log = openSync(path.join(logDir, `${spec.name}.log`), 'a');
+  const log = openSync(serviceLogFile(logDir, spec.name), 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
     cwd: REPO_ROOT,
     env: {
